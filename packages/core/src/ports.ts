@@ -1,0 +1,233 @@
+/**
+ * The ports between the Cache facade and the packages that plug into it: providers and their
+ * stores, encoders, transformers and key codecs. Third-party packages implement these types;
+ * `@cacheport/conformance` checks that they keep the contract.
+ */
+
+/** A value or a promise of it. Stores and transformers may answer synchronously. */
+export type MaybePromise<T> = T | Promise<T>
+
+/** Turns values into bytes and back. `id` is written into every entry, so keep it stable. */
+export interface Encoder<V = unknown> {
+  /** Stable identifier, 1-255 ASCII bytes (e.g. `json`, `cbor`). */
+  readonly id: string
+  /** Encode a value. Throws when the value cannot be represented. */
+  encode(value: V): Uint8Array
+  /** Decode bytes produced by `encode`. Throws on malformed input; never returns a guess. */
+  decode(bytes: Uint8Array): V
+}
+
+/** Where a transformer runs in the pipeline: compression always runs before encryption. */
+export const TransformerPriority = {
+  compression: 100,
+  encryption: 200,
+} as const
+
+/** What a transformer sees besides the bytes: used, for example, as AEAD associated data. */
+export interface TransformContext {
+  readonly namespace: string
+  /** The encoded key (after the KeyCodec, before any provider prefix). */
+  readonly key: string
+}
+
+/** Result of a transformer's `encode`: new bytes plus an optional parameter kept in the envelope. */
+export interface TransformResult {
+  readonly bytes: Uint8Array
+  /** Small per-entry parameter (a key id, a dictionary id), at most 255 bytes. */
+  readonly param?: Uint8Array
+}
+
+/** Bytes-to-bytes stage (compression, encryption). */
+export interface Transformer {
+  /** Stable identifier, 1-255 ASCII bytes, recorded in every entry it was applied to. */
+  readonly id: string
+  /** Lower runs first when encoding; see `TransformerPriority`. */
+  readonly priority: number
+  /**
+   * Transform bytes on the way in. Return `null` to skip (e.g. below a size threshold): the
+   * envelope then does not name this transformer and reading skips it too.
+   */
+  encode(bytes: Uint8Array, context: TransformContext): MaybePromise<TransformResult | null>
+  /** Reverse `encode`. Throws on bytes it cannot reverse (tampered, truncated, unknown key). */
+  decode(bytes: Uint8Array, param: Uint8Array | undefined, context: TransformContext): MaybePromise<Uint8Array>
+}
+
+/** Maps typed keys to the strings a store works with. */
+export interface KeyCodec<K> {
+  encode(key: K): string
+  decode(encoded: string): K
+}
+
+/**
+ * What a live-value store holds: the value itself plus the metadata a bytes store keeps in the
+ * envelope header.
+ */
+export interface LiveEntry<V = unknown> {
+  readonly value: V
+  /** Epoch ms when the value was produced. */
+  readonly createdAt: number
+  /** Epoch ms of logical expiry, or `undefined` for none. */
+  readonly expiresAt: number | undefined
+  /** Epoch ms until which a logically expired value may still be served stale. */
+  readonly staleUntil: number | undefined
+  /** True for a cached "not found" (negative caching); `value` is then `undefined`. */
+  readonly negative: boolean
+}
+
+/** Per-write options a store receives. */
+export interface StoreWriteOptions {
+  /** Physical time to live in ms (already jittered, includes grace). `undefined`: no expiry. */
+  readonly ttl?: number | undefined
+  /** Tags to index this entry under. Only for stores whose provider declares `tags`. */
+  readonly tags?: readonly string[] | undefined
+}
+
+/** One entry of a `setMany` call. */
+export interface StoreEntry<E> extends StoreWriteOptions {
+  readonly key: string
+  readonly entry: E
+}
+
+/** What a `compute` callback decides. */
+export type StoreComputeAction<E> =
+  | { readonly action: 'set'; readonly entry: E; readonly ttl?: number | undefined; readonly tags?: readonly string[] | undefined }
+  | { readonly action: 'delete' }
+  | { readonly action: 'keep' }
+
+/** Options of `Store.compute`. */
+export interface StoreComputeOptions {
+  /** How many times an optimistic store may retry after losing a race. */
+  readonly maxRetries?: number
+}
+
+/** What a store holds: encoded bytes (remote and isolated stores) or live entries. */
+export type StoreValueKind = 'bytes' | 'live'
+
+/**
+ * The per-namespace operations of a provider, on already-encoded entries. Keys are the
+ * encoded keys of one namespace: the store adds its own namespace prefix. Every method may
+ * answer synchronously (in-process stores) or with a promise (remote stores).
+ */
+export interface Store<E = Uint8Array> {
+  readonly namespace: string
+  readonly kind: StoreValueKind
+  get(key: string): MaybePromise<E | undefined>
+  /** Entries in the order of `keys`; `undefined` where missing. */
+  getMany(keys: readonly string[]): MaybePromise<(E | undefined)[]>
+  set(key: string, entry: E, options?: StoreWriteOptions): MaybePromise<void>
+  setMany(entries: readonly StoreEntry<E>[]): MaybePromise<void>
+  /** True when an entry was removed. */
+  delete(key: string): MaybePromise<boolean>
+  /** How many entries were removed. */
+  deleteMany(keys: readonly string[]): MaybePromise<number>
+  has(key: string): MaybePromise<boolean>
+  /** Removes every entry carrying any of `tags`; resolves to the number removed. Needs `tags`. */
+  invalidateTags(tags: readonly string[]): MaybePromise<number>
+  /** Removes every entry of this namespace (and its tag/index data), nothing else. */
+  clear(): MaybePromise<void>
+  /**
+   * Atomic read-modify-write of one key. The callback may run more than once on optimistic
+   * stores; it must be free of side effects. Resolves to the entry after the operation.
+   * Needs `compute`; throws `CacheConflictError` when retries run out.
+   */
+  compute?(
+    key: string,
+    fn: (current: E | undefined) => MaybePromise<StoreComputeAction<E>>,
+    options?: StoreComputeOptions,
+  ): Promise<E | undefined>
+  /** Iterates the keys of this namespace (no particular order). Needs `iterate`. */
+  keys?(): AsyncIterable<string>
+}
+
+/** A store of encoded entries (envelope bytes). */
+export type BytesStore = Store<Uint8Array> & { readonly kind: 'bytes' }
+/** A store of live entries (no encoding). */
+export type LiveStore = Store<LiveEntry> & { readonly kind: 'live' }
+
+/** What a provider can do. A capability it lacks is declared `false`, and calls needing it are refused. */
+export interface ProviderCapabilities {
+  /** `bytes`: stores hold encoded entries. `live`: stores hold `LiveEntry` objects (no encoding). */
+  readonly values: StoreValueKind
+  /** The backend expires entries by itself. */
+  readonly nativeTtl: boolean
+  /** Tag indexes and `invalidateTags`. */
+  readonly tags: boolean
+  /** `Store.compute`. */
+  readonly compute: boolean
+  /** `Store.keys`. */
+  readonly iterate: boolean
+  /** `CacheProvider.bus` (cross-process invalidation). */
+  readonly bus: boolean
+  /** `CacheProvider.lock` (distributed lock). */
+  readonly lock: boolean
+  /** `CacheProvider.search`. */
+  readonly search: boolean
+}
+
+/** Names of the boolean capabilities. */
+export type CapabilityName = Exclude<keyof ProviderCapabilities, 'values'>
+
+/** Health of a provider's backend. */
+export interface ProviderHealth {
+  readonly healthy: boolean
+  /** Round trip of the health probe, when one was made. */
+  readonly latencyMs?: number
+  readonly details?: string
+}
+
+/** What an invalidation carries between processes: keys and tags, never values. */
+export interface InvalidationMessage {
+  readonly namespace: string
+  readonly keys?: readonly string[]
+  readonly tags?: readonly string[]
+  readonly clear?: boolean
+  /** Identifies the sending process, so a process can ignore its own messages. */
+  readonly origin: string
+}
+
+/** Optional port: publish/subscribe invalidations between processes. */
+export interface InvalidationBus {
+  publish(message: InvalidationMessage): Promise<void>
+  /** Subscribe; resolves to an unsubscribe function. */
+  subscribe(listener: (message: InvalidationMessage) => void): Promise<() => Promise<void>>
+}
+
+/** A held distributed lock. */
+export interface LockHandle {
+  readonly key: string
+  release(): Promise<boolean>
+}
+
+/** Optional port: one holder per key across processes. */
+export interface DistributedLock {
+  /** Resolves to a handle, or `undefined` if the lock was not acquired within `waitMs`. */
+  acquire(key: string, options: { ttlMs: number; waitMs: number }): Promise<LockHandle | undefined>
+}
+
+/** Optional port: secondary lookups over stored entries. */
+export interface Searchable {
+  search(namespace: string, query: string): AsyncIterable<string>
+}
+
+/** Options a provider receives when the service opens a namespace on it. */
+export interface OpenStoreOptions {
+  readonly namespace: string
+}
+
+/**
+ * One shared backend resource (a connection pool, a process-local heap). The service opens one
+ * `Store` per namespace on it.
+ */
+export interface CacheProvider {
+  /** Short kind name, for messages (e.g. `memory`, `redis`). */
+  readonly kind: string
+  readonly capabilities: ProviderCapabilities
+  /** Opens (or returns) the store of one namespace. */
+  openStore(options: OpenStoreOptions): BytesStore | LiveStore
+  health(): Promise<ProviderHealth>
+  /** Releases what the provider created. Idempotent. */
+  close(): Promise<void>
+  readonly bus?: InvalidationBus
+  readonly lock?: DistributedLock
+  readonly search?: Searchable
+}
