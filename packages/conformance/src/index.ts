@@ -1,1 +1,18 @@
-export {}
+/**
+ * @cacheport/conformance: the vitest suites every cacheport provider, encoder and transformer
+ * runs. Third parties call them from their own test files to certify their packages.
+ */
+export { createManualClock, type ManualClock } from './clock.js'
+export {
+  type Case,
+  type EncoderConformanceOptions,
+  PLAIN_VALUES,
+  runEncoderConformance,
+} from './encoder-suite.js'
+export { AWKWARD_KEYS, allBytes, conformanceEncoder, seededBytes } from './fixtures.js'
+export { type ProviderConformanceOptions, runProviderConformance } from './provider-suite.js'
+export {
+  runTransformerConformance,
+  TRANSFORMER_INPUTS,
+  type TransformerConformanceOptions,
+} from './transformer-suite.js'

@@ -52,7 +52,11 @@ export class CacheTtlError extends CacheError {
 
 /** A value could not be cached: `undefined`, or rejected by the encoder. */
 export class CacheValueError extends CacheError {
-  constructor(code: 'UNDEFINED_VALUE' | 'ENCODE_FAILED', message: string, options?: CacheErrorOptions) {
+  constructor(
+    code: 'UNDEFINED_VALUE' | 'ENCODE_FAILED',
+    message: string,
+    options?: CacheErrorOptions,
+  ) {
     super(code, message, options)
   }
 }

@@ -1,2 +1,56 @@
+/**
+ * @cacheport/core: the ports (providers, stores, encoders, transformers, key codecs), the typed
+ * `Cache` facade, the value pipeline and envelope format, and the cache service that composes
+ * them. No runtime dependencies.
+ */
+export { Cache, type Clock } from './cache.js'
+export {
+  type BulkLoader,
+  type BulkLoaderContext,
+  type ComputeOptions,
+  type ComputeResult,
+  type GetOrSetOptions,
+  type Loader,
+  type LoaderContext,
+  NOT_FOUND,
+  type NotFound,
+  type SetManyEntry,
+  type SetOptions,
+} from './cache-types.js'
+export { providerPort, requireCapability } from './capabilities.js'
+export { type Duration, jitterTtl, parseDuration, resolveTtl } from './duration.js'
+export {
+  createEncodingRegistry,
+  type EncoderRule,
+  type EncodingRegistry,
+  type EncodingRegistryOptions,
+  isEncodingRegistry,
+} from './encoding-registry.js'
+export {
+  type AppliedTransformer,
+  ENVELOPE_MAGIC,
+  ENVELOPE_VERSION,
+  type EntryMeta,
+  type Envelope,
+  readEnvelope,
+  writeEnvelope,
+} from './envelope.js'
 export * from './errors.js'
+export {
+  type CacheEventListener,
+  type CacheEventMap,
+  type CacheEventName,
+  CacheEvents,
+} from './events.js'
+export { bytesKeys, DEFAULT_MAX_KEY_BYTES, stringKeys, validateKey } from './keys.js'
+export { chain, isPromise, toPromise } from './maybe-promise.js'
+export { type DecodedEntry, ValuePipeline } from './pipeline.js'
 export * from './ports.js'
+export {
+  type CacheService,
+  type CacheServiceOptions,
+  createCacheService,
+  type NamespaceDefaults,
+  type NamespaceOptions,
+} from './service.js'
+export type { CacheStats } from './stats.js'

@@ -49,7 +49,11 @@ export interface Transformer {
    */
   encode(bytes: Uint8Array, context: TransformContext): MaybePromise<TransformResult | null>
   /** Reverse `encode`. Throws on bytes it cannot reverse (tampered, truncated, unknown key). */
-  decode(bytes: Uint8Array, param: Uint8Array | undefined, context: TransformContext): MaybePromise<Uint8Array>
+  decode(
+    bytes: Uint8Array,
+    param: Uint8Array | undefined,
+    context: TransformContext,
+  ): MaybePromise<Uint8Array>
 }
 
 /** Maps typed keys to the strings a store works with. */
@@ -90,7 +94,12 @@ export interface StoreEntry<E> extends StoreWriteOptions {
 
 /** What a `compute` callback decides. */
 export type StoreComputeAction<E> =
-  | { readonly action: 'set'; readonly entry: E; readonly ttl?: number | undefined; readonly tags?: readonly string[] | undefined }
+  | {
+      readonly action: 'set'
+      readonly entry: E
+      readonly ttl?: number | undefined
+      readonly tags?: readonly string[] | undefined
+    }
   | { readonly action: 'delete' }
   | { readonly action: 'keep' }
 

@@ -1,0 +1,83 @@
+import { CacheTtlError } from './errors.js'
+
+/** A duration in milliseconds, or a string such as `'500ms'`, `'30s'`, `'10m'`, `'1h30m'`, `'2d'`. */
+export type Duration = number | string
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+}
+const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/y
+const parsed = new Map<string, number>()
+
+/**
+ * Parses a duration to milliseconds. Throws `CacheTtlError` for NaN, zero, negative or
+ * non-finite numbers and for strings that are not a sequence of `<number><unit>` parts.
+ * @param what names the option in the error message (e.g. `ttl`).
+ */
+export function parseDuration(input: Duration, what = 'ttl'): number {
+  if (typeof input === 'number') {
+    if (!Number.isFinite(input) || input <= 0) {
+      throw new CacheTtlError(
+        `${what} must be a finite number of milliseconds > 0, got ${String(input)}` +
+          (what === 'ttl' ? ' (use ttl: null for no expiry)' : ''),
+      )
+    }
+    return input
+  }
+  if (typeof input !== 'string') {
+    throw new CacheTtlError(
+      `${what} must be a number of ms or a string like '10m', got ${typeof input}`,
+    )
+  }
+  const cached = parsed.get(input)
+  if (cached !== undefined) return cached
+  const text = input.trim()
+  let total = 0
+  let pos = 0
+  PART.lastIndex = 0
+  while (pos < text.length) {
+    PART.lastIndex = pos
+    const m = PART.exec(text)
+    if (m === null) break
+    total += Number(m[1]) * (UNIT_MS[m[2] as string] as number)
+    pos = PART.lastIndex
+    while (text.charCodeAt(pos) === 32) pos++
+  }
+  if (text.length === 0 || pos !== text.length || !(total > 0) || !Number.isFinite(total)) {
+    throw new CacheTtlError(
+      `${what} '${input}' is not a positive duration (examples: '500ms', '30s', '10m', '1h30m', '2d')`,
+    )
+  }
+  if (parsed.size > 1_000) parsed.clear()
+  parsed.set(input, total)
+  return total
+}
+
+/**
+ * Resolves an optional TTL option: `undefined` inherits `fallback`, `null` means no expiry.
+ * Throws `CacheTtlError` on an invalid duration.
+ */
+export function resolveTtl(
+  value: Duration | null | undefined,
+  fallback: number | undefined,
+  what = 'ttl',
+): number | undefined {
+  if (value === undefined) return fallback
+  if (value === null) return undefined
+  return parseDuration(value, what)
+}
+
+/**
+ * Spreads a TTL by ±`jitter` (a fraction, 0.1 = ±10%) so keys written together do not expire
+ * together. Returns whole milliseconds, at least 1.
+ */
+export function jitterTtl(ttl: number, jitter: number, random: () => number): number {
+  if (jitter === 0) return ttl
+  const spread = ttl * jitter * (random() * 2 - 1)
+  return Math.max(1, Math.round(ttl + spread))
+}

@@ -1,0 +1,191 @@
+import { crc32 } from 'node:zlib'
+import { CacheDecodeError } from './errors.js'
+
+/**
+ * The binary envelope every bytes store holds. Layout (big-endian):
+ *
+ * | bytes | field |
+ * |---|---|
+ * | 1 | magic `0xCA` |
+ * | 1 | format version (`1`) |
+ * | 1 | flags: bit 0 expiresAt present, bit 1 staleUntil present, bit 2 negative entry |
+ * | 1 + n | encoder id (length, ASCII) |
+ * | 1 | transformer count |
+ * | per transformer: 1 + n, 1 + p | transformer id (length, ASCII), parameter (length, bytes) |
+ * | 8 | createdAt, epoch ms (float64) |
+ * | 8 | expiresAt (if flagged) |
+ * | 8 | staleUntil (if flagged) |
+ * | * | payload (the transformed encoder output; empty for a negative entry) |
+ * | 4 | CRC-32 of everything before it |
+ *
+ * Transformers are listed in the order they were applied; reading reverses them.
+ */
+export const ENVELOPE_MAGIC = 0xca
+export const ENVELOPE_VERSION = 1
+
+const FLAG_EXPIRES = 1
+const FLAG_STALE = 2
+const FLAG_NEGATIVE = 4
+const KNOWN_FLAGS = FLAG_EXPIRES | FLAG_STALE | FLAG_NEGATIVE
+
+/** One applied transformer as recorded in the envelope. */
+export interface AppliedTransformer {
+  readonly id: string
+  readonly param: Uint8Array | undefined
+}
+
+/** Entry metadata carried by the envelope header. */
+export interface EntryMeta {
+  readonly createdAt: number
+  readonly expiresAt: number | undefined
+  readonly staleUntil: number | undefined
+  readonly negative: boolean
+}
+
+/** A parsed envelope. `payload` is a view into the input bytes. */
+export interface Envelope extends EntryMeta {
+  readonly version: number
+  readonly encoderId: string
+  readonly transformers: readonly AppliedTransformer[]
+  readonly payload: Uint8Array
+}
+
+const NO_TRANSFORMERS: readonly AppliedTransformer[] = Object.freeze([])
+
+function checkId(id: string, what: string): void {
+  if (id.length === 0 || id.length > 255 || !/^[\x21-\x7e]+$/.test(id)) {
+    throw new TypeError(`${what} id '${id}' must be 1-255 printable ASCII characters`)
+  }
+}
+
+/** Writes an envelope around `payload`. Throws `TypeError` on ids or params out of range. */
+export function writeEnvelope(
+  encoderId: string,
+  transformers: readonly AppliedTransformer[],
+  meta: EntryMeta,
+  payload: Uint8Array,
+): Buffer {
+  let size = 4 + encoderId.length + 1 + 8 + payload.byteLength + 4
+  for (const t of transformers) size += 2 + t.id.length + (t.param?.byteLength ?? 0)
+  let flags = 0
+  if (meta.expiresAt !== undefined) {
+    flags |= FLAG_EXPIRES
+    size += 8
+  }
+  if (meta.staleUntil !== undefined) {
+    flags |= FLAG_STALE
+    size += 8
+  }
+  if (meta.negative) flags |= FLAG_NEGATIVE
+  const out = Buffer.allocUnsafe(size)
+  out[0] = ENVELOPE_MAGIC
+  out[1] = ENVELOPE_VERSION
+  out[2] = flags
+  let pos = writeId(out, 3, encoderId, 'encoder')
+  out[pos++] = transformers.length
+  for (const t of transformers) {
+    pos = writeId(out, pos, t.id, 'transformer')
+    const plen = t.param?.byteLength ?? 0
+    if (plen > 255) throw new TypeError(`transformer '${t.id}' parameter exceeds 255 bytes`)
+    out[pos++] = plen
+    if (t.param !== undefined) {
+      out.set(t.param, pos)
+      pos += plen
+    }
+  }
+  pos = out.writeDoubleBE(meta.createdAt, pos)
+  if (meta.expiresAt !== undefined) pos = out.writeDoubleBE(meta.expiresAt, pos)
+  if (meta.staleUntil !== undefined) pos = out.writeDoubleBE(meta.staleUntil, pos)
+  out.set(payload, pos)
+  pos += payload.byteLength
+  out.writeUInt32BE(crc32(out.subarray(0, pos)), pos)
+  return out
+}
+
+const idCache = new Map<string, boolean>()
+
+function writeId(out: Buffer, pos: number, id: string, what: string): number {
+  if (idCache.get(id) !== true) {
+    checkId(id, what)
+    if (idCache.size < 256) idCache.set(id, true)
+  }
+  out[pos++] = id.length
+  out.write(id, pos, 'latin1')
+  return pos + id.length
+}
+
+function fail(message: string): never {
+  throw new CacheDecodeError(message)
+}
+
+/**
+ * Parses an envelope. Throws `CacheDecodeError` for anything that is not a complete, intact
+ * envelope of a known version: wrong magic, unknown version or flags, truncation, or a
+ * checksum mismatch.
+ */
+export function readEnvelope(input: Uint8Array): Envelope {
+  const bytes = Buffer.isBuffer(input)
+    ? input
+    : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+  const len = bytes.byteLength
+  if (len < 4 + 1 + 8 + 4) fail(`entry of ${len} bytes is too short to be a cacheport envelope`)
+  if (bytes[0] !== ENVELOPE_MAGIC) fail('entry is not a cacheport envelope (bad magic byte)')
+  const version = bytes[1] as number
+  if (version !== ENVELOPE_VERSION) fail(`unsupported envelope version ${version}`)
+  const flags = bytes[2] as number
+  if ((flags & ~KNOWN_FLAGS) !== 0) fail(`unknown envelope flags 0x${flags.toString(16)}`)
+  const body = len - 4
+  if (bytes.readUInt32BE(body) !== crc32(bytes.subarray(0, body))) fail('entry checksum mismatch')
+  let pos = 3
+  const encLen = bytes[pos++] as number
+  if (encLen === 0 || pos + encLen > body) fail('truncated encoder id')
+  const encoderId = bytes.toString('latin1', pos, pos + encLen)
+  pos += encLen
+  if (pos >= body) fail('truncated transformer list')
+  const count = bytes[pos++] as number
+  let transformers = NO_TRANSFORMERS
+  if (count > 0) {
+    const list: AppliedTransformer[] = []
+    for (let i = 0; i < count; i++) {
+      if (pos >= body) fail('truncated transformer id')
+      const idLen = bytes[pos++] as number
+      if (idLen === 0 || pos + idLen + 1 > body) fail('truncated transformer id')
+      const id = bytes.toString('latin1', pos, pos + idLen)
+      pos += idLen
+      const plen = bytes[pos++] as number
+      if (pos + plen > body) fail('truncated transformer parameter')
+      list.push({ id, param: plen === 0 ? undefined : bytes.subarray(pos, pos + plen) })
+      pos += plen
+    }
+    transformers = list
+  }
+  const need = 8 + (flags & FLAG_EXPIRES ? 8 : 0) + (flags & FLAG_STALE ? 8 : 0)
+  if (pos + need > body) fail('truncated timestamps')
+  const createdAt = bytes.readDoubleBE(pos)
+  pos += 8
+  let expiresAt: number | undefined
+  let staleUntil: number | undefined
+  if (flags & FLAG_EXPIRES) {
+    expiresAt = bytes.readDoubleBE(pos)
+    pos += 8
+  }
+  if (flags & FLAG_STALE) {
+    staleUntil = bytes.readDoubleBE(pos)
+    pos += 8
+  }
+  if (!Number.isFinite(createdAt) || (expiresAt !== undefined && !Number.isFinite(expiresAt))) {
+    fail('entry has invalid timestamps')
+  }
+  const negative = (flags & FLAG_NEGATIVE) !== 0
+  if (negative && pos !== body) fail('negative entry carries a payload')
+  return {
+    version,
+    encoderId,
+    transformers,
+    createdAt,
+    expiresAt,
+    staleUntil,
+    negative,
+    payload: bytes.subarray(pos, body),
+  }
+}

@@ -1,0 +1,193 @@
+import type { EncodingRegistry } from './encoding-registry.js'
+import { type AppliedTransformer, type EntryMeta, readEnvelope, writeEnvelope } from './envelope.js'
+import { CacheConfigError, CacheDecodeError, CacheValueError } from './errors.js'
+import { isPromise } from './maybe-promise.js'
+import type { MaybePromise, TransformContext, Transformer } from './ports.js'
+
+/** A value read back from bytes, with its metadata. */
+export interface DecodedEntry<V> extends EntryMeta {
+  readonly value: V | undefined
+}
+
+/**
+ * The value pipeline of a bytes store: encoder, then transformers (by priority), then the
+ * envelope; and the reverse. Synchronous unless a transformer answers with a promise.
+ */
+export class ValuePipeline {
+  readonly #registry: EncodingRegistry
+  readonly #transformers: readonly Transformer[]
+  readonly #byId: ReadonlyMap<string, Transformer>
+
+  /** Throws `CacheConfigError` when two transformers share an id. */
+  constructor(registry: EncodingRegistry, transformers: readonly Transformer[]) {
+    this.#registry = registry
+    // Stable sort by priority: compression (100) always runs before encryption (200),
+    // whatever order the application listed them in.
+    this.#transformers = [...transformers].sort((a, b) => a.priority - b.priority)
+    const byId = new Map<string, Transformer>()
+    for (const t of this.#transformers) {
+      if (byId.has(t.id)) {
+        throw new CacheConfigError('INVALID_OPTION', `two transformers share the id '${t.id}'`)
+      }
+      byId.set(t.id, t)
+    }
+    this.#byId = byId
+  }
+
+  /** The transformers in the order they are applied when writing. */
+  get transformers(): readonly Transformer[] {
+    return this.#transformers
+  }
+
+  /**
+   * Encodes a value (or a negative entry when `meta.negative`) into envelope bytes.
+   * Throws `CacheValueError` (`ENCODE_FAILED`) when the encoder or a transformer fails.
+   */
+  encode(value: unknown, meta: EntryMeta, context: TransformContext): MaybePromise<Uint8Array> {
+    const encoder = this.#registry.select(value)
+    let payload: Uint8Array
+    if (meta.negative) {
+      payload = EMPTY
+    } else {
+      try {
+        payload = encoder.encode(value)
+      } catch (error) {
+        if (error instanceof CacheValueError) throw error
+        throw new CacheValueError(
+          'ENCODE_FAILED',
+          `encoder '${encoder.id}' could not encode the value for key '${context.key}': ${messageOf(error)}`,
+          { cause: error },
+        )
+      }
+    }
+    if (this.#transformers.length === 0 || meta.negative) {
+      return writeEnvelope(encoder.id, [], meta, payload)
+    }
+    return this.#transform(encoder.id, meta, payload, context, 0, [])
+  }
+
+  #transform(
+    encoderId: string,
+    meta: EntryMeta,
+    bytes: Uint8Array,
+    context: TransformContext,
+    from: number,
+    applied: AppliedTransformer[],
+  ): MaybePromise<Uint8Array> {
+    for (let i = from; i < this.#transformers.length; i++) {
+      const t = this.#transformers[i] as Transformer
+      let result: ReturnType<Transformer['encode']>
+      try {
+        result = t.encode(bytes, context)
+      } catch (error) {
+        throw encodeFailure(t, context, error)
+      }
+      if (isPromise(result)) {
+        return result.then(
+          (r) => {
+            const next = r === null ? bytes : r.bytes
+            if (r !== null) applied.push({ id: t.id, param: r.param })
+            return this.#transform(encoderId, meta, next, context, i + 1, applied)
+          },
+          (error: unknown) => {
+            throw encodeFailure(t, context, error)
+          },
+        )
+      }
+      if (result !== null) {
+        applied.push({ id: t.id, param: result.param })
+        bytes = result.bytes
+      }
+    }
+    return writeEnvelope(encoderId, applied, meta, bytes)
+  }
+
+  /**
+   * Decodes envelope bytes. Throws `CacheDecodeError` for anything it cannot turn back into
+   * exactly the value that was written: corrupt or foreign bytes, an unknown encoder or
+   * transformer, a transformer or decoder failure.
+   */
+  decode<V>(bytes: Uint8Array, context: TransformContext): MaybePromise<DecodedEntry<V>> {
+    const envelope = readEnvelope(bytes)
+    if (envelope.negative) {
+      return { ...metaOf(envelope), value: undefined }
+    }
+    const encoder = this.#registry.get(envelope.encoderId)
+    if (encoder === undefined) {
+      throw new CacheDecodeError(
+        `entry for key '${context.key}' was written with encoder '${envelope.encoderId}', which is not configured`,
+      )
+    }
+    const applied = envelope.transformers
+    let payload: MaybePromise<Uint8Array> = envelope.payload
+    for (let i = applied.length - 1; i >= 0; i--) {
+      const { id, param } = applied[i] as AppliedTransformer
+      const t = this.#byId.get(id)
+      if (t === undefined) {
+        throw new CacheDecodeError(
+          `entry for key '${context.key}' needs transformer '${id}', which is not configured`,
+        )
+      }
+      payload = isPromise(payload)
+        ? payload.then((p) => reverse(t, p, param, context))
+        : reverse(t, payload, param, context)
+    }
+    const finish = (p: Uint8Array): DecodedEntry<V> => {
+      let value: V
+      try {
+        value = encoder.decode(p) as V
+      } catch (error) {
+        throw new CacheDecodeError(
+          `encoder '${encoder.id}' could not decode the entry for key '${context.key}': ${messageOf(error)}`,
+          { cause: error },
+        )
+      }
+      return { ...metaOf(envelope), value }
+    }
+    return isPromise(payload) ? payload.then(finish) : finish(payload)
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+
+function metaOf(e: EntryMeta): EntryMeta {
+  return {
+    createdAt: e.createdAt,
+    expiresAt: e.expiresAt,
+    staleUntil: e.staleUntil,
+    negative: e.negative,
+  }
+}
+
+function reverse(
+  t: Transformer,
+  bytes: Uint8Array,
+  param: Uint8Array | undefined,
+  context: TransformContext,
+): MaybePromise<Uint8Array> {
+  const wrap = (error: unknown): never => {
+    if (error instanceof CacheDecodeError) throw error
+    throw new CacheDecodeError(
+      `transformer '${t.id}' could not reverse the entry for key '${context.key}': ${messageOf(error)}`,
+      { cause: error },
+    )
+  }
+  try {
+    const out = t.decode(bytes, param, context)
+    return isPromise(out) ? out.then(undefined, wrap) : out
+  } catch (error) {
+    return wrap(error)
+  }
+}
+
+function encodeFailure(t: Transformer, context: TransformContext, error: unknown): CacheValueError {
+  return new CacheValueError(
+    'ENCODE_FAILED',
+    `transformer '${t.id}' failed on the value for key '${context.key}': ${messageOf(error)}`,
+    { cause: error },
+  )
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,30 @@
+import { createManualClock, runProviderConformance } from '@cacheport/conformance'
+import { memoryProvider } from '@cacheport/provider-memory'
+
+const capabilities = {
+  nativeTtl: true,
+  tags: true,
+  compute: true,
+  iterate: true,
+  bus: false,
+  lock: false,
+  search: false,
+} as const
+
+for (const values of ['bytes', 'live'] as const) {
+  const clock = createManualClock()
+  runProviderConformance({
+    name: `provider-memory (${values}, manual clock)`,
+    createProvider: () => memoryProvider({ maximumSize: 100_000, values, clock }),
+    capabilities: { values, ...capabilities },
+    clock,
+  })
+}
+
+// The same suite on the real clock: expiry is driven by time passing, not by a test double.
+runProviderConformance({
+  name: 'provider-memory (bytes, real clock)',
+  createProvider: () => memoryProvider({ maximumSize: 100_000 }),
+  capabilities: { values: 'bytes', ...capabilities },
+  ttlMs: 40,
+})
