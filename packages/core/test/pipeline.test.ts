@@ -1,0 +1,134 @@
+import {
+  CacheDecodeError,
+  type CacheEventMap,
+  createCacheService,
+  createEncodingRegistry,
+  readEnvelope,
+  ValuePipeline,
+} from '@cacheport/core'
+import { describe, expect, it } from 'vitest'
+import { asyncReverser, testJson, xorTransformer } from './helpers/codecs.js'
+import { mapProvider } from './helpers/map-provider.js'
+
+const ctx = { namespace: 'ns', key: 'k' }
+const meta = { createdAt: 1, expiresAt: undefined, staleUntil: undefined, negative: false }
+
+describe('value pipeline', () => {
+  it('applies transformers by priority whatever the listed order, and reverses them on read', async () => {
+    const log: string[] = []
+    const encryption = xorTransformer('enc', 200, 0x5a, log)
+    const compression = xorTransformer('cmp', 100, 0x0f, log)
+    const pipeline = new ValuePipeline(createEncodingRegistry({ default: testJson }), [
+      encryption,
+      compression,
+    ])
+    const bytes = (await pipeline.encode({ a: 1 }, meta, ctx)) as Uint8Array
+    expect(readEnvelope(bytes).transformers.map((t) => t.id)).toEqual(['cmp', 'enc'])
+    const back = await pipeline.decode(bytes, ctx)
+    expect(back.value).toEqual({ a: 1 })
+    expect(log).toEqual(['encode:cmp', 'encode:enc', 'decode:enc', 'decode:cmp'])
+  })
+
+  it('records only transformers that applied, so a skipped one is skipped on read too', async () => {
+    const pipeline = new ValuePipeline(createEncodingRegistry({ default: testJson }), [
+      asyncReverser('rev', 100, 20),
+    ])
+    const small = await pipeline.encode('hi', meta, ctx)
+    const large = await pipeline.encode('x'.repeat(100), meta, ctx)
+    expect(readEnvelope(small).transformers).toHaveLength(0)
+    expect(readEnvelope(large).transformers.map((t) => t.id)).toEqual(['rev'])
+    expect((await pipeline.decode(small, ctx)).value).toBe('hi')
+    expect((await pipeline.decode(large, ctx)).value).toBe('x'.repeat(100))
+  })
+
+  it('stays synchronous when every stage is synchronous', () => {
+    const pipeline = new ValuePipeline(createEncodingRegistry({ default: testJson }), [
+      xorTransformer('x', 100, 1),
+    ])
+    const bytes = pipeline.encode([1, 2], meta, ctx)
+    expect(bytes).toBeInstanceOf(Uint8Array)
+    const back = pipeline.decode(bytes as Uint8Array, ctx)
+    expect(back).not.toBeInstanceOf(Promise)
+  })
+
+  it('picks encoders by rule and finds them by id when reading', async () => {
+    const raw = {
+      id: 'raw',
+      encode: (v: unknown) => v as Uint8Array,
+      decode: (b: Uint8Array) => Uint8Array.from(b),
+    }
+    const registry = createEncodingRegistry({
+      default: testJson,
+      rules: [{ encoder: raw, when: (v) => v instanceof Uint8Array }],
+    })
+    const pipeline = new ValuePipeline(registry, [])
+    const bin = (await pipeline.encode(new Uint8Array([1, 2, 3]), meta, ctx)) as Uint8Array
+    expect(readEnvelope(bin).encoderId).toBe('raw')
+    expect([...((await pipeline.decode(bin, ctx)).value as Uint8Array)]).toEqual([1, 2, 3])
+    expect(readEnvelope((await pipeline.encode({}, meta, ctx)) as Uint8Array).encoderId).toBe(
+      'test-json',
+    )
+  })
+
+  it('refuses entries naming an encoder or transformer it does not have', async () => {
+    const writer = new ValuePipeline(createEncodingRegistry({ default: testJson }), [
+      xorTransformer('x', 100, 1),
+    ])
+    const reader = new ValuePipeline(
+      createEncodingRegistry({ default: { ...testJson, id: 'other' } }),
+      [],
+    )
+    const bytes = (await writer.encode(1, meta, ctx)) as Uint8Array
+    expect(() => reader.decode(bytes, ctx)).toThrow(CacheDecodeError)
+    const readerWithEncoder = new ValuePipeline(createEncodingRegistry({ default: testJson }), [])
+    expect(() => readerWithEncoder.decode(bytes, ctx)).toThrow(/transformer 'x'/)
+  })
+})
+
+describe('undecodable stored bytes through the Cache', () => {
+  const setup = (transformers = [xorTransformer('x', 100, 7)]) => {
+    const provider = mapProvider('bytes')
+    const service = createCacheService({
+      providers: { main: provider },
+      encoder: testJson,
+      transformers,
+    })
+    const cache = service.namespace<string>('ns')
+    const errors: CacheEventMap['error'][] = []
+    service.on('error', (e) => errors.push(e))
+    return { provider, service, cache, errors }
+  }
+
+  it('turns garbage into a miss plus an error event, never a throw', async () => {
+    const { provider, cache, errors } = setup()
+    provider.raw('ns').set('k', Buffer.from('garbage written by someone else'))
+    expect(await cache.get('k')).toBeUndefined()
+    expect(await cache.getMany(['k'])).toEqual([undefined])
+    expect(await cache.has('k')).toBe(false)
+    expect(errors).toHaveLength(3)
+    expect(errors[0]).toMatchObject({ namespace: 'ns', key: 'k', operation: 'get' })
+    expect(errors[0]?.error).toBeInstanceOf(CacheDecodeError)
+    expect(cache.stats().misses).toBe(2)
+  })
+
+  it('treats an entry whose transformer fails as a miss, and getOrSet repairs it', async () => {
+    const { provider, cache, errors } = setup()
+    await cache.set('k', 'good')
+    const other = setup([xorTransformer('x', 100, 9)])
+    other.provider.raw('ns').set('k', provider.raw('ns').get('k'))
+    expect(await other.cache.get('k')).toBeUndefined()
+    expect(other.errors[0]?.error.message).toMatch(/transformer 'x'/)
+    expect(await other.cache.getOrSet('k', () => 'reloaded')).toBe('reloaded')
+    expect(await other.cache.get('k')).toBe('reloaded')
+    expect(errors).toHaveLength(0)
+  })
+
+  it('a listener that throws does not break the read', async () => {
+    const { provider, cache, service } = setup()
+    service.on('error', () => {
+      throw new Error('bad listener')
+    })
+    provider.raw('ns').set('k', new Uint8Array([1, 2, 3]))
+    expect(await cache.get('k')).toBeUndefined()
+  })
+})
