@@ -22,7 +22,7 @@ import {
   CacheValueError,
 } from './errors.js'
 import type { CacheEventListener, CacheEventName, CacheEvents } from './events.js'
-import { validateKey } from './keys.js'
+import { stringKeys, validateKey } from './keys.js'
 import { chain, isPromise, toPromise } from './maybe-promise.js'
 import type { DecodedEntry } from './pipeline.js'
 import type {
@@ -57,7 +57,8 @@ export interface CacheConfig<K> {
   readonly clock: Clock
   readonly random: () => number
   readonly events: CacheEvents
-  readonly isClosed: () => boolean
+  /** Shared with the service: `closed` flips when the service closes. */
+  readonly state: { readonly closed: boolean }
 }
 
 const MISS: unique symbol = Symbol('miss')
@@ -88,6 +89,7 @@ export class Cache<K = string, V = unknown> {
   readonly #inflight = new Map<string, Promise<V | undefined>>()
   readonly #loads = new Map<string, LoadRecord>()
   readonly #computing = new Map<string, Promise<void>>()
+  readonly #identityKeys: boolean
 
   /** @internal Built by the cache service. */
   constructor(config: CacheConfig<K>) {
@@ -96,6 +98,7 @@ export class Cache<K = string, V = unknown> {
     this.#store = config.store
     this.#codec = config.codec
     this.#events = config.events
+    this.#identityKeys = config.keyCodec === stringKeys
   }
 
   /** Name of the provider this namespace lives on. */
@@ -140,7 +143,13 @@ export class Cache<K = string, V = unknown> {
       k = this.#key(key)
       if (options !== undefined) this.#checkOptions(options)
       const pending = this.#inflight.get(k)
-      if (pending !== undefined) return pending
+      if (pending !== undefined) {
+        // Joining a read or load already under way: this caller reaches no loader, so it
+        // counts as a hit, as Caffeine and Guava count it.
+        this.#stats.hits++
+        this.#emitKey('hit', k)
+        return pending
+      }
       const raw = this.#store.get(k)
       if (isPromise(raw)) {
         read = raw.then((r) => this.#read(k, r))
@@ -230,7 +239,11 @@ export class Cache<K = string, V = unknown> {
       const loaded = await batch
       for (const k of fresh) values.set(k, loaded.get(k))
     }
-    for (const [k, pending] of waiting) values.set(k, await pending)
+    for (const [k, pending] of waiting) {
+      this.#stats.hits++
+      this.#emitKey('hit', k)
+      values.set(k, await pending)
+    }
     return ks.map((k) => values.get(k))
   }
 
@@ -421,12 +434,12 @@ export class Cache<K = string, V = unknown> {
   // ---------------------------------------------------------------------------------------
 
   #checkOpen(): void {
-    if (this.#c.isClosed()) throw new CacheClosedError('cache service')
+    if (this.#c.state.closed) throw new CacheClosedError('cache service')
   }
 
   #key(key: K): string {
-    this.#checkOpen()
-    const k = this.#c.keyCodec.encode(key)
+    if (this.#c.state.closed) throw new CacheClosedError('cache service')
+    const k = this.#identityKeys ? (key as unknown as string) : this.#c.keyCodec.encode(key)
     validateKey(k, this.#c.maxKeyBytes)
     return k
   }

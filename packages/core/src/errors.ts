@@ -21,6 +21,7 @@ export type CacheErrorCode =
   | 'UNAVAILABLE'
   | 'COMPUTE_CONFLICT'
   | 'CLOSED'
+  | 'BACKEND_ERROR'
 
 export interface CacheErrorOptions {
   cause?: unknown
@@ -124,5 +125,12 @@ export class CacheConflictError extends CacheError {
 export class CacheClosedError extends CacheError {
   constructor(what = 'cache') {
     super('CLOSED', `${what} is closed`)
+  }
+}
+
+/** The backend answered with an error that is neither a timeout nor unavailability (e.g. WRONGTYPE). */
+export class CacheBackendError extends CacheError {
+  constructor(message: string, options?: CacheErrorOptions) {
+    super('BACKEND_ERROR', message, options)
   }
 }

@@ -119,7 +119,7 @@ class CacheServiceImpl implements CacheService {
   readonly #clock: Clock
   readonly #random: () => number
   readonly #pipelines = new Map<string, ValuePipeline>()
-  #closed = false
+  readonly #state = { closed: false }
   #closing: Promise<void> | undefined
 
   constructor(options: CacheServiceOptions) {
@@ -164,7 +164,7 @@ class CacheServiceImpl implements CacheService {
   }
 
   get closed(): boolean {
-    return this.#closed
+    return this.#state.closed
   }
 
   provider(name: string): CacheProvider {
@@ -172,7 +172,7 @@ class CacheServiceImpl implements CacheService {
   }
 
   namespace<V, K = string>(name: string, options: NamespaceOptions<K> = {}): Cache<K, V> {
-    if (this.#closed) throw new CacheClosedError('cache service')
+    if (this.#state.closed) throw new CacheClosedError('cache service')
     if (typeof name !== 'string' || !NAMESPACE_NAME.test(name)) {
       throw new CacheConfigError(
         'INVALID_NAMESPACE',
@@ -226,7 +226,7 @@ class CacheServiceImpl implements CacheService {
       clock: this.#clock,
       random: this.#random,
       events: new CacheEvents(this.#events),
-      isClosed: () => this.#closed,
+      state: this.#state,
     }
     const cache = new Cache<unknown, unknown>(config)
     this.#namespaces.set(name, { resolved, cache })
@@ -243,7 +243,7 @@ class CacheServiceImpl implements CacheService {
 
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing
-    this.#closed = true
+    this.#state.closed = true
     this.#closing = Promise.allSettled([...this.#providers.values()].map((p) => p.close())).then(
       (results) => {
         const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')

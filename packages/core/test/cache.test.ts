@@ -49,6 +49,8 @@ describe('Cache', () => {
         )
         expect(new Set(values)).toEqual(new Set(['v']))
         expect(calls).toBe(1)
+        // Callers that joined the load reached no loader: they count as hits.
+        expect(cache.stats()).toMatchObject({ hits: 49, misses: 1, loads: 1 })
       })
 
       it('hides logically expired entries even if the store still holds them', async () => {

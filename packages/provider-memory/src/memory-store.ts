@@ -173,7 +173,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E> {
   #live(key: string): LruNode<E> | undefined {
     const node = this.#map.get(key)
     if (node === undefined) return undefined
-    if (node.expiresAt <= this.#heap.now()) {
+    if (node.expiresAt !== Number.POSITIVE_INFINITY && node.expiresAt <= this.#heap.now()) {
       this.remove(node)
       return undefined
     }

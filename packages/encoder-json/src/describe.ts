@@ -1,0 +1,60 @@
+/**
+ * Helpers that describe where and what a value is, for error messages. They run only after an
+ * encode has failed, never on the hot path.
+ */
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+
+/** A short description of a value's type: `a function`, `a RegExp`, `an instance of Foo`. */
+export function typeName(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return `a ${typeof value}`
+  const tag = Object.prototype.toString.call(value).slice(8, -1)
+  if (tag !== 'Object') return /^[AEIOU]/.test(tag) ? `an ${tag}` : `a ${tag}`
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (typeof proto === 'object' && proto !== null && Object.hasOwn(proto, 'constructor')) {
+    const ctor: unknown = (proto as { constructor: unknown }).constructor
+    if (typeof ctor === 'function' && ctor.name !== '') return `an instance of ${ctor.name}`
+  }
+  return 'an object with a custom prototype'
+}
+
+/**
+ * The path from the root to `leaf` through `ancestors` (outermost first), like `$.a[2].get("k")`.
+ * Found by identity, so a segment is `?` when a getter answered a different value.
+ */
+export function describePath(ancestors: readonly object[], leaf: unknown): string {
+  let path = '$'
+  for (let i = 0; i < ancestors.length; i++) {
+    const child = i + 1 < ancestors.length ? ancestors[i + 1] : leaf
+    path += segment(ancestors[i] as object, child)
+  }
+  return path
+}
+
+function segment(parent: object, child: unknown): string {
+  if (Array.isArray(parent)) {
+    const index = parent.indexOf(child)
+    return index === -1 ? '[?]' : `[${index}]`
+  }
+  if (parent instanceof Map) {
+    for (const [key, value] of parent) {
+      if (value === child) return `.get(${keyText(key)})`
+      if (key === child) return '<map key>'
+    }
+    return '<map entry>'
+  }
+  if (parent instanceof Set) return '<set member>'
+  for (const key of Object.keys(parent)) {
+    if ((parent as Record<string, unknown>)[key] === child) {
+      return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
+    }
+  }
+  return '.?'
+}
+
+function keyText(key: unknown): string {
+  if (typeof key === 'string') return JSON.stringify(key)
+  if (typeof key === 'number' || typeof key === 'boolean' || key == null) return String(key)
+  if (typeof key === 'bigint') return `${key}n`
+  return `<${typeName(key)}>`
+}

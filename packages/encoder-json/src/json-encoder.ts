@@ -1,0 +1,77 @@
+import { CacheValueError, type Encoder } from '@cacheport/core'
+import { fromWire } from './from-wire.js'
+import { toWire } from './to-wire.js'
+import { utf8Decode, utf8Encode } from './utf8.js'
+import { PLAIN_PREFIX, TAGGED_PREFIX } from './wire.js'
+
+/** The id the `json` encoder writes into every entry. */
+const JSON_ENCODER_ID = 'json'
+
+const PLAIN_MARK = String.fromCharCode(PLAIN_PREFIX)
+const TAGGED_MARK = String.fromCharCode(TAGGED_PREFIX)
+
+function encode(value: unknown): Uint8Array {
+  if (value === undefined) {
+    throw new CacheValueError('ENCODE_FAILED', 'json encoder cannot encode undefined as a value')
+  }
+  let text: string
+  let tagged: boolean
+  try {
+    const wire = toWire(value)
+    tagged = wire.tagged
+    text = JSON.stringify(wire.json)
+  } catch (error) {
+    if (error instanceof CacheValueError) throw error
+    // A getter or toJSON that threw, or a structure too deep for the stack.
+    throw new CacheValueError(
+      'ENCODE_FAILED',
+      `json encoder could not encode the value: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
+  }
+  // Both marks are ASCII, so each is exactly one byte of the UTF-8 output.
+  return utf8Encode((tagged ? TAGGED_MARK : PLAIN_MARK) + text)
+}
+
+function decode(bytes: Uint8Array): unknown {
+  if (bytes.length === 0) throw new Error('json encoder payload is empty')
+  const prefix = bytes[0]
+  if (prefix !== PLAIN_PREFIX && prefix !== TAGGED_PREFIX) {
+    throw new Error(
+      `json encoder payload starts with unknown format byte 0x${(prefix as number).toString(16).padStart(2, '0')}`,
+    )
+  }
+  let text: string
+  try {
+    text = utf8Decode(bytes.subarray(1))
+  } catch (error) {
+    throw new Error('json encoder payload is not valid UTF-8', { cause: error })
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new SyntaxError(
+      `json encoder payload is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
+  }
+  return prefix === PLAIN_PREFIX ? parsed : fromWire(parsed)
+}
+
+const instance: Encoder<unknown> = Object.freeze({ id: JSON_ENCODER_ID, encode, decode })
+
+/**
+ * The `json` encoder: JSON text that also round-trips Date, BigInt, Uint8Array (and Buffer,
+ * read back as Uint8Array), Map, Set, NaN, ±Infinity, -0 and `undefined` in arrays, Maps and
+ * Sets. Plain JSON values take a fast path: one `JSON.stringify` to write, one `JSON.parse` to
+ * read. Always returns the same frozen instance, so registering it twice is harmless.
+ *
+ * `encode` throws `CacheValueError` (`ENCODE_FAILED`) for `undefined` at the top level,
+ * functions, symbols, objects of other classes and circular structures. `decode` throws
+ * `Error` (a `SyntaxError` for invalid JSON) for empty input, an unknown format byte, invalid
+ * UTF-8, invalid JSON or a malformed or unknown tag; it never returns a guess.
+ */
+export function jsonEncoder(): Encoder<unknown> {
+  return instance
+}
