@@ -249,14 +249,19 @@ export class Cache<K = string, V = unknown> {
 
   /** Writes a value. Rejects with `CacheValueError` (`UNDEFINED_VALUE`) for `undefined`. */
   set(key: K, value: V, options?: SetOptions): Promise<void> {
-    return toPromise(() => {
+    try {
       const k = this.#key(key)
       this.#checkValue(k, value)
       const ttl = this.#ttlFor(options?.ttl, false)
-      const tags = this.#tags(options?.tags)
+      const tags = options?.tags === undefined ? undefined : this.#tags(options.tags)
       this.#overtake(k)
-      return chain(this.#write(k, value, ttl, tags, false), () => this.#emitKey('set', k))
-    })
+      const written = this.#write(k, value, ttl, tags, false)
+      if (isPromise(written)) return written.then(() => this.#emitKey('set', k))
+      this.#emitKey('set', k)
+      return Promise.resolve()
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /** Writes many values. Every entry is validated before anything is written. */
@@ -570,6 +575,7 @@ export class Cache<K = string, V = unknown> {
 
   /** A write, delete or clear overtakes running loads: their results are not written back. */
   #overtake(k: string): void {
+    if (this.#loads.size === 0) return
     const record = this.#loads.get(k)
     if (record !== undefined) record.stale = true
   }

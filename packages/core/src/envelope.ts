@@ -114,6 +114,20 @@ function writeId(out: Buffer, pos: number, id: string, what: string): number {
   return pos + id.length
 }
 
+/** Recently read ids, so a hot read path does not allocate the same short string each time. */
+const recentIds: string[] = []
+
+function readId(bytes: Buffer, pos: number, length: number): string {
+  outer: for (const id of recentIds) {
+    if (id.length !== length) continue
+    for (let i = 0; i < length; i++) if (id.charCodeAt(i) !== bytes[pos + i]) continue outer
+    return id
+  }
+  const id = bytes.toString('latin1', pos, pos + length)
+  if (recentIds.length < 8) recentIds.push(id)
+  return id
+}
+
 function fail(message: string): never {
   throw new CacheDecodeError(message)
 }
@@ -139,7 +153,7 @@ export function readEnvelope(input: Uint8Array): Envelope {
   let pos = 3
   const encLen = bytes[pos++] as number
   if (encLen === 0 || pos + encLen > body) fail('truncated encoder id')
-  const encoderId = bytes.toString('latin1', pos, pos + encLen)
+  const encoderId = readId(bytes, pos, encLen)
   pos += encLen
   if (pos >= body) fail('truncated transformer list')
   const count = bytes[pos++] as number
@@ -150,7 +164,7 @@ export function readEnvelope(input: Uint8Array): Envelope {
       if (pos >= body) fail('truncated transformer id')
       const idLen = bytes[pos++] as number
       if (idLen === 0 || pos + idLen + 1 > body) fail('truncated transformer id')
-      const id = bytes.toString('latin1', pos, pos + idLen)
+      const id = readId(bytes, pos, idLen)
       pos += idLen
       const plen = bytes[pos++] as number
       if (pos + plen > body) fail('truncated transformer parameter')

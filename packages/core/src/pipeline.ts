@@ -110,7 +110,7 @@ export class ValuePipeline {
   decode<V>(bytes: Uint8Array, context: TransformContext): MaybePromise<DecodedEntry<V>> {
     const envelope = readEnvelope(bytes)
     if (envelope.negative) {
-      return { ...metaOf(envelope), value: undefined }
+      return decoded<V>(envelope, undefined)
     }
     const encoder = this.#registry.get(envelope.encoderId)
     if (encoder === undefined) {
@@ -142,7 +142,7 @@ export class ValuePipeline {
           { cause: error },
         )
       }
-      return { ...metaOf(envelope), value }
+      return decoded(envelope, value)
     }
     return isPromise(payload) ? payload.then(finish) : finish(payload)
   }
@@ -150,13 +150,9 @@ export class ValuePipeline {
 
 const EMPTY = new Uint8Array(0)
 
-function metaOf(e: EntryMeta): EntryMeta {
-  return {
-    createdAt: e.createdAt,
-    expiresAt: e.expiresAt,
-    staleUntil: e.staleUntil,
-    negative: e.negative,
-  }
+/** One allocation per read: the value with its metadata. */
+function decoded<V>(e: EntryMeta, value: V | undefined): DecodedEntry<V> {
+  return { value, createdAt: e.createdAt, expiresAt: e.expiresAt, staleUntil: e.staleUntil, negative: e.negative }
 }
 
 function reverse(

@@ -43,7 +43,7 @@ function decode(bytes: Uint8Array): unknown {
   }
   let text: string
   try {
-    text = utf8Decode(bytes.subarray(1))
+    text = utf8Decode(bytes, 1)
   } catch (error) {
     throw new Error('json encoder payload is not valid UTF-8', { cause: error })
   }

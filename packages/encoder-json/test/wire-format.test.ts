@@ -49,7 +49,7 @@ describe('plain fast path', () => {
   it.each(plainValues)('writes %s as J + JSON.stringify(value)', (_name, value) => {
     const bytes = enc.encode(value)
     expect(bytes[0]).toBe(0x4a)
-    expect(bytes).toEqual(prefixed('J', JSON.stringify(value)))
+    expect([...bytes]).toEqual([...prefixed('J', JSON.stringify(value))])
   })
 
   it('encodes plain values with one JSON.stringify call and no replacer', () => {
