@@ -27,8 +27,7 @@ const ms = (n: number): string => `${n.toFixed(n < 1 ? 3 : n < 10 ? 2 : 1)} ms`
 const secs = (n: number): string => `${(n / 1000).toFixed(2)} s`
 const pct = (n: number): string => `${(n * 100).toFixed(1)}%`
 
-const choice = chooseProvider()
-if (choice.notice !== undefined) console.log(`note: ${choice.notice}\n`)
+const choice = await chooseProvider()
 
 console.log(
   `${int(options.requests)} requests, ${options.concurrency} in flight, zipf(s=${options.skew}) ` +
@@ -74,9 +73,8 @@ console.log(
 )
 const stats = cached.cacheStats
 if (stats !== undefined) {
-  const joined = cached.requests - stats.hits - stats.misses
   console.log(
-    `(${int(joined)} of the hits waited for a load of the same key already in flight; ` +
-      `stats() reports hits ${int(stats.hits)}, misses ${int(stats.misses)}, loads ${int(stats.loads)}.)`,
+    `(the namespace's stats(): hits ${int(stats.hits)}, misses ${int(stats.misses)}, loads ${int(stats.loads)}, ` +
+      `mean load ${stats.meanLoadTimeMs.toFixed(1)} ms; a request that joined a load already under way counts as a hit.)`,
   )
 }

@@ -1,27 +1,24 @@
 import type { CacheProvider } from '@cacheport/core'
 import { memoryProvider } from '@cacheport/provider-memory'
+import { redisProvider } from '@cacheport/provider-redis'
 
-/** The provider the demo runs on, with a label for the table and an optional notice. */
+/** The provider the demo runs on, with a label for the table. */
 export interface ProviderChoice {
   readonly label: string
   readonly provider: CacheProvider
-  readonly notice?: string
 }
 
 /**
- * The one place the demo picks its cache provider. A Redis provider will be used here when
- * `REDIS_URL` is set once it exists; for now the demo says so and stays on memory.
+ * The one place the demo picks its cache provider: Redis when `REDIS_URL` is set (keys under
+ * the `cacheport-demo:` prefix), otherwise the in-memory provider. Rejects with
+ * `CacheUnavailableError` when `REDIS_URL` points at a server that does not answer.
  */
-export function chooseProvider(env: NodeJS.ProcessEnv = process.env): ProviderChoice {
-  const provider = memoryProvider({ maximumSize: 50_000 })
+export async function chooseProvider(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProviderChoice> {
   if (env.REDIS_URL) {
-    return {
-      label: 'cacheport (memory)',
-      provider,
-      notice:
-        'REDIS_URL is set, but the Redis provider is not available yet in this version of ' +
-        'cacheport: continuing with the memory provider.',
-    }
+    const provider = await redisProvider({ url: env.REDIS_URL, keyPrefix: 'cacheport-demo:' })
+    return { label: 'cacheport (redis)', provider }
   }
-  return { label: 'cacheport (memory)', provider }
+  return { label: 'cacheport (memory)', provider: memoryProvider({ maximumSize: 50_000 }) }
 }

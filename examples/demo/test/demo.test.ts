@@ -1,4 +1,5 @@
 import { memoryProvider } from '@cacheport/provider-memory'
+import { startServer } from '@cacheport/test-harness'
 import { describe, expect, it } from 'vitest'
 import { chooseProvider } from '../src/provider.js'
 import { mulberry32, zipfSampler } from '../src/random.js'
@@ -6,6 +7,7 @@ import {
   DEFAULT_WORKLOAD,
   requestSequence,
   runDemo,
+  runWithCache,
   type WorkloadOptions,
 } from '../src/workload.js'
 
@@ -43,10 +45,19 @@ describe('demo workload', () => {
     expect(counts.get(1) ?? 0).toBeGreaterThan(10 * (counts.get(100) ?? 0))
   })
 
-  it('stays on memory, with a notice, when REDIS_URL is set', () => {
-    expect(chooseProvider({}).notice).toBeUndefined()
-    const choice = chooseProvider({ REDIS_URL: 'redis://localhost:6379' })
-    expect(choice.provider.kind).toBe('memory')
-    expect(choice.notice).toMatch(/Redis provider is not available/)
-  })
+  it('runs on memory without REDIS_URL, and on Redis with it', async () => {
+    const memory = await chooseProvider({})
+    expect(memory.provider.kind).toBe('memory')
+    const server = await startServer({ kind: 'redis' })
+    try {
+      const redis = await chooseProvider({ REDIS_URL: server.url })
+      expect(redis.provider.kind).toBe('redis')
+      const result = await runWithCache({ ...small, requests: 200 }, redis.provider, redis.label)
+      expect(result.loaderCalls).toBeLessThan(200)
+      expect(result.hits + result.misses).toBe(200)
+      expect(Number(await server.cli('DBSIZE'))).toBeGreaterThan(0)
+    } finally {
+      await server.stop()
+    }
+  }, 30_000)
 })

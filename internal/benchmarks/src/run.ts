@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util'
 import { type Bench, formatRows, type HarnessOptions, measure, runBench } from './harness.js'
 import { memoryGetBench } from './memory-get.js'
+import { redisBenches, startBenchServer, stopBenchServer } from './redis.js'
 
 /** Every bench `npm run bench` runs, in order. Add new ones here. */
-const benches: readonly Bench[] = [memoryGetBench]
+const benches: readonly Bench[] = [memoryGetBench, ...redisBenches]
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -12,6 +13,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '7' },
     json: { type: 'boolean', default: false },
     child: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 })
 
@@ -33,12 +35,18 @@ if (values.child) {
   // Child: measure one subject and report to the parent over IPC.
   const [benchName = '', subjectName = ''] = positionals
   const result = await measure(find(benchName, subjectName), options)
-  if (process.send === undefined) console.log(JSON.stringify(result))
-  else process.send(result, () => process.exit(0))
+  if (process.send === undefined) {
+    console.log(JSON.stringify(result))
+    process.exit(0)
+  } else process.send(result, () => process.exit(0))
 } else {
   const entry = process.argv[1] as string
   const all = []
-  for (const bench of benches) {
+  const selected = benches.filter(
+    (b) => values.only === undefined || b.name.startsWith(values.only),
+  )
+  if (selected.some((b) => b.name.startsWith('redis'))) await startBenchServer()
+  for (const bench of selected) {
     if (!values.json) {
       console.log(`${bench.name}: ${bench.description}`)
       console.log(
@@ -51,5 +59,6 @@ if (values.child) {
     all.push(...rows)
     if (!values.json) console.log(`\n${formatRows(rows, Object.keys(bench.baselines))}\n`)
   }
+  await stopBenchServer()
   if (values.json) console.log(JSON.stringify(all, null, 2))
 }

@@ -152,7 +152,13 @@ const EMPTY = new Uint8Array(0)
 
 /** One allocation per read: the value with its metadata. */
 function decoded<V>(e: EntryMeta, value: V | undefined): DecodedEntry<V> {
-  return { value, createdAt: e.createdAt, expiresAt: e.expiresAt, staleUntil: e.staleUntil, negative: e.negative }
+  return {
+    value,
+    createdAt: e.createdAt,
+    expiresAt: e.expiresAt,
+    staleUntil: e.staleUntil,
+    negative: e.negative,
+  }
 }
 
 function reverse(

@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer'
 
-
 /** UTF-8 bytes of a string. Lone surrogates would become U+FFFD, but JSON text never has any. */
 export function utf8Encode(text: string): Uint8Array {
   // Buffer.from takes small strings from Node's shared pool: cheaper than TextEncoder's
@@ -15,7 +14,9 @@ export function utf8Encode(text: string): Uint8Array {
  * TextDecoder on the short payloads a cache reads most.
  */
 export function utf8Decode(bytes: Uint8Array, start = 0): string {
-  const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const view = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const body = start === 0 ? view : view.subarray(start)
   if (!isUtf8(body)) throw new TypeError('invalid UTF-8')
   return view.toString('utf8', start)

@@ -1,4 +1,10 @@
-import { CacheConfigError, type CacheError, createCacheService, type LiveEntry, type Store } from '@cacheport/core'
+import {
+  CacheConfigError,
+  type CacheError,
+  createCacheService,
+  type LiveEntry,
+  type Store,
+} from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import { MemoryProvider, type MemoryStore, memoryProvider } from '@cacheport/provider-memory'
 import { describe, expect, it } from 'vitest'

@@ -1,0 +1,260 @@
+import { type Cache, createCacheService } from '@cacheport/core'
+import { jsonEncoder } from '@cacheport/encoder-json'
+import { redisProvider } from '@cacheport/provider-redis'
+import { type ServerHandle, startServer } from '@cacheport/test-harness'
+import { Redis } from 'ioredis'
+import type { Bench, Round, Subject } from './harness.js'
+
+/**
+ * cacheport on Redis against raw ioredis, on one redis-server the parent starts for the whole
+ * run. Raw subjects do what a hand-written cache does: JSON.stringify + SET, GET + JSON.parse,
+ * MGET + JSON.parse. Both sides use one client with auto-pipelining.
+ */
+const URL_ENV = 'CACHEPORT_BENCH_REDIS_URL'
+const KEYS = 10_000
+const CONCURRENCY = 1_000
+const BATCH = 100
+
+let server: ServerHandle | undefined
+
+/** Parent side: start (once) the server every redis bench uses; children read its URL. */
+export async function startBenchServer(): Promise<void> {
+  server ??= await startServer({ kind: 'redis' })
+  process.env[URL_ENV] = server.url
+}
+
+export async function stopBenchServer(): Promise<void> {
+  await server?.stop()
+  server = undefined
+}
+
+function url(): string {
+  const u = process.env[URL_ENV]
+  if (u === undefined) throw new Error(`${URL_ENV} is not set: run through npm run bench`)
+  return u
+}
+
+const record = (i: number) => ({
+  id: i,
+  name: `product ${i}`,
+  price: 9.99 + i,
+  tags: ['a', 'b'],
+  stock: i % 17,
+})
+const key = (i: number) => `p:${i}`
+
+function seededOrder(seed: number, n: number): Uint32Array {
+  let a = seed >>> 0
+  const out = new Uint32Array(n)
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = Math.imul(a ^ (a >>> 15), a | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    out[i] = ((t ^ (t >>> 14)) >>> 0) % KEYS
+  }
+  return out
+}
+
+async function raw(): Promise<Redis> {
+  const client = new Redis(url(), { enableAutoPipelining: true })
+  await client.ping()
+  return client
+}
+
+async function cached(): Promise<Cache<string, ReturnType<typeof record>>> {
+  const provider = await redisProvider({ url: url(), keyPrefix: 'bench:' })
+  const cache = createCacheService({
+    providers: { redis: provider },
+    encoder: jsonEncoder(),
+  }).namespace<ReturnType<typeof record>>('products', { ttl: '1h' })
+  await cache.setMany(Array.from({ length: KEYS }, (_, i) => ({ key: key(i), value: record(i) })))
+  return cache
+}
+
+async function rawFilled(): Promise<Redis> {
+  const client = await raw()
+  await Promise.all(
+    Array.from({ length: KEYS }, (_, i) =>
+      client.set(key(i), JSON.stringify(record(i)), 'EX', 3600),
+    ),
+  )
+  return client
+}
+
+/** Runs `op` for `ops` operations with `concurrency` in flight; counts truthy results. */
+function loop(order: Uint32Array, concurrency: number, op: (i: number) => Promise<unknown>): Round {
+  let cursor = 0
+  return async (ops) => {
+    let found = 0
+    let issued = 0
+    const worker = async () => {
+      while (issued < ops) {
+        issued++
+        const i = order[cursor++ % order.length] as number
+        if (await op(i)) found++
+      }
+    }
+    await Promise.all(Array.from({ length: concurrency }, worker))
+    return found
+  }
+}
+
+function getPair(concurrency: number, opsPerRound: number): Subject[] {
+  return [
+    {
+      name: 'ioredis GET + JSON.parse',
+      opsPerRound,
+      async setup(seed) {
+        const client = await rawFilled()
+        return loop(seededOrder(seed, 1 << 16), concurrency, async (i) => {
+          const b = await client.getBuffer(key(i))
+          return b !== null && JSON.parse(b.toString()) !== null
+        })
+      },
+    },
+    {
+      name: 'cacheport Cache.get',
+      opsPerRound,
+      async setup(seed) {
+        const cache = await cached()
+        return loop(
+          seededOrder(seed, 1 << 16),
+          concurrency,
+          async (i) => (await cache.get(key(i))) !== undefined,
+        )
+      },
+    },
+  ]
+}
+
+function setPair(concurrency: number, opsPerRound: number): Subject[] {
+  return [
+    {
+      name: 'ioredis SET (JSON.stringify)',
+      opsPerRound,
+      async setup(seed) {
+        const client = await raw()
+        return loop(
+          seededOrder(seed, 1 << 16),
+          concurrency,
+          async (i) =>
+            (await client.set(key(i), JSON.stringify(record(i)), 'PX', 3_600_000)) === 'OK',
+        )
+      },
+    },
+    {
+      name: 'ioredis SET (Buffer)',
+      opsPerRound,
+      async setup(seed) {
+        const client = await raw()
+        return loop(
+          seededOrder(seed, 1 << 16),
+          concurrency,
+          async (i) =>
+            (await client.set(key(i), Buffer.from(JSON.stringify(record(i))), 'PX', 3_600_000)) ===
+            'OK',
+        )
+      },
+    },
+    {
+      name: 'cacheport Cache.set',
+      opsPerRound,
+      async setup(seed) {
+        const cache = await cached()
+        return loop(seededOrder(seed, 1 << 16), concurrency, async (i) => {
+          await cache.set(key(i), record(i), { ttl: 3_600_000 })
+          return true
+        })
+      },
+    },
+  ]
+}
+
+/** getMany(100) against MGET of 100 keys; one "op" is one key, so rates are keys/s. */
+const batchPair: Subject[] = [
+  {
+    name: 'ioredis MGET(100) + JSON.parse',
+    opsPerRound: 200_000,
+    async setup(seed) {
+      const client = await rawFilled()
+      const order = seededOrder(seed, 1 << 16)
+      let cursor = 0
+      return async (ops) => {
+        let found = 0
+        for (let done = 0; done < ops; done += BATCH) {
+          const keys = Array.from({ length: BATCH }, () =>
+            key(order[cursor++ % order.length] as number),
+          )
+          for (const b of await client.mgetBuffer(...keys))
+            if (b !== null && JSON.parse(b.toString())) found++
+        }
+        return found
+      }
+    },
+  },
+  {
+    name: 'cacheport getMany(100)',
+    opsPerRound: 200_000,
+    async setup(seed) {
+      const cache = await cached()
+      const order = seededOrder(seed, 1 << 16)
+      let cursor = 0
+      return async (ops) => {
+        let found = 0
+        for (let done = 0; done < ops; done += BATCH) {
+          const keys = Array.from({ length: BATCH }, () =>
+            key(order[cursor++ % order.length] as number),
+          )
+          for (const v of await cache.getMany(keys)) if (v !== undefined) found++
+        }
+        return found
+      }
+    },
+  },
+]
+
+const vsRaw = (subjects: Subject[]) => ({ 'vs raw': subjects[0]?.name as string })
+/** cacheport stores binary envelopes, which ioredis writes more slowly than strings: both baselines. */
+const vsRawSet = (subjects: Subject[]) => ({
+  'vs raw string': subjects[0]?.name as string,
+  'vs raw Buffer': subjects[1]?.name as string,
+})
+
+const getSeq = getPair(1, 10_000)
+const getConc = getPair(CONCURRENCY, 200_000)
+const setSeq = setPair(1, 10_000)
+const setConc = setPair(CONCURRENCY, 200_000)
+
+/** The Redis benches, in the order they print. */
+export const redisBenches: readonly Bench[] = [
+  {
+    name: 'redis-get-seq',
+    description: 'Cache.get hits vs ioredis GET, sequential (one in flight)',
+    subjects: getSeq,
+    baselines: vsRaw(getSeq),
+  },
+  {
+    name: 'redis-get-1000',
+    description: `Cache.get hits vs ioredis GET, ${CONCURRENCY} in flight, auto-pipelining`,
+    subjects: getConc,
+    baselines: vsRaw(getConc),
+  },
+  {
+    name: 'redis-getmany',
+    description: 'getMany(100) vs MGET of 100 keys (keys/s)',
+    subjects: batchPair,
+    baselines: vsRaw(batchPair),
+  },
+  {
+    name: 'redis-set-seq',
+    description: 'Cache.set vs ioredis SET, sequential',
+    subjects: setSeq,
+    baselines: vsRawSet(setSeq),
+  },
+  {
+    name: 'redis-set-1000',
+    description: `Cache.set vs ioredis SET, ${CONCURRENCY} in flight, auto-pipelining`,
+    subjects: setConc,
+    baselines: vsRawSet(setConc),
+  },
+]

@@ -1,0 +1,6 @@
+/**
+ * The integration suite of the Redis-family providers. Each provider package calls
+ * `describeRedisFamilyProvider` from its own test file with its factory, so the four providers
+ * run the same tests against real servers that the test harness starts.
+ */
+export { describeRedisFamilyProvider, type RedisFamilySuiteOptions } from './suite.js'

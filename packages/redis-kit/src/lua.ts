@@ -1,0 +1,131 @@
+/**
+ * The Lua scripts redis-kit runs. Every script touches only keys of one `{ns:b}` hash tag
+ * (the keys it declares, plus tag index keys derived from a prefix argument that carries the
+ * same hash tag), so they are valid on a cluster.
+ *
+ * Tag indexes are sorted sets: member = entry key, score = the entry's expiry in server ms
+ * (`inf` for none). After every change an index is pruned of expired members and its own
+ * expiry is set to its latest member's (or removed when a member never expires), so an index
+ * never outlives the entries it points to.
+ */
+
+const PRELUDE = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function tags_of(key)
+  local head = redis.call('GETRANGE', key, 0, 2)
+  if #head < 3 or string.byte(head, 1) ~= 84 then return {} end
+  local n = string.byte(head, 2) * 256 + string.byte(head, 3)
+  if n == 0 then return {} end
+  local body = redis.call('GETRANGE', key, 3, 2 + n)
+  local out, pos = {}, 1
+  while pos + 1 <= #body do
+    local len = string.byte(body, pos) * 256 + string.byte(body, pos + 1)
+    out[#out + 1] = string.sub(body, pos + 2, pos + 1 + len)
+    pos = pos + 2 + len
+  end
+  return out
+end
+local function refresh_index(idx, now)
+  redis.call('ZREMRANGEBYSCORE', idx, '-inf', now)
+  local last = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
+  if #last == 0 then return end
+  if last[2] == 'inf' then
+    redis.call('PERSIST', idx)
+  else
+    redis.call('PEXPIREAT', idx, string.format('%d', tonumber(last[2])))
+  end
+end
+local function untag(member, tags, index_prefix, keep, now)
+  for _, tag in ipairs(tags) do
+    if keep == nil or not keep[tag] then
+      local idx = index_prefix .. tag
+      redis.call('ZREM', idx, member)
+      refresh_index(idx, now)
+    end
+  end
+end
+local function precondition(key, expected)
+  if expected == '' then return true end
+  local cur = redis.call('GET', key)
+  if expected == '-' then return not cur end
+  return cur and redis.sha1hex(cur) == expected
+end
+`
+
+/**
+ * Writes one value with its tags. KEYS[1] value key, KEYS[2..] new tag index keys.
+ * ARGV: expected ('' none, '-' absent, else sha1 of the current stored value), stored value,
+ * ttl ms ('0' none), entry key (index member), index prefix, new tag names (as KEYS[2..]).
+ * Returns 1, or 0 when the precondition failed.
+ */
+export const WRITE_SCRIPT = `${PRELUDE}
+local key = KEYS[1]
+if not precondition(key, ARGV[1]) then return 0 end
+local ttl = tonumber(ARGV[3])
+local member, index_prefix = ARGV[4], ARGV[5]
+local now = now_ms()
+local keep = {}
+for i = 6, #ARGV do keep[ARGV[i]] = true end
+untag(member, tags_of(key), index_prefix, keep, now)
+if ttl > 0 then redis.call('SET', key, ARGV[2], 'PX', ttl) else redis.call('SET', key, ARGV[2]) end
+local score = '+inf'
+if ttl > 0 then score = now + ttl end
+for i = 2, #KEYS do
+  redis.call('ZADD', KEYS[i], score, member)
+  refresh_index(KEYS[i], now)
+end
+return 1
+`
+
+/**
+ * Deletes values of one bucket and drops them from their tag indexes. KEYS: value keys.
+ * ARGV: expected (as WRITE_SCRIPT; only with one key), index prefix, entry keys (as KEYS).
+ * Returns the number removed, or -1 when the precondition failed.
+ */
+export const DELETE_SCRIPT = `${PRELUDE}
+if not precondition(KEYS[1], ARGV[1]) then return -1 end
+local now = now_ms()
+local removed = 0
+for i, key in ipairs(KEYS) do
+  untag(ARGV[2 + i], tags_of(key), ARGV[2], nil, now)
+  removed = removed + redis.call('UNLINK', key)
+end
+return removed
+`
+
+/**
+ * Invalidates tags in one bucket, at most ARGV[3] members per index per call. KEYS: tag
+ * index keys. ARGV: value key prefix, index prefix, batch size, tag names (as KEYS).
+ * A member is deleted only if its value still carries the tag (an untagged overwrite leaves
+ * a stale member behind, which is dropped here). Returns { removed, more }.
+ */
+export const INVALIDATE_SCRIPT = `${PRELUDE}
+local value_prefix, index_prefix, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local now = now_ms()
+local removed, more = 0, 0
+for i, idx in ipairs(KEYS) do
+  local tag = ARGV[3 + i]
+  redis.call('ZREMRANGEBYSCORE', idx, '-inf', now)
+  local members = redis.call('ZRANGE', idx, 0, batch - 1)
+  for _, member in ipairs(members) do
+    local key = value_prefix .. member
+    local tags = tags_of(key)
+    local has = false
+    for _, t in ipairs(tags) do
+      if t == tag then has = true break end
+    end
+    redis.call('ZREM', idx, member)
+    if has then
+      local keep = {}
+      keep[tag] = true
+      untag(member, tags, index_prefix, keep, now)
+      removed = removed + redis.call('UNLINK', key)
+    end
+  end
+  if redis.call('ZCARD', idx) > 0 then more = 1 end
+end
+return { removed, more }
+`

@@ -1,0 +1,177 @@
+import {
+  type BytesStore,
+  CacheClosedError,
+  CacheConfigError,
+  type CacheProvider,
+  CacheUnavailableError,
+  type LiveStore,
+  type OpenStoreOptions,
+  type ProviderCapabilities,
+  type ProviderHealth,
+} from '@cacheport/core'
+import type { RedisClientLike, RedisCommands } from './client.js'
+import { Deadlines } from './deadlines.js'
+import { KeyLayout } from './layout.js'
+import { DEFAULT_TIMEOUTS, RedisStore, type RedisTimeouts } from './redis-store.js'
+
+/** How a Redis-family provider is assembled from a client (what the thin packages pass in). */
+export interface RedisFamilyProviderInit {
+  /** Kind name for messages: `redis`, `valkey`, `redis-cluster`, ... */
+  readonly kind: string
+  readonly client: RedisClientLike
+  /** True when the provider created the client and must close it. */
+  readonly ownsClient: boolean
+  /** Global prefix for every key (e.g. `shop:`). Default none. */
+  readonly keyPrefix?: string
+  /** Buckets per namespace (hash slots it spreads over). Default 1 (standalone). */
+  readonly buckets?: number
+  readonly timeouts?: Partial<RedisTimeouts>
+  /** Let `clear()` run FLUSHDB (wiping every key of the database). Default false. */
+  readonly allowUnsafeFlush?: boolean
+  /** Nodes that hold data (cluster: every primary). Default: the client itself. */
+  readonly dataNodes?: () => Promise<readonly RedisCommands[]>
+  /** How long to wait for the first connection and PING, ms. Default 5,000. */
+  readonly connectTimeoutMs?: number
+  /** Where the client points, for error messages. */
+  readonly target?: string
+}
+
+const CAPABILITIES: ProviderCapabilities = Object.freeze({
+  values: 'bytes',
+  nativeTtl: true,
+  tags: true,
+  compute: true,
+  iterate: true,
+  bus: false,
+  lock: false,
+  search: false,
+})
+
+/** A cache provider over one Redis-protocol client (standalone or cluster). */
+export class RedisFamilyProvider implements CacheProvider {
+  readonly kind: string
+  readonly capabilities = CAPABILITIES
+  readonly client: RedisClientLike
+  readonly #init: RedisFamilyProviderInit
+  readonly #deadlines = new Deadlines()
+  readonly #stores = new Map<string, RedisStore>()
+  readonly #timeouts: RedisTimeouts
+  #closed = false
+  #lastError: string | undefined
+
+  /** Use `connectRedisFamilyProvider`, which also checks the server answers. */
+  constructor(init: RedisFamilyProviderInit) {
+    this.kind = init.kind
+    this.client = init.client
+    this.#init = init
+    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...init.timeouts }
+    for (const [name, ms] of Object.entries(this.#timeouts)) {
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
+        throw new CacheConfigError(
+          'INVALID_OPTION',
+          `timeouts.${name} must be a positive number of ms, got ${String(ms)}`,
+        )
+      }
+    }
+    if (init.ownsClient) {
+      // Connection errors surface as rejected calls; keep the client from logging them.
+      init.client.on('error', (error) => {
+        this.#lastError = error instanceof Error ? error.message : String(error)
+      })
+    }
+    if (init.keyPrefix !== undefined && /[{}]/.test(init.keyPrefix)) {
+      throw new CacheConfigError(
+        'INVALID_OPTION',
+        `keyPrefix '${init.keyPrefix}' must not contain '{' or '}'`,
+      )
+    }
+  }
+
+  openStore(options: OpenStoreOptions): BytesStore | LiveStore {
+    this.#checkOpen()
+    let store = this.#stores.get(options.namespace)
+    if (store === undefined) {
+      const layout = new KeyLayout(
+        this.#init.keyPrefix ?? '',
+        options.namespace,
+        this.#init.buckets ?? 1,
+      )
+      store = new RedisStore(layout, {
+        client: this.client,
+        deadlines: this.#deadlines,
+        timeouts: this.#timeouts,
+        dataNodes: this.#init.dataNodes ?? (async () => [this.client]),
+        allowUnsafeFlush: this.#init.allowUnsafeFlush === true,
+        checkOpen: () => this.#checkOpen(),
+        invalidateBatch: 500,
+        scanCount: 1000,
+      })
+      this.#stores.set(options.namespace, store)
+    }
+    return store
+  }
+
+  async health(): Promise<ProviderHealth> {
+    if (this.#closed) return { healthy: false, details: 'closed' }
+    const started = performance.now()
+    try {
+      await this.#deadlines.bound(this.client.ping(), this.#timeouts.operation, 'health')
+      return { healthy: true, latencyMs: performance.now() - started, details: this.client.status }
+    } catch (error) {
+      const last =
+        this.#lastError === undefined ? '' : ` (last connection error: ${this.#lastError})`
+      return { healthy: false, details: `${(error as Error).message}${last}` }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#deadlines.rejectAll(new CacheClosedError(`${this.kind} provider`))
+    if (!this.#init.ownsClient) return
+    try {
+      await Promise.race([this.client.quit(), new Promise((r) => setTimeout(r, 1_000).unref())])
+    } catch {
+      // The server may already be gone; disconnect below either way.
+    }
+    this.client.disconnect()
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new CacheClosedError(`${this.kind} provider`)
+  }
+}
+
+/**
+ * Builds a provider and makes sure the server answers: connects the client if it is not
+ * connected yet and sends a PING. Rejects with `CacheUnavailableError` within
+ * `connectTimeoutMs` when the server cannot be reached (closing a client it owns).
+ */
+export async function connectRedisFamilyProvider(
+  init: RedisFamilyProviderInit,
+): Promise<RedisFamilyProvider> {
+  const provider = new RedisFamilyProvider(init)
+  const timeoutMs = init.connectTimeoutMs ?? 5_000
+  const client = init.client
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      (async () => {
+        if (client.status === 'wait') await client.connect()
+        await client.ping()
+      })(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+      }),
+    ])
+  } catch (error) {
+    if (init.ownsClient) client.disconnect()
+    throw new CacheUnavailableError(
+      `cannot reach ${init.kind}${init.target ? ` at ${init.target}` : ''}: ${(error as Error).message}`,
+      { cause: error },
+    )
+  } finally {
+    clearTimeout(timer)
+  }
+  return provider
+}

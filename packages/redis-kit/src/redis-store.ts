@@ -1,0 +1,353 @@
+import { createHash } from 'node:crypto'
+import {
+  CacheConflictError,
+  CacheTtlError,
+  type MaybePromise,
+  type Store,
+  type StoreComputeAction,
+  type StoreComputeOptions,
+  type StoreEntry,
+  type StoreWriteOptions,
+} from '@cacheport/core'
+import type { RedisArg, RedisCommands } from './client.js'
+import type { Deadlines } from './deadlines.js'
+import { hashTagOf, type KeyLayout } from './layout.js'
+import { DELETE_SCRIPT, INVALIDATE_SCRIPT, WRITE_SCRIPT } from './lua.js'
+import { LuaScript } from './scripts.js'
+import { stripTagHeader, withTagHeader } from './tag-header.js'
+
+/** Per-operation timeouts, ms. */
+export interface RedisTimeouts {
+  /** Single-key reads and writes. Default 2,000. */
+  readonly operation: number
+  /** Scripts and compute. Default 5,000. */
+  readonly atomic: number
+  /** getMany, setMany, deleteMany, invalidateTags. Default 10,000. */
+  readonly bulk: number
+  /** clear(). Default 30,000. */
+  readonly clear: number
+}
+
+export const DEFAULT_TIMEOUTS: RedisTimeouts = {
+  operation: 2_000,
+  atomic: 5_000,
+  bulk: 10_000,
+  clear: 30_000,
+}
+
+/** What a store shares with its provider. */
+export interface RedisStoreContext {
+  readonly client: RedisCommands
+  readonly deadlines: Deadlines
+  readonly timeouts: RedisTimeouts
+  /** Nodes holding data: the client itself, or every primary of a cluster. */
+  readonly dataNodes: () => Promise<readonly RedisCommands[]>
+  readonly allowUnsafeFlush: boolean
+  readonly checkOpen: () => void
+  /** Members an invalidation script handles per index per call. */
+  readonly invalidateBatch: number
+  /** Keys per SCAN step and per UNLINK. */
+  readonly scanCount: number
+}
+
+const WRITE = new LuaScript(WRITE_SCRIPT)
+const DELETE = new LuaScript(DELETE_SCRIPT)
+const INVALIDATE = new LuaScript(INVALIDATE_SCRIPT)
+
+/**
+ * The Store of one namespace on a Redis-protocol server. Binary-safe end to end (Buffers in
+ * and out). Untagged writes are a plain `SET ... PX`; tagged writes, deletes and
+ * invalidations are Lua scripts confined to one hash slot.
+ */
+export class RedisStore implements Store<Uint8Array> {
+  readonly namespace: string
+  readonly kind = 'bytes' as const
+  readonly #c: RedisStoreContext
+  readonly #layout: KeyLayout
+
+  constructor(layout: KeyLayout, context: RedisStoreContext) {
+    this.namespace = layout.namespace
+    this.#layout = layout
+    this.#c = context
+  }
+
+  get(key: string): Promise<Uint8Array | undefined> {
+    this.#c.checkOpen()
+    const work = this.#c.client.getBuffer(this.#layout.valueKey(key))
+    return this.#c.deadlines.bound(work, this.#c.timeouts.operation, 'get', fromStored)
+  }
+
+  getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+    this.#c.checkOpen()
+    const out: (Uint8Array | undefined)[] = new Array(keys.length)
+    const groups = this.#groupByBucket(keys)
+    const work = Promise.all(
+      [...groups.values()].map(async (indexes) => {
+        const replies = await this.#c.client.mgetBuffer(
+          ...indexes.map((i) => this.#layout.valueKey(keys[i] as string)),
+        )
+        indexes.forEach((i, j) => {
+          const stored = replies[j]
+          out[i] = stored === null || stored === undefined ? undefined : stripTagHeader(stored)
+        })
+      }),
+    ).then(() => out)
+    return this.#c.deadlines.bound(work, this.#c.timeouts.bulk, 'getMany')
+  }
+
+  set(key: string, entry: Uint8Array, options?: StoreWriteOptions): Promise<void> {
+    this.#c.checkOpen()
+    const tags = options?.tags
+    if (tags === undefined || tags.length === 0) {
+      // Untagged: one plain SET, no script, no extra promise.
+      const ttl = physicalTtl(options?.ttl)
+      const valueKey = this.#layout.valueKey(key)
+      const work =
+        ttl === 0
+          ? this.#c.client.set(valueKey, asBuffer(entry))
+          : this.#c.client.set(valueKey, asBuffer(entry), 'PX', ttl)
+      return this.#c.deadlines.bound(work, this.#c.timeouts.operation, 'set', ignore)
+    }
+    return this.#c.deadlines.bound(
+      this.#write(key, entry, options),
+      this.#c.timeouts.operation,
+      'set',
+      ignore,
+    )
+  }
+
+  setMany(entries: readonly StoreEntry<Uint8Array>[]): Promise<void> {
+    this.#c.checkOpen()
+    // ioredis writes every command without waiting for earlier replies: this is one pipeline.
+    const work = Promise.all(entries.map((e) => this.#write(e.key, e.entry, e))).then(
+      () => undefined,
+    )
+    return this.#c.deadlines.bound(work, this.#c.timeouts.bulk, 'setMany')
+  }
+
+  delete(key: string): Promise<boolean> {
+    this.#c.checkOpen()
+    const work = this.#delete([key], '').then((n) => n > 0)
+    return this.#c.deadlines.bound(work, this.#c.timeouts.atomic, 'delete')
+  }
+
+  deleteMany(keys: readonly string[]): Promise<number> {
+    this.#c.checkOpen()
+    const groups = this.#groupByBucket(keys)
+    const work = Promise.all(
+      [...groups.values()].map((indexes) =>
+        this.#delete(
+          indexes.map((i) => keys[i] as string),
+          '',
+        ),
+      ),
+    ).then((counts) => counts.reduce((a, b) => a + b, 0))
+    return this.#c.deadlines.bound(work, this.#c.timeouts.bulk, 'deleteMany')
+  }
+
+  has(key: string): Promise<boolean> {
+    this.#c.checkOpen()
+    const work = this.#c.client.getBuffer(this.#layout.valueKey(key)).then((v) => v !== null)
+    return this.#c.deadlines.bound(work, this.#c.timeouts.operation, 'has')
+  }
+
+  invalidateTags(tags: readonly string[]): Promise<number> {
+    this.#c.checkOpen()
+    const layout = this.#layout
+    const buckets = Array.from({ length: layout.buckets }, (_, b) => b)
+    const work = Promise.all(
+      buckets.map(async (b) => {
+        const indexPrefix = layout.indexPrefix(b)
+        const keys = tags.map((t) => indexPrefix + t)
+        const args: RedisArg[] = [
+          layout.valuePrefix(b),
+          indexPrefix,
+          this.#c.invalidateBatch,
+          ...tags,
+        ]
+        let removed = 0
+        for (;;) {
+          const [count, more] = (await INVALIDATE.run(this.#c.client, keys, args)) as [
+            number,
+            number,
+          ]
+          removed += Number(count)
+          if (Number(more) === 0) return removed
+        }
+      }),
+    ).then((counts) => counts.reduce((a, b) => a + b, 0))
+    return this.#c.deadlines.bound(work, this.#c.timeouts.bulk, 'invalidateTags')
+  }
+
+  clear(): Promise<void> {
+    this.#c.checkOpen()
+    return this.#c.deadlines.bound(this.#clear(), this.#c.timeouts.clear, 'clear')
+  }
+
+  async compute(
+    key: string,
+    fn: (current: Uint8Array | undefined) => MaybePromise<StoreComputeAction<Uint8Array>>,
+    options?: StoreComputeOptions,
+  ): Promise<Uint8Array | undefined> {
+    const maxRetries = options?.maxRetries ?? 10
+    const valueKey = this.#layout.valueKey(key)
+    for (let attempt = 0; ; attempt++) {
+      this.#c.checkOpen()
+      const stored = await this.#c.deadlines.bound(
+        this.#c.client.getBuffer(valueKey),
+        this.#c.timeouts.operation,
+        'compute',
+      )
+      const expected = stored === null ? '-' : createHash('sha1').update(stored).digest('hex')
+      const current = stored === null ? undefined : stripTagHeader(stored)
+      const action = await fn(current)
+      this.#c.checkOpen()
+      let applied: boolean
+      if (action.action === 'keep') return current
+      if (action.action === 'delete') {
+        if (stored === null) return undefined
+        applied = (await this.#bounded(this.#delete([key], expected), 'compute')) >= 0
+      } else {
+        applied = await this.#bounded(this.#write(key, action.entry, action, expected), 'compute')
+      }
+      if (applied) return action.action === 'set' ? action.entry : undefined
+      if (attempt >= maxRetries) {
+        throw new CacheConflictError(
+          `compute on key '${key}' lost the race ${attempt + 1} times (maxRetries ${maxRetries})`,
+        )
+      }
+    }
+  }
+
+  async *keys(): AsyncGenerator<string> {
+    this.#c.checkOpen()
+    const seen = new Set<string>()
+    for (const node of await this.#c.dataNodes()) {
+      let cursor = '0'
+      do {
+        const [next, found] = await this.#c.deadlines.bound(
+          node.scan(cursor, 'MATCH', this.#layout.scanValuesPattern, 'COUNT', this.#c.scanCount),
+          this.#c.timeouts.operation,
+          'keys',
+        )
+        cursor = next
+        for (const valueKey of found) {
+          const key = this.#layout.entryKeyOf(valueKey)
+          if (!seen.has(key)) {
+            seen.add(key)
+            yield key
+          }
+        }
+      } while (cursor !== '0')
+    }
+  }
+
+  #bounded<T>(work: Promise<T>, operation: string): Promise<T> {
+    return this.#c.deadlines.bound(work, this.#c.timeouts.atomic, operation)
+  }
+
+  /** Writes one entry; resolves false only when `expected` did not hold. */
+  async #write(
+    key: string,
+    entry: Uint8Array,
+    options: StoreWriteOptions | undefined,
+    expected = '',
+  ): Promise<boolean> {
+    const ttl = physicalTtl(options?.ttl)
+    const bytes = asBuffer(entry)
+    const tags = options?.tags
+    const valueKey = this.#layout.valueKey(key)
+    if ((tags === undefined || tags.length === 0) && expected === '') {
+      if (ttl === 0) await this.#c.client.set(valueKey, bytes)
+      else await this.#c.client.set(valueKey, bytes, 'PX', ttl)
+      return true
+    }
+    const list = tags ?? []
+    const bucket = this.#layout.bucket(key)
+    const indexPrefix = this.#layout.indexPrefix(bucket)
+    const stored = list.length === 0 ? bytes : withTagHeader(list, bytes)
+    const result = await WRITE.run(
+      this.#c.client,
+      [valueKey, ...list.map((t) => indexPrefix + t)],
+      [expected, stored, ttl, key, indexPrefix, ...list],
+    )
+    return Number(result) === 1
+  }
+
+  /** Deletes keys of one bucket; -1 when `expected` did not hold. */
+  async #delete(keys: readonly string[], expected: string): Promise<number> {
+    const bucket = this.#layout.bucket(keys[0] as string)
+    const result = await DELETE.run(
+      this.#c.client,
+      keys.map((k) => this.#layout.valueKey(k)),
+      [expected, this.#layout.indexPrefix(bucket), ...keys],
+    )
+    return Number(result)
+  }
+
+  async #clear(): Promise<void> {
+    const nodes = await this.#c.dataNodes()
+    if (this.#c.allowUnsafeFlush) {
+      await Promise.all(nodes.map((node) => node.flushdb()))
+      return
+    }
+    await Promise.all(
+      nodes.map(async (node) => {
+        let cursor = '0'
+        do {
+          const [next, found] = await node.scan(
+            cursor,
+            'MATCH',
+            this.#layout.scanAllPattern,
+            'COUNT',
+            this.#c.scanCount,
+          )
+          cursor = next
+          // UNLINK per hash tag: one slot per command, so it is valid on a cluster too.
+          const bySlot = new Map<string, string[]>()
+          for (const k of found) {
+            const tag = hashTagOf(k)
+            const list = bySlot.get(tag)
+            if (list === undefined) bySlot.set(tag, [k])
+            else list.push(k)
+          }
+          await Promise.all([...bySlot.values()].map((list) => node.unlink(...list)))
+        } while (cursor !== '0')
+      }),
+    )
+  }
+
+  #groupByBucket(keys: readonly string[]): Map<number, number[]> {
+    const groups = new Map<number, number[]>()
+    keys.forEach((key, i) => {
+      const b = this.#layout.bucket(key)
+      const list = groups.get(b)
+      if (list === undefined) groups.set(b, [i])
+      else list.push(i)
+    })
+    return groups
+  }
+}
+
+function fromStored(stored: Buffer | null): Uint8Array | undefined {
+  return stored === null ? undefined : stripTagHeader(stored)
+}
+
+function ignore(): undefined {
+  return undefined
+}
+
+function asBuffer(entry: Uint8Array): Buffer {
+  return Buffer.isBuffer(entry)
+    ? entry
+    : Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength)
+}
+
+/** Physical TTL in whole ms for PX (0 = none). Throws `CacheTtlError` for invalid values. */
+function physicalTtl(ttl: number | undefined): number {
+  if (ttl === undefined) return 0
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
+    throw new CacheTtlError(`store ttl must be a finite number of ms > 0, got ${String(ttl)}`)
+  }
+  return Math.ceil(ttl)
+}

@@ -1,0 +1,148 @@
+import {
+  CacheBackendError,
+  CacheConfigError,
+  CacheTimeoutError,
+  CacheUnavailableError,
+} from '@cacheport/core'
+import {
+  Deadlines,
+  escapeGlob,
+  hashTagOf,
+  KeyLayout,
+  type RedisClientLike,
+  standaloneClientOptions,
+  stripTagHeader,
+  toCacheError,
+  withTagHeader,
+} from '@cacheport/redis-kit'
+import { Redis } from 'ioredis'
+import { Valkey } from 'iovalkey'
+import { describe, expect, it } from 'vitest'
+
+describe('client type', () => {
+  it('ioredis and iovalkey clients satisfy RedisClientLike as they are', () => {
+    const a: RedisClientLike = new Redis({ lazyConnect: true })
+    const b: RedisClientLike = new Valkey({ lazyConnect: true })
+    expect(a.status).toBe('wait')
+    expect(b.status).toBe('wait')
+    a.disconnect()
+    b.disconnect()
+  })
+})
+
+describe('KeyLayout', () => {
+  it('gives a value key and its tag index the same hash tag', () => {
+    const layout = new KeyLayout('app:', 'users', 16)
+    for (const key of ['a', 'b', 'user:42', '{odd}', 'glob*']) {
+      const b = layout.bucket(key)
+      expect(hashTagOf(layout.valueKey(key))).toBe(`users:${b}`)
+      expect(hashTagOf(`${layout.indexPrefix(b)}some-tag`)).toBe(`users:${b}`)
+      expect(layout.entryKeyOf(layout.valueKey(key))).toBe(key)
+    }
+  })
+
+  it('spreads keys over its buckets, and uses one bucket when told', () => {
+    const layout = new KeyLayout('', 'ns', 8)
+    const seen = new Set(Array.from({ length: 200 }, (_, i) => layout.bucket(`k${i}`)))
+    expect(seen.size).toBe(8)
+    expect(new KeyLayout('', 'ns', 1).valueKey('x')).toBe('v{ns:0}x')
+  })
+
+  it('escapes glob characters of the prefix in SCAN patterns', () => {
+    expect(escapeGlob('a*b?[c]\\')).toBe('a\\*b\\?\\[c\\]\\\\')
+    expect(new KeyLayout('p*:', 'ns', 1).scanAllPattern).toBe('p\\*:?{ns:*')
+  })
+
+  it('refuses namespaces that would break the layout', () => {
+    for (const bad of ['a:b', '{a}', '', 'x'.repeat(129)]) {
+      expect(() => new KeyLayout('', bad, 1)).toThrow(CacheConfigError)
+    }
+    expect(() => new KeyLayout('', 'ok', 0)).toThrow(CacheConfigError)
+  })
+})
+
+describe('tag header', () => {
+  it('round-trips tags and leaves untagged values as they are', () => {
+    const envelope = Buffer.from([0xca, 1, 2, 3])
+    const stored = withTagHeader(['red', 'ünï', '{x}'], envelope)
+    expect(stored[0]).toBe(0x54)
+    expect(stripTagHeader(stored).equals(envelope)).toBe(true)
+    expect(stripTagHeader(envelope)).toBe(envelope)
+  })
+
+  it('leaves a malformed header to the envelope check', () => {
+    const bogus = Buffer.from([0x54, 0xff, 0xff, 1])
+    expect(stripTagHeader(bogus)).toBe(bogus)
+  })
+})
+
+describe('standaloneClientOptions', () => {
+  it('reads everything from a URL', () => {
+    const o = standaloneClientOptions({ url: 'rediss://user:p%40ss@cache.internal:6380/3' })
+    expect(o).toMatchObject({
+      host: 'cache.internal',
+      port: 6380,
+      username: 'user',
+      password: 'p@ss',
+      db: 3,
+    })
+    expect(o.tls).toEqual({})
+    expect(standaloneClientOptions({ url: 'redis://127.0.0.1' }).tls).toBeUndefined()
+  })
+
+  it('fails fast and never queues commands while disconnected', () => {
+    const o = standaloneClientOptions({ host: '127.0.0.1', port: 7000, clientName: 'svc' })
+    expect(o).toMatchObject({
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      connectionName: 'svc',
+    })
+    expect(o.retryStrategy(1)).toBeLessThanOrEqual(1_000)
+    expect(o.retryStrategy(100)).toBe(1_000)
+  })
+
+  it.each([
+    ['a malformed URL', { url: 'not a url' }],
+    ['a foreign scheme', { url: 'http://x' }],
+    ['URL and host together', { url: 'redis://x', host: 'y' }],
+    ['port 0', { port: 0 }],
+    ['a negative db', { db: -1 }],
+  ])('refuses %s', (_label, options) => {
+    expect(() => standaloneClientOptions(options)).toThrow(CacheConfigError)
+  })
+})
+
+describe('error mapping', () => {
+  it('maps connection loss to unavailable, timeouts to timeout, replies to backend errors', () => {
+    expect(
+      toCacheError(
+        new Error("Stream isn't writeable and enableOfflineQueue options is false"),
+        'get',
+      ),
+    ).toBeInstanceOf(CacheUnavailableError)
+    expect(toCacheError(new Error('connect ECONNREFUSED 127.0.0.1:1'), 'get')).toBeInstanceOf(
+      CacheUnavailableError,
+    )
+    expect(
+      toCacheError(new Error('LOADING Redis is loading the dataset in memory'), 'get'),
+    ).toBeInstanceOf(CacheUnavailableError)
+    expect(toCacheError(new Error('Command timed out'), 'get')).toBeInstanceOf(CacheTimeoutError)
+    expect(toCacheError(new Error('WRONGTYPE Operation against a key'), 'get')).toBeInstanceOf(
+      CacheBackendError,
+    )
+  })
+})
+
+describe('Deadlines', () => {
+  it('rejects a call that outlives its timeout with CacheTimeoutError, and passes others through', async () => {
+    const deadlines = new Deadlines(5)
+    const never = new Promise<never>(() => {})
+    const started = performance.now()
+    await expect(deadlines.bound(never, 30, 'get')).rejects.toBeInstanceOf(CacheTimeoutError)
+    expect(performance.now() - started).toBeLessThan(200)
+    expect(await deadlines.bound(Promise.resolve(2), 30, 'get', (n) => n * 2)).toBe(4)
+    await expect(
+      deadlines.bound(Promise.reject(new Error('ECONNRESET')), 30, 'get'),
+    ).rejects.toBeInstanceOf(CacheUnavailableError)
+  })
+})
