@@ -1,6 +1,7 @@
 import { createCacheService, isPromise, type LiveEntry, type LiveStore } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import { memoryProvider } from '@cacheport/provider-memory'
+import { mulberry32 } from '@cacheport/test-harness'
 import { LRUCache } from 'lru-cache'
 import type { Bench, Round, Subject } from './harness.js'
 
@@ -13,18 +14,6 @@ interface Product {
   readonly id: number
   readonly name: string
   readonly price: number
-}
-
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
 }
 
 /** The data every subject gets: the keys with their values, and the lookup sequence. */

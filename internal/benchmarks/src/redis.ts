@@ -1,7 +1,7 @@
 import { type Cache, createCacheService } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import { redisProvider } from '@cacheport/provider-redis'
-import { type ServerHandle, startServer } from '@cacheport/test-harness'
+import { mulberry32, type ServerHandle, startServer } from '@cacheport/test-harness'
 import { Redis } from 'ioredis'
 import type { Bench, Round, Subject } from './harness.js'
 
@@ -44,15 +44,8 @@ const record = (i: number) => ({
 const key = (i: number) => `p:${i}`
 
 function seededOrder(seed: number, n: number): Uint32Array {
-  let a = seed >>> 0
-  const out = new Uint32Array(n)
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), a | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    out[i] = ((t ^ (t >>> 14)) >>> 0) % KEYS
-  }
-  return out
+  const random = mulberry32(seed)
+  return Uint32Array.from({ length: n }, () => Math.floor(random() * KEYS))
 }
 
 async function raw(): Promise<Redis> {
@@ -99,118 +92,96 @@ function loop(order: Uint32Array, concurrency: number, op: (i: number) => Promis
   }
 }
 
+/** One subject: `prepare` builds the operation on key index `i`, resolving to "found". */
+function subject(
+  name: string,
+  opsPerRound: number,
+  concurrency: number,
+  prepare: () => Promise<(i: number) => Promise<boolean>>,
+): Subject {
+  return {
+    name,
+    opsPerRound,
+    async setup(seed) {
+      return loop(seededOrder(seed, 1 << 16), concurrency, await prepare())
+    },
+  }
+}
+
 function getPair(concurrency: number, opsPerRound: number): Subject[] {
   return [
-    {
-      name: 'ioredis GET + JSON.parse',
-      opsPerRound,
-      async setup(seed) {
-        const client = await rawFilled()
-        return loop(seededOrder(seed, 1 << 16), concurrency, async (i) => {
-          const b = await client.getBuffer(key(i))
-          return b !== null && JSON.parse(b.toString()) !== null
-        })
-      },
-    },
-    {
-      name: 'cacheport Cache.get',
-      opsPerRound,
-      async setup(seed) {
-        const cache = await cached()
-        return loop(
-          seededOrder(seed, 1 << 16),
-          concurrency,
-          async (i) => (await cache.get(key(i))) !== undefined,
-        )
-      },
-    },
+    subject('ioredis GET + JSON.parse', opsPerRound, concurrency, async () => {
+      const client = await rawFilled()
+      return async (i) => {
+        const b = await client.getBuffer(key(i))
+        return b !== null && JSON.parse(b.toString()) !== null
+      }
+    }),
+    subject('cacheport Cache.get', opsPerRound, concurrency, async () => {
+      const cache = await cached()
+      return async (i) => (await cache.get(key(i))) !== undefined
+    }),
   ]
 }
 
 function setPair(concurrency: number, opsPerRound: number): Subject[] {
+  const px = 3_600_000
   return [
-    {
-      name: 'ioredis SET (JSON.stringify)',
-      opsPerRound,
-      async setup(seed) {
-        const client = await raw()
-        return loop(
-          seededOrder(seed, 1 << 16),
-          concurrency,
-          async (i) =>
-            (await client.set(key(i), JSON.stringify(record(i)), 'PX', 3_600_000)) === 'OK',
-        )
-      },
-    },
-    {
-      name: 'ioredis SET (Buffer)',
-      opsPerRound,
-      async setup(seed) {
-        const client = await raw()
-        return loop(
-          seededOrder(seed, 1 << 16),
-          concurrency,
-          async (i) =>
-            (await client.set(key(i), Buffer.from(JSON.stringify(record(i))), 'PX', 3_600_000)) ===
-            'OK',
-        )
-      },
-    },
-    {
-      name: 'cacheport Cache.set',
-      opsPerRound,
-      async setup(seed) {
-        const cache = await cached()
-        return loop(seededOrder(seed, 1 << 16), concurrency, async (i) => {
-          await cache.set(key(i), record(i), { ttl: 3_600_000 })
-          return true
-        })
-      },
-    },
+    subject('ioredis SET (JSON.stringify)', opsPerRound, concurrency, async () => {
+      const client = await raw()
+      return async (i) => (await client.set(key(i), JSON.stringify(record(i)), 'PX', px)) === 'OK'
+    }),
+    subject('ioredis SET (Buffer)', opsPerRound, concurrency, async () => {
+      const client = await raw()
+      return async (i) =>
+        (await client.set(key(i), Buffer.from(JSON.stringify(record(i))), 'PX', px)) === 'OK'
+    }),
+    subject('cacheport Cache.set', opsPerRound, concurrency, async () => {
+      const cache = await cached()
+      return async (i) => {
+        await cache.set(key(i), record(i), { ttl: px })
+        return true
+      }
+    }),
   ]
 }
 
-/** getMany(100) against MGET of 100 keys; one "op" is one key, so rates are keys/s. */
+/** Batches of 100 keys, one after another; one "op" is one key, so rates are keys/s. */
+function batchSubject(
+  name: string,
+  prepare: () => Promise<(keys: string[]) => Promise<number>>,
+): Subject {
+  return {
+    name,
+    opsPerRound: 200_000,
+    async setup(seed) {
+      const fetch = await prepare()
+      const order = seededOrder(seed, 1 << 16)
+      let cursor = 0
+      return async (ops) => {
+        let found = 0
+        for (let done = 0; done < ops; done += BATCH) {
+          found += await fetch(
+            Array.from({ length: BATCH }, () => key(order[cursor++ % order.length] as number)),
+          )
+        }
+        return found
+      }
+    },
+  }
+}
+
 const batchPair: Subject[] = [
-  {
-    name: 'ioredis MGET(100) + JSON.parse',
-    opsPerRound: 200_000,
-    async setup(seed) {
-      const client = await rawFilled()
-      const order = seededOrder(seed, 1 << 16)
-      let cursor = 0
-      return async (ops) => {
-        let found = 0
-        for (let done = 0; done < ops; done += BATCH) {
-          const keys = Array.from({ length: BATCH }, () =>
-            key(order[cursor++ % order.length] as number),
-          )
-          for (const b of await client.mgetBuffer(...keys))
-            if (b !== null && JSON.parse(b.toString())) found++
-        }
-        return found
-      }
-    },
-  },
-  {
-    name: 'cacheport getMany(100)',
-    opsPerRound: 200_000,
-    async setup(seed) {
-      const cache = await cached()
-      const order = seededOrder(seed, 1 << 16)
-      let cursor = 0
-      return async (ops) => {
-        let found = 0
-        for (let done = 0; done < ops; done += BATCH) {
-          const keys = Array.from({ length: BATCH }, () =>
-            key(order[cursor++ % order.length] as number),
-          )
-          for (const v of await cache.getMany(keys)) if (v !== undefined) found++
-        }
-        return found
-      }
-    },
-  },
+  batchSubject('ioredis MGET(100) + JSON.parse', async () => {
+    const client = await rawFilled()
+    return async (keys) =>
+      (await client.mgetBuffer(...keys)).filter((b) => b !== null && JSON.parse(b.toString()))
+        .length
+  }),
+  batchSubject('cacheport getMany(100)', async () => {
+    const cache = await cached()
+    return async (keys) => (await cache.getMany(keys)).filter((v) => v !== undefined).length
+  }),
 ]
 
 const vsRaw = (subjects: Subject[]) => ({ 'vs raw': subjects[0]?.name as string })

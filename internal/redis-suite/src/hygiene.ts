@@ -1,20 +1,9 @@
 import { createCacheService } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import type { RedisFamilyProvider } from '@cacheport/redis-kit'
-import type { RespReply, ServerHandle } from '@cacheport/test-harness'
+import { mulberry32, type RespReply, type ServerHandle } from '@cacheport/test-harness'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RedisFamilySuiteOptions } from './suite.js'
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 async function scanAll(server: ServerHandle, pattern: string): Promise<string[]> {
   const keys: string[] = []

@@ -32,6 +32,10 @@ export {
   HOST,
 } from './ports.js'
 export {
+  /** A seeded PRNG for reproducible randomised tests and benchmarks. */
+  mulberry32,
+} from './random.js'
+export {
   /** An error reply from the server. */
   RespError,
   type RespReply,

@@ -95,39 +95,29 @@ describe('Cache', () => {
     expect(cache.stats().hits).toBe(1)
   })
 
-  it('does not write back a load that a delete overtook', async () => {
-    const { cache } = setup({ async: true })
-    let release: () => void = () => {}
-    const gate = new Promise<void>((r) => {
-      release = r
+  for (const [what, overtake] of [
+    ['a delete', (c: ReturnType<typeof setup>['cache']) => c.delete('k')],
+    ['a clear', (c: ReturnType<typeof setup>['cache']) => c.clear()],
+    ['a set', (c: ReturnType<typeof setup>['cache']) => c.set('k', 'newer')],
+  ] as const) {
+    it(`does not write back a load that ${what} overtook`, async () => {
+      const { cache } = setup({ async: true })
+      let release: () => void = () => {}
+      const gate = new Promise<void>((r) => {
+        release = r
+      })
+      const loading = cache.getOrSet('k', async () => {
+        await gate
+        return 'stale from before'
+      })
+      await new Promise((r) => setTimeout(r, 1))
+      await overtake(cache)
+      const after = await cache.get('k')
+      release()
+      expect(await loading).toBe('stale from before')
+      expect(await cache.get('k')).toBe(after)
     })
-    const loading = cache.getOrSet('k', async () => {
-      await gate
-      return 'stale from before the delete'
-    })
-    await sleep(1)
-    await cache.delete('k')
-    release()
-    expect(await loading).toBe('stale from before the delete')
-    expect(await cache.get('k')).toBeUndefined()
-  })
-
-  it('does not write back a load that a clear overtook', async () => {
-    const { cache } = setup({ async: true })
-    let release: () => void = () => {}
-    const gate = new Promise<void>((r) => {
-      release = r
-    })
-    const loading = cache.getOrSet('k', async () => {
-      await gate
-      return 'old'
-    })
-    await sleep(1)
-    await cache.clear()
-    release()
-    await loading
-    expect(await cache.get('k')).toBeUndefined()
-  })
+  }
 
   it('returns the loaded value and emits an error when the write-back fails', async () => {
     const { cache, provider, service } = setup({ async: true })
