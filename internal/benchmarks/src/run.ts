@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util'
 import { type Bench, formatRows, type HarnessOptions, measure, runBench } from './harness.js'
 import { memoryGetBench } from './memory-get.js'
 import { redisBenches, startBenchServer, stopBenchServer } from './redis.js'
+import { clusterBenches, startBenchCluster, stopBenchCluster } from './redis-cluster.js'
 
 /** Every bench `npm run bench` runs, in order. Add new ones here. */
-const benches: readonly Bench[] = [memoryGetBench, ...redisBenches]
+const benches: readonly Bench[] = [memoryGetBench, ...redisBenches, ...clusterBenches]
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -46,6 +47,7 @@ if (values.child) {
     (b) => values.only === undefined || b.name.startsWith(values.only),
   )
   if (selected.some((b) => b.name.startsWith('redis'))) await startBenchServer()
+  if (selected.some((b) => b.name.startsWith('cluster'))) await startBenchCluster()
   for (const bench of selected) {
     if (!values.json) {
       console.log(`${bench.name}: ${bench.description}`)
@@ -60,5 +62,6 @@ if (values.child) {
     if (!values.json) console.log(`\n${formatRows(rows, Object.keys(bench.baselines))}\n`)
   }
   await stopBenchServer()
+  await stopBenchCluster()
   if (values.json) console.log(JSON.stringify(all, null, 2))
 }

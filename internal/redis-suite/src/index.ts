@@ -3,4 +3,14 @@
  * `describeRedisFamilyProvider` from its own test file with its factory, so the four providers
  * run the same tests against real servers that the test harness starts.
  */
-export { describeRedisFamilyProvider, type RedisFamilySuiteOptions } from './suite.js'
+export {
+  type Backend,
+  type ConnectExtras,
+  clusterOptions,
+  rawCommand,
+  scanAll,
+  standaloneOptions,
+  startBackend,
+  stopBackend,
+} from './backend.js'
+export { CAPABILITIES, describeRedisFamilyProvider, type RedisFamilySuiteOptions } from './suite.js'

@@ -1,10 +1,12 @@
 import { runProviderConformance } from '@cacheport/conformance'
 import type { CacheProvider } from '@cacheport/core'
-import type { RedisFamilyProvider, RedisStandaloneOptions } from '@cacheport/redis-kit'
-import { type ServerHandle, type ServerKind, startServer } from '@cacheport/test-harness'
+import type { ServerKind } from '@cacheport/test-harness'
 import { afterAll, beforeAll } from 'vitest'
+import { type Backend, type Connect, startBackend, stopBackend, type Topology } from './backend.js'
+import { describeChaos } from './chaos.js'
 import { describeFailures } from './failures.js'
 import { describeHygiene } from './hygiene.js'
+import { describeSharedBackend } from './shared-backend.js'
 
 /** Options of `describeRedisFamilyProvider`. */
 export interface RedisFamilySuiteOptions {
@@ -12,10 +14,13 @@ export interface RedisFamilySuiteOptions {
   readonly name: string
   /** Which server binary the harness starts. */
   readonly server: ServerKind
-  /** The provider factory under test. */
-  readonly createProvider: (options: RedisStandaloneOptions) => Promise<RedisFamilyProvider>
+  /** One server, or a 3-primary, 3-replica cluster. */
+  readonly topology: Topology
+  /** Builds the provider under test for the backend the suite started. */
+  readonly connect: Connect
 }
 
+/** The capabilities every Redis-family provider declares today. */
 export const CAPABILITIES = {
   values: 'bytes',
   nativeTtl: true,
@@ -28,30 +33,32 @@ export const CAPABILITIES = {
 } as const
 
 /**
- * Registers, for one provider: the conformance kit against a real server, the failure tests
- * (server down and back, slow server, foreign bytes, connection refused) and the tag-hygiene
- * test. Starts one server for the file and stops it afterwards.
+ * Registers, for one provider: the conformance kit against a real server or cluster, the
+ * failure tests, the tests on a shared backend (foreign bytes, clear on every node and only
+ * of its namespace, client ownership) and the tag-hygiene test. Starts one backend for the
+ * file and stops it afterwards.
  */
 export function describeRedisFamilyProvider(options: RedisFamilySuiteOptions): void {
-  let server: ServerHandle | undefined
-  const ensureServer = async (): Promise<ServerHandle> => {
-    server ??= await startServer({ kind: options.server })
-    return server
+  let backend: Backend | undefined
+  const shared = async (): Promise<Backend> => {
+    backend ??= await startBackend(options.server, options.topology)
+    return backend
   }
   beforeAll(async () => {
-    await ensureServer()
+    await shared()
   }, 60_000)
   afterAll(async () => {
-    await server?.stop()
+    await stopBackend(backend)
   }, 60_000)
 
   runProviderConformance({
-    name: `${options.name} on ${options.server}-server`,
-    createProvider: async (): Promise<CacheProvider> =>
-      options.createProvider({ url: (await ensureServer()).url }),
+    name: `${options.name} on ${options.server} (${options.topology})`,
+    createProvider: async (): Promise<CacheProvider> => options.connect(await shared()),
     capabilities: CAPABILITIES,
     ttlMs: 150,
   })
-  describeFailures(options, ensureServer)
-  describeHygiene(options, ensureServer)
+  describeFailures(options)
+  describeSharedBackend(options, shared)
+  describeHygiene(options, shared)
+  describeChaos(options)
 }

@@ -373,7 +373,10 @@ export function runProviderConformance(options: ProviderConformanceOptions): voi
         ])
         expect(first).toEqual(['loaded-a', 'cached-b', 'loaded-c', undefined, 'loaded-a'])
         expect(second).toEqual(['loaded-c', 'loaded-a'])
-        expect(seen).toEqual([['a', 'c', 'none']])
+        // Each missing key is loaded exactly once across both calls, and a cached key never is;
+        // which call loads which key depends on which read answers first.
+        expect(seen.flat().sort()).toEqual(['a', 'c', 'none'])
+        expect(seen.length).toBeLessThanOrEqual(2)
         expect(await c.getMany(['a', 'c', 'none'])).toEqual(['loaded-a', 'loaded-c', undefined])
       })
 

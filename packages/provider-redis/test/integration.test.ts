@@ -1,8 +1,9 @@
 import { redisProvider } from '@cacheport/provider-redis'
-import { describeRedisFamilyProvider } from '@cacheport/redis-suite'
+import { describeRedisFamilyProvider, standaloneOptions } from '@cacheport/redis-suite'
 
 describeRedisFamilyProvider({
   name: 'provider-redis',
   server: 'redis',
-  createProvider: redisProvider,
+  topology: 'standalone',
+  connect: (backend, extras) => redisProvider(standaloneOptions(backend, extras)),
 })

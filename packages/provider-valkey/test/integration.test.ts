@@ -1,8 +1,9 @@
 import { valkeyProvider } from '@cacheport/provider-valkey'
-import { describeRedisFamilyProvider } from '@cacheport/redis-suite'
+import { describeRedisFamilyProvider, standaloneOptions } from '@cacheport/redis-suite'
 
 describeRedisFamilyProvider({
   name: 'provider-valkey',
   server: 'valkey',
-  createProvider: valkeyProvider,
+  topology: 'standalone',
+  connect: (backend, extras) => valkeyProvider(standaloneOptions(backend, extras)),
 })

@@ -34,3 +34,8 @@ export interface RedisClientLike extends RedisCommands {
   disconnect(): void
   on(event: string, listener: (...args: unknown[]) => void): unknown
 }
+
+/** A Cluster client: also lists its nodes, so SCAN and FLUSHDB can reach every primary. */
+export interface RedisClusterLike extends RedisClientLike {
+  nodes(role: 'master'): RedisCommands[]
+}

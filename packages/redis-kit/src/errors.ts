@@ -17,6 +17,8 @@ const UNAVAILABLE = [
   'max retries per request',
   'None of startup nodes is available',
   'Cluster isn',
+  'Failed to refresh slots cache',
+  'Too many Cluster redirections',
   'LOADING',
   'MASTERDOWN',
   'CLUSTERDOWN',

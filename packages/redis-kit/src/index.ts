@@ -2,7 +2,15 @@
  * @cacheport/redis-kit: everything the Redis and Valkey providers share, written against a
  * structural client type that ioredis and iovalkey (standalone and Cluster) satisfy.
  */
-export type { RedisArg, RedisClientLike, RedisCommands } from './client.js'
+export type { RedisArg, RedisClientLike, RedisClusterLike, RedisCommands } from './client.js'
+export {
+  type ClusterClientOptions,
+  type ClusterSeed,
+  clusterClientOptions,
+  defineClusterProvider,
+  parseSeeds,
+  type RedisClusterOptions,
+} from './cluster.js'
 export {
   defineStandaloneProvider,
   type RedisStandaloneOptions,
@@ -24,5 +32,6 @@ export {
   type RedisStoreContext,
   type RedisTimeouts,
 } from './redis-store.js'
+export { isTopologyError, retryOnTopologyChange } from './retry.js'
 export { LuaScript } from './scripts.js'
 export { stripTagHeader, TAG_HEADER_MARK, withTagHeader } from './tag-header.js'

@@ -30,6 +30,8 @@ export interface RedisFamilyProviderInit {
   readonly allowUnsafeFlush?: boolean
   /** Nodes that hold data (cluster: every primary). Default: the client itself. */
   readonly dataNodes?: () => Promise<readonly RedisCommands[]>
+  /** Send again commands a cluster refused unexecuted during a topology change. Default false. */
+  readonly retryTopologyErrors?: boolean
   /** How long to wait for the first connection and PING, ms. Default 5,000. */
   readonly connectTimeoutMs?: number
   /** Where the client points, for error messages. */
@@ -100,15 +102,26 @@ export class RedisFamilyProvider implements CacheProvider {
         client: this.client,
         deadlines: this.#deadlines,
         timeouts: this.#timeouts,
-        dataNodes: this.#init.dataNodes ?? (async () => [this.client]),
+        dataNodes: () => this.dataNodes(),
         allowUnsafeFlush: this.#init.allowUnsafeFlush === true,
         checkOpen: () => this.#checkOpen(),
         invalidateBatch: 500,
         scanCount: 1000,
+        retryTopology: this.#init.retryTopologyErrors === true,
       })
       this.#stores.set(options.namespace, store)
     }
     return store
+  }
+
+  /** Buckets (hash slots) each namespace spreads over. */
+  get buckets(): number {
+    return this.#init.buckets ?? 1
+  }
+
+  /** The nodes that hold data: the client itself, or every primary of a cluster. */
+  dataNodes(): Promise<readonly RedisCommands[]> {
+    return this.#init.dataNodes?.() ?? Promise.resolve([this.client])
   }
 
   async health(): Promise<ProviderHealth> {

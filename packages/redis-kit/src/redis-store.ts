@@ -13,6 +13,7 @@ import type { RedisArg, RedisCommands } from './client.js'
 import type { Deadlines } from './deadlines.js'
 import { hashTagOf, type KeyLayout } from './layout.js'
 import { DELETE_SCRIPT, INVALIDATE_SCRIPT, WRITE_SCRIPT } from './lua.js'
+import { retryOnTopologyChange } from './retry.js'
 import { LuaScript } from './scripts.js'
 import { stripTagHeader, withTagHeader } from './tag-header.js'
 
@@ -48,6 +49,8 @@ export interface RedisStoreContext {
   readonly invalidateBatch: number
   /** Keys per SCAN step and per UNLINK. */
   readonly scanCount: number
+  /** Send again commands a cluster refused because its topology changed (see retry.ts). */
+  readonly retryTopology: boolean
 }
 
 const WRITE = new LuaScript(WRITE_SCRIPT)
@@ -73,7 +76,8 @@ export class RedisStore implements Store<Uint8Array> {
 
   get(key: string): Promise<Uint8Array | undefined> {
     this.#c.checkOpen()
-    const work = this.#c.client.getBuffer(this.#layout.valueKey(key))
+    const valueKey = this.#layout.valueKey(key)
+    const work = this.#send(() => this.#c.client.getBuffer(valueKey))
     return this.#c.deadlines.bound(work, this.#c.timeouts.operation, 'get', fromStored)
   }
 
@@ -83,9 +87,8 @@ export class RedisStore implements Store<Uint8Array> {
     const groups = this.#groupByBucket(keys)
     const work = Promise.all(
       [...groups.values()].map(async (indexes) => {
-        const replies = await this.#c.client.mgetBuffer(
-          ...indexes.map((i) => this.#layout.valueKey(keys[i] as string)),
-        )
+        const valueKeys = indexes.map((i) => this.#layout.valueKey(keys[i] as string))
+        const replies = await this.#send(() => this.#c.client.mgetBuffer(...valueKeys))
         indexes.forEach((i, j) => {
           const stored = replies[j]
           out[i] = stored === null || stored === undefined ? undefined : stripTagHeader(stored)
@@ -102,10 +105,12 @@ export class RedisStore implements Store<Uint8Array> {
       // Untagged: one plain SET, no script, no extra promise.
       const ttl = physicalTtl(options?.ttl)
       const valueKey = this.#layout.valueKey(key)
-      const work =
+      const bytes = asBuffer(entry)
+      const work = this.#send(() =>
         ttl === 0
-          ? this.#c.client.set(valueKey, asBuffer(entry))
-          : this.#c.client.set(valueKey, asBuffer(entry), 'PX', ttl)
+          ? this.#c.client.set(valueKey, bytes)
+          : this.#c.client.set(valueKey, bytes, 'PX', ttl),
+      )
       return this.#c.deadlines.bound(work, this.#c.timeouts.operation, 'set', ignore)
     }
     return this.#c.deadlines.bound(
@@ -147,7 +152,8 @@ export class RedisStore implements Store<Uint8Array> {
 
   has(key: string): Promise<boolean> {
     this.#c.checkOpen()
-    const work = this.#c.client.getBuffer(this.#layout.valueKey(key)).then((v) => v !== null)
+    const valueKey = this.#layout.valueKey(key)
+    const work = this.#send(() => this.#c.client.getBuffer(valueKey)).then((v) => v !== null)
     return this.#c.deadlines.bound(work, this.#c.timeouts.operation, 'has')
   }
 
@@ -194,7 +200,7 @@ export class RedisStore implements Store<Uint8Array> {
     for (let attempt = 0; ; attempt++) {
       this.#c.checkOpen()
       const stored = await this.#c.deadlines.bound(
-        this.#c.client.getBuffer(valueKey),
+        this.#send(() => this.#c.client.getBuffer(valueKey)),
         this.#c.timeouts.operation,
         'compute',
       )
@@ -242,6 +248,11 @@ export class RedisStore implements Store<Uint8Array> {
     }
   }
 
+  /** Sends a command; on a cluster, again after a topology change refused it unexecuted. */
+  #send<T>(start: () => Promise<T>): Promise<T> {
+    return this.#c.retryTopology ? retryOnTopologyChange(start) : start()
+  }
+
   #bounded<T>(work: Promise<T>, operation: string): Promise<T> {
     return this.#c.deadlines.bound(work, this.#c.timeouts.atomic, operation)
   }
@@ -258,30 +269,29 @@ export class RedisStore implements Store<Uint8Array> {
     const tags = options?.tags
     const valueKey = this.#layout.valueKey(key)
     if ((tags === undefined || tags.length === 0) && expected === '') {
-      if (ttl === 0) await this.#c.client.set(valueKey, bytes)
-      else await this.#c.client.set(valueKey, bytes, 'PX', ttl)
+      await this.#send(() =>
+        ttl === 0
+          ? this.#c.client.set(valueKey, bytes)
+          : this.#c.client.set(valueKey, bytes, 'PX', ttl),
+      )
       return true
     }
     const list = tags ?? []
     const bucket = this.#layout.bucket(key)
     const indexPrefix = this.#layout.indexPrefix(bucket)
     const stored = list.length === 0 ? bytes : withTagHeader(list, bytes)
-    const result = await WRITE.run(
-      this.#c.client,
-      [valueKey, ...list.map((t) => indexPrefix + t)],
-      [expected, stored, ttl, key, indexPrefix, ...list],
-    )
+    const scriptKeys = [valueKey, ...list.map((t) => indexPrefix + t)]
+    const args = [expected, stored, ttl, key, indexPrefix, ...list]
+    const result = await this.#send(() => WRITE.run(this.#c.client, scriptKeys, args))
     return Number(result) === 1
   }
 
   /** Deletes keys of one bucket; -1 when `expected` did not hold. */
   async #delete(keys: readonly string[], expected: string): Promise<number> {
     const bucket = this.#layout.bucket(keys[0] as string)
-    const result = await DELETE.run(
-      this.#c.client,
-      keys.map((k) => this.#layout.valueKey(k)),
-      [expected, this.#layout.indexPrefix(bucket), ...keys],
-    )
+    const valueKeys = keys.map((k) => this.#layout.valueKey(k))
+    const args = [expected, this.#layout.indexPrefix(bucket), ...keys]
+    const result = await this.#send(() => DELETE.run(this.#c.client, valueKeys, args))
     return Number(result)
   }
 

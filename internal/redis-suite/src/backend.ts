@@ -1,0 +1,140 @@
+import type {
+  RedisClientLike,
+  RedisClusterLike,
+  RedisClusterOptions,
+  RedisFamilyProvider,
+  RedisStandaloneOptions,
+  RedisTimeouts,
+} from '@cacheport/redis-kit'
+import {
+  type ClusterHandle,
+  RespError,
+  type ServerHandle,
+  type ServerKind,
+  startCluster,
+  startServer,
+} from '@cacheport/test-harness'
+
+/** What a suite runs against: one server, or a 3+3 cluster, started by the harness. */
+export type Backend =
+  | { readonly topology: 'standalone'; readonly server: ServerHandle }
+  | { readonly topology: 'cluster'; readonly cluster: ClusterHandle }
+
+export type Topology = Backend['topology']
+
+/** Provider options the suite varies; the provider's test maps them onto its own options. */
+export interface ConnectExtras {
+  readonly keyPrefix?: string
+  readonly timeouts?: Partial<RedisTimeouts>
+  readonly connectTimeoutMs?: number
+  /** Bring-your-own client: the suite passes a client another provider created. */
+  readonly client?: RedisClientLike
+}
+
+/** Builds the provider under test for a backend. */
+export type Connect = (backend: Backend, extras?: ConnectExtras) => Promise<RedisFamilyProvider>
+
+export async function startBackend(kind: ServerKind, topology: Topology): Promise<Backend> {
+  return topology === 'standalone'
+    ? { topology, server: await startServer({ kind }) }
+    : { topology, cluster: await startCluster({ kind }) }
+}
+
+export async function stopBackend(backend: Backend | undefined): Promise<void> {
+  if (backend === undefined) return
+  if (backend.topology === 'standalone') await backend.server.stop()
+  else await backend.cluster.stop()
+}
+
+/** Nodes holding data: the server, or the current primaries. */
+export async function dataServers(backend: Backend): Promise<ServerHandle[]> {
+  return backend.topology === 'standalone' ? [backend.server] : backend.cluster.primaries()
+}
+
+/**
+ * Sends a raw command over RESP (no client library): to the server, or on a cluster to the
+ * primary that owns the key (following MOVED).
+ */
+export async function rawCommand(backend: Backend, ...args: string[]): Promise<unknown> {
+  if (backend.topology === 'standalone') return backend.server.command(...args)
+  let last: unknown
+  for (const node of await backend.cluster.primaries()) {
+    try {
+      return await node.command(...args)
+    } catch (error) {
+      if (error instanceof RespError && /^(MOVED|ASK)/.test(error.message)) {
+        last = error
+        continue
+      }
+      throw error
+    }
+  }
+  throw last
+}
+
+/** Every key matching `pattern` on every data node. */
+export async function scanAll(backend: Backend, pattern: string): Promise<string[]> {
+  const keys: string[] = []
+  for (const node of await dataServers(backend)) {
+    let cursor = '0'
+    do {
+      const [next, found] = (await node.command(
+        'SCAN',
+        cursor,
+        'MATCH',
+        pattern,
+        'COUNT',
+        '1000',
+      )) as [string, string[]]
+      cursor = next
+      keys.push(...found)
+    } while (cursor !== '0')
+  }
+  return keys
+}
+
+/** Keys matching `pattern` per data node (port -> count). */
+export async function countPerNode(
+  backend: Backend,
+  pattern: string,
+): Promise<Map<number, number>> {
+  const counts = new Map<number, number>()
+  for (const node of await dataServers(backend)) {
+    let n = 0
+    let cursor = '0'
+    do {
+      const [next, found] = (await node.command(
+        'SCAN',
+        cursor,
+        'MATCH',
+        pattern,
+        'COUNT',
+        '1000',
+      )) as [string, string[]]
+      cursor = next
+      n += found.length
+    } while (cursor !== '0')
+    counts.set(node.port, n)
+  }
+  return counts
+}
+
+/** Standalone provider options for a backend (url, or the borrowed client). */
+export function standaloneOptions(
+  backend: Backend,
+  extras: ConnectExtras = {},
+): RedisStandaloneOptions {
+  if (backend.topology !== 'standalone')
+    throw new Error('standaloneOptions needs a standalone backend')
+  const { client, ...rest } = extras
+  return client !== undefined ? { ...rest, client } : { ...rest, url: backend.server.url }
+}
+
+/** Cluster provider options for a backend (seed nodes, or the borrowed client). */
+export function clusterOptions(backend: Backend, extras: ConnectExtras = {}): RedisClusterOptions {
+  if (backend.topology !== 'cluster') throw new Error('clusterOptions needs a cluster backend')
+  const { client, ...rest } = extras
+  return client !== undefined
+    ? { ...rest, client: client as RedisClusterLike }
+    : { ...rest, nodes: backend.cluster.seeds.map((s) => ({ host: s.host, port: s.port })) }
+}

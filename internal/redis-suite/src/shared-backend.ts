@@ -1,0 +1,91 @@
+import { type CacheEventMap, createCacheService } from '@cacheport/core'
+import { jsonEncoder } from '@cacheport/encoder-json'
+import { KeyLayout, type RedisFamilyProvider } from '@cacheport/redis-kit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Backend, countPerNode, rawCommand, scanAll } from './backend.js'
+import type { RedisFamilySuiteOptions } from './suite.js'
+
+const service = (provider: RedisFamilyProvider) =>
+  createCacheService({ providers: { p: provider }, encoder: jsonEncoder() })
+
+/** Tests on the suite's shared backend: foreign bytes, clear on every node, ownership. */
+export function describeSharedBackend(
+  options: RedisFamilySuiteOptions,
+  shared: () => Promise<Backend>,
+): void {
+  describe(`${options.name}: on a shared ${options.topology}`, { timeout: 60_000 }, () => {
+    let backend: Backend
+    let provider: RedisFamilyProvider
+    beforeAll(async () => {
+      backend = await shared()
+      provider = await options.connect(backend, { keyPrefix: 'shared:' })
+    }, 60_000)
+    afterAll(async () => {
+      await provider?.close()
+    })
+
+    it('reads a key written by another client as a miss plus an error event', async () => {
+      const cache = service(provider).namespace<string>('foreign')
+      const errors: CacheEventMap['error'][] = []
+      cache.on('error', (e) => errors.push(e))
+      const valueKey = new KeyLayout('shared:', 'foreign', provider.buckets).valueKey('k')
+      expect(await rawCommand(backend, 'SET', valueKey, 'written by another client')).toBe('OK')
+      expect(await cache.get('k')).toBeUndefined()
+      expect(errors).toHaveLength(1)
+      expect(errors[0]?.error).toMatchObject({ code: 'DECODE_FAILED' })
+      await rawCommand(backend, 'SET', valueKey, 'Tx')
+      expect(await cache.get('k')).toBeUndefined()
+      expect(errors).toHaveLength(2)
+    })
+
+    it('clear() removes the namespace from every data node and leaves everything else', async () => {
+      const other = await options.connect(backend, { keyPrefix: 'other:' })
+      try {
+        const mine = service(provider).namespace<number>('clr')
+        const sibling = service(provider).namespace<number>('clr2')
+        const theirs = service(other).namespace<number>('clr')
+        const keys = Array.from({ length: 300 }, (_, i) => `k${i}`)
+        await mine.setMany(
+          keys.map((key, i) => ({ key, value: i, ...(i % 3 === 0 ? { tags: ['x'] } : {}) })),
+        )
+        await sibling.setMany(keys.map((key, i) => ({ key, value: i })))
+        await theirs.set('k1', 2, { tags: ['x'] })
+        await rawCommand(backend, 'SET', 'unrelated', 'keep me')
+        const before = await countPerNode(backend, 'shared:?{clr:*')
+        if (options.topology === 'cluster') {
+          // The namespace really is spread: more than one primary holds some of it.
+          expect([...before.values()].filter((n) => n > 0).length).toBeGreaterThan(1)
+        }
+        await mine.clear()
+        expect(await scanAll(backend, 'shared:?{clr:*')).toEqual([])
+        expect(await mine.getMany(keys.slice(0, 5))).toEqual([
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+        ])
+        expect((await sibling.getMany(keys)).filter((v) => v !== undefined)).toHaveLength(300)
+        expect(await theirs.get('k1')).toBe(2)
+        expect(await rawCommand(backend, 'GET', 'unrelated')).toBe('keep me')
+        expect(await theirs.invalidateTags(['x'])).toBe(1)
+      } finally {
+        await other.close()
+      }
+    })
+
+    it('close() closes a client it created but never one it was given', async () => {
+      const lenderOwner = await options.connect(backend)
+      const borrowed = lenderOwner.client
+      const lender = await options.connect(backend, { client: borrowed })
+      await lender.close()
+      expect(await borrowed.ping()).toBe('PONG')
+      await lenderOwner.close()
+      const deadline = Date.now() + 2_000
+      // Standalone clients end in 'end', Cluster clients in 'close'.
+      const closed = () => borrowed.status === 'end' || borrowed.status === 'close'
+      while (!closed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+      expect(['end', 'close']).toContain(borrowed.status)
+    })
+  })
+}

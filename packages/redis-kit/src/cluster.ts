@@ -1,0 +1,167 @@
+import type { ConnectionOptions as TlsOptions } from 'node:tls'
+import { CacheConfigError, CacheUnavailableError } from '@cacheport/core'
+import type { RedisClusterLike } from './client.js'
+import type { RedisStandaloneOptions } from './connection.js'
+import { connectRedisFamilyProvider, type RedisFamilyProvider } from './provider.js'
+
+/** A seed node: `'host:port'` or `{ host, port }`. */
+export type ClusterSeed = string | { readonly host: string; readonly port: number }
+
+/** Options every Redis-family Cluster provider accepts (provider-redis-cluster, provider-valkey-cluster). */
+export interface RedisClusterOptions
+  extends Pick<
+    RedisStandaloneOptions,
+    | 'username'
+    | 'password'
+    | 'tls'
+    | 'clientName'
+    | 'keyPrefix'
+    | 'timeouts'
+    | 'allowUnsafeFlush'
+    | 'connectTimeoutMs'
+  > {
+  /** Seed nodes; the client discovers the rest. */
+  readonly nodes?: readonly ClusterSeed[]
+  /** Where reads go: `master` (default), `slave` (replicas) or `all`. */
+  readonly scaleReads?: 'master' | 'slave' | 'all'
+  /**
+   * Hash slots one namespace spreads over (the `{ns:bucket}` hash tags). More buckets spread
+   * a namespace's keys over more nodes; each tag invalidation runs one script per bucket.
+   * Default 64.
+   */
+  readonly buckets?: number
+  /** Bring your own connected Cluster client instead of `nodes`; the provider never closes it. */
+  readonly client?: RedisClusterLike
+}
+
+/** Client options shared by ioredis and iovalkey `Cluster`, derived from `RedisClusterOptions`. */
+export interface ClusterClientOptions {
+  scaleReads: 'master' | 'slave' | 'all'
+  lazyConnect: true
+  enableAutoPipelining: true
+  /**
+   * Scripts bypass auto-pipelining on clusters: iovalkey 0.4 groups an auto-pipelined EVALSHA
+   * by its first argument (the SHA) instead of its first key, which mixes slots in one
+   * pipeline. Sent on their own, scripts are routed by their keys.
+   */
+  autoPipeliningIgnoredCommands: string[]
+  /** Kept on: commands wait while slots are refreshed during a failover (our timeouts bound them). */
+  enableOfflineQueue: true
+  maxRedirections: number
+  retryDelayOnFailover: number
+  retryDelayOnClusterDown: number
+  retryDelayOnTryAgain: number
+  retryDelayOnMoved: number
+  slotsRefreshTimeout: number
+  clusterRetryStrategy: (times: number) => number
+  redisOptions: {
+    username?: string
+    password?: string
+    tls?: TlsOptions
+    connectionName?: string
+    connectTimeout: number
+    maxRetriesPerRequest: number
+  }
+}
+
+/** Normalises seeds to `{ host, port }`. Throws `CacheConfigError` for a malformed seed. */
+export function parseSeeds(seeds: readonly ClusterSeed[]): { host: string; port: number }[] {
+  if (seeds.length === 0)
+    throw new CacheConfigError('INVALID_OPTION', 'a cluster needs at least one seed node')
+  return seeds.map((seed) => {
+    const { host, port } =
+      typeof seed === 'string'
+        ? (() => {
+            const i = seed.lastIndexOf(':')
+            return {
+              host: seed.slice(0, i).replace(/^\[|\]$/g, ''),
+              port: Number(seed.slice(i + 1)),
+            }
+          })()
+        : seed
+    if (host === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new CacheConfigError(
+        'INVALID_OPTION',
+        `seed node '${JSON.stringify(seed)}' is not host:port`,
+      )
+    }
+    return { host, port }
+  })
+}
+
+/** Client options for a Cluster client. */
+export function clusterClientOptions(options: RedisClusterOptions): ClusterClientOptions {
+  const tls = options.tls === true ? {} : options.tls === false ? undefined : options.tls
+  return {
+    scaleReads: options.scaleReads ?? 'master',
+    lazyConnect: true,
+    enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands: ['evalsha', 'eval'],
+    enableOfflineQueue: true,
+    maxRedirections: 16,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    retryDelayOnMoved: 0,
+    slotsRefreshTimeout: 2_000,
+    clusterRetryStrategy: (times) => Math.min(100 * times, 1_000),
+    redisOptions: {
+      ...(options.username !== undefined ? { username: options.username } : {}),
+      ...(options.password !== undefined ? { password: options.password } : {}),
+      ...(tls !== undefined ? { tls } : {}),
+      ...(options.clientName !== undefined ? { connectionName: options.clientName } : {}),
+      connectTimeout: options.connectTimeoutMs ?? 5_000,
+      maxRetriesPerRequest: 3,
+    },
+  }
+}
+
+/**
+ * Defines the factory of a Cluster provider from a Cluster client constructor: the whole of
+ * provider-redis-cluster and provider-valkey-cluster. The factory connects, PINGs every
+ * primary, and rejects with `CacheUnavailableError` when no primary answers.
+ */
+export function defineClusterProvider(
+  kind: string,
+  createClient: (
+    seeds: { host: string; port: number }[],
+    options: ClusterClientOptions,
+  ) => RedisClusterLike,
+): (options: RedisClusterOptions) => Promise<RedisFamilyProvider> {
+  return async (options) => {
+    const own = options.client === undefined
+    if (own === (options.nodes === undefined)) {
+      throw new CacheConfigError('INVALID_OPTION', 'give exactly one of nodes or client')
+    }
+    const seeds = own ? parseSeeds(options.nodes ?? []) : []
+    const client = options.client ?? createClient(seeds, clusterClientOptions(options))
+    const primaries = async () => client.nodes('master')
+    const provider = await connectRedisFamilyProvider({
+      kind,
+      client,
+      ownsClient: own,
+      buckets: options.buckets ?? 64,
+      dataNodes: primaries,
+      retryTopologyErrors: true,
+      ...(options.keyPrefix !== undefined ? { keyPrefix: options.keyPrefix } : {}),
+      ...(options.timeouts !== undefined ? { timeouts: options.timeouts } : {}),
+      allowUnsafeFlush: options.allowUnsafeFlush === true,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+      target: own ? seeds.map((s) => `${s.host}:${s.port}`).join(',') : 'the given cluster client',
+    })
+    try {
+      const nodes = await primaries()
+      if (nodes.length === 0) throw new Error('the cluster reports no primary')
+      await Promise.all(nodes.map((node) => node.ping()))
+    } catch (error) {
+      await provider.close()
+      throw new CacheUnavailableError(
+        `cannot reach every primary of the ${kind}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      )
+    }
+    return provider
+  }
+}
