@@ -5,7 +5,7 @@ import {
   createCacheService,
 } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
-import { KeyLayout, type RedisFamilyProvider } from '@cacheport/redis-kit'
+import { DEFAULT_TIMEOUTS, KeyLayout, type RedisFamilyProvider } from '@cacheport/redis-kit'
 import {
   type ClusterHandle,
   mulberry32,
@@ -16,7 +16,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Backend } from './backend.js'
 import type { RedisFamilySuiteOptions } from './suite.js'
 
-const TIMEOUTS = { operation: 1_000, atomic: 2_000, bulk: 2_000, clear: 5_000 }
+/** The chaos tests run with the default timeouts: what an application gets out of the box. */
+const TIMEOUTS = DEFAULT_TIMEOUTS
 /** A failing call may take its timeout plus the deadline sweep and scheduling noise. */
 const SLACK_MS = 500
 const KEYS = 2_000
@@ -103,7 +104,7 @@ export function describeChaos(options: RedisFamilySuiteOptions): void {
     async function setUp(): Promise<{ cluster: ClusterHandle; cache: Cache<string, number> }> {
       cluster = await startCluster({ kind: options.server })
       const backend: Backend = { topology: 'cluster', cluster }
-      provider = await options.connect(backend, { timeouts: TIMEOUTS })
+      provider = await options.connect(backend)
       const cache = createCacheService({
         providers: { p: provider },
         encoder: jsonEncoder(),
