@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { measureCombo, runCodecBench } from './codecs.js'
 import { type Bench, formatRows, type HarnessOptions, measure, runBench } from './harness.js'
 import { memoryGetBench } from './memory-get.js'
 import { redisBenches, startBenchServer, stopBenchServer } from './redis.js'
@@ -15,6 +16,7 @@ const { values, positionals } = parseArgs({
     json: { type: 'boolean', default: false },
     child: { type: 'boolean', default: false },
     only: { type: 'string' },
+    'codec-child': { type: 'string' },
   },
 })
 
@@ -32,7 +34,10 @@ function find(benchName: string, subjectName: string) {
   return subject
 }
 
-if (values.child) {
+if (values['codec-child'] !== undefined) {
+  const rows = await measureCombo(values['codec-child'], rounds)
+  process.send?.(rows, () => process.exit(0))
+} else if (values.child) {
   // Child: measure one subject and report to the parent over IPC.
   const [benchName = '', subjectName = ''] = positionals
   const result = await measure(find(benchName, subjectName), options)
@@ -63,5 +68,12 @@ if (values.child) {
   }
   await stopBenchServer()
   await stopBenchCluster()
+  if (values.only === undefined || 'codecs'.startsWith(values.only)) {
+    if (!values.json)
+      console.log(
+        'codecs: encode + decode through the value pipeline (envelope included), MB/s of JSON size',
+      )
+    all.push(...((await runCodecBench(entry, rounds, values.json)) as never[]))
+  }
   if (values.json) console.log(JSON.stringify(all, null, 2))
 }

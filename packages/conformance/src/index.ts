@@ -11,6 +11,7 @@ export {
 } from './encoder-suite.js'
 export { AWKWARD_KEYS, allBytes, conformanceEncoder, seededBytes } from './fixtures.js'
 export { type ProviderConformanceOptions, runProviderConformance } from './provider-suite.js'
+export { exactShape } from './shape.js'
 export {
   runTransformerConformance,
   TRANSFORMER_INPUTS,

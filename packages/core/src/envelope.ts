@@ -15,7 +15,7 @@ import { CacheDecodeError } from './errors.js'
  * | 8 | createdAt, epoch ms (float64) |
  * | 8 | expiresAt (if flagged) |
  * | 8 | staleUntil (if flagged) |
- * | * | payload (the transformed encoder output; empty for a negative entry) |
+ * | * | payload (the transformed encoder output; for a negative entry, empty or the output of its required transformers over no bytes) |
  * | 4 | CRC-32 of everything before it |
  *
  * Transformers are listed in the order they were applied; reading reverses them.
@@ -191,7 +191,6 @@ export function readEnvelope(input: Uint8Array): Envelope {
     fail('entry has invalid timestamps')
   }
   const negative = (flags & FLAG_NEGATIVE) !== 0
-  if (negative && pos !== body) fail('negative entry carries a payload')
   return {
     version,
     encoderId,

@@ -54,3 +54,4 @@ export {
   type NamespaceOptions,
 } from './service.js'
 export type { CacheStats } from './stats.js'
+export { describePath, objectPrototypeIsPolluted, typeName } from './value-describe.js'

@@ -17,6 +17,7 @@ export class ValuePipeline {
   readonly #registry: EncodingRegistry
   readonly #transformers: readonly Transformer[]
   readonly #byId: ReadonlyMap<string, Transformer>
+  readonly #required: readonly Transformer[]
 
   /** Throws `CacheConfigError` when two transformers share an id. */
   constructor(registry: EncodingRegistry, transformers: readonly Transformer[]) {
@@ -32,6 +33,7 @@ export class ValuePipeline {
       byId.set(t.id, t)
     }
     this.#byId = byId
+    this.#required = this.#transformers.filter((t) => t.required === true)
   }
 
   /** The transformers in the order they are applied when writing. */
@@ -60,7 +62,7 @@ export class ValuePipeline {
         )
       }
     }
-    if (this.#transformers.length === 0 || meta.negative) {
+    if (this.#transformers.length === 0 || (meta.negative && this.#required.length === 0)) {
       return writeEnvelope(encoder.id, [], meta, payload)
     }
     return this.#transform(encoder.id, meta, payload, context, 0, [])
@@ -85,6 +87,7 @@ export class ValuePipeline {
       if (isPromise(result)) {
         return result.then(
           (r) => {
+            if (r === null && t.required === true) throw requiredSkipped(t)
             const next = r === null ? bytes : r.bytes
             if (r !== null) applied.push({ id: t.id, param: r.param })
             return this.#transform(encoderId, meta, next, context, i + 1, applied)
@@ -97,6 +100,8 @@ export class ValuePipeline {
       if (result !== null) {
         applied.push({ id: t.id, param: result.param })
         bytes = result.bytes
+      } else if (t.required === true) {
+        throw requiredSkipped(t)
       }
     }
     return writeEnvelope(encoderId, applied, meta, bytes)
@@ -109,7 +114,14 @@ export class ValuePipeline {
    */
   decode<V>(bytes: Uint8Array, context: TransformContext): MaybePromise<DecodedEntry<V>> {
     const envelope = readEnvelope(bytes)
-    if (envelope.negative) {
+    for (const t of this.#required) {
+      if (!envelope.transformers.some((a) => a.id === t.id)) {
+        throw new CacheDecodeError(
+          `entry for key '${context.key}' was not passed through required transformer '${t.id}'`,
+        )
+      }
+    }
+    if (envelope.negative && envelope.transformers.length === 0) {
       return decoded<V>(envelope, undefined)
     }
     const encoder = this.#registry.get(envelope.encoderId)
@@ -133,6 +145,8 @@ export class ValuePipeline {
         : reverse(t, payload, param, context)
     }
     const finish = (p: Uint8Array): DecodedEntry<V> => {
+      // A negative entry's payload only proves its transformers (authentication) accepted it.
+      if (envelope.negative) return decoded<V>(envelope, undefined)
       let value: V
       try {
         value = encoder.decode(p) as V
@@ -180,6 +194,13 @@ function reverse(
   } catch (error) {
     return wrap(error)
   }
+}
+
+function requiredSkipped(t: Transformer): CacheValueError {
+  return new CacheValueError(
+    'ENCODE_FAILED',
+    `required transformer '${t.id}' skipped a value (it must never return null)`,
+  )
 }
 
 function encodeFailure(t: Transformer, context: TransformContext, error: unknown): CacheValueError {

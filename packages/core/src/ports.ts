@@ -44,6 +44,13 @@ export interface Transformer {
   /** Lower runs first when encoding; see `TransformerPriority`. */
   readonly priority: number
   /**
+   * When true, a reader configured with this transformer refuses every entry that was not
+   * passed through it, negative entries included (an encryption transformer sets this, so a
+   * writer with access to the backend cannot plant plaintext). A required transformer must
+   * never skip (`encode` never returns `null`).
+   */
+  readonly required?: boolean
+  /**
    * Transform bytes on the way in. Return `null` to skip (e.g. below a size threshold): the
    * envelope then does not name this transformer and reading skips it too.
    */

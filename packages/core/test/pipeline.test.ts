@@ -132,3 +132,37 @@ describe('undecodable stored bytes through the Cache', () => {
     expect(await cache.get('k')).toBeUndefined()
   })
 })
+
+describe('required transformers', () => {
+  const required = { ...xorTransformer('seal', 200, 0x33), required: true }
+
+  it('refuse entries that were not passed through them, negative entries included', async () => {
+    const plain = new ValuePipeline(createEncodingRegistry({ default: testJson }), [])
+    const sealed = new ValuePipeline(createEncodingRegistry({ default: testJson }), [required])
+    const forged = (await plain.encode('planted', meta, ctx)) as Uint8Array
+    expect(() => sealed.decode(forged, ctx)).toThrow(/required transformer 'seal'/)
+    const forgedMiss = (await plain.encode(
+      undefined,
+      { ...meta, negative: true },
+      ctx,
+    )) as Uint8Array
+    expect(() => sealed.decode(forgedMiss, ctx)).toThrow(/required transformer 'seal'/)
+  })
+
+  it('authenticate negative entries: they are written through the required transformer and read back as negative', async () => {
+    const sealed = new ValuePipeline(createEncodingRegistry({ default: testJson }), [required])
+    const miss = (await sealed.encode(undefined, { ...meta, negative: true }, ctx)) as Uint8Array
+    expect(readEnvelope(miss).transformers.map((t) => t.id)).toEqual(['seal'])
+    const back = await sealed.decode(miss, ctx)
+    expect(back.negative).toBe(true)
+    expect(back.value).toBeUndefined()
+  })
+
+  it('may not skip a value', () => {
+    const skipping = { ...asyncReverser('lazy-seal', 200, 1_000_000), required: true }
+    const pipeline = new ValuePipeline(createEncodingRegistry({ default: testJson }), [skipping])
+    return expect(
+      Promise.resolve().then(() => pipeline.encode('small', meta, ctx)),
+    ).rejects.toThrow(/must never return null/)
+  })
+})

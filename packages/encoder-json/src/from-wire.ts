@@ -1,5 +1,5 @@
+import { objectPrototypeIsPolluted } from '@cacheport/core'
 import { fromBase64 } from './base64.js'
-import { objectPrototypeIsPolluted } from './own-keys.js'
 import { TAG_KEY, Tag } from './wire.js'
 
 /** Largest absolute epoch milliseconds a Date can hold. */

@@ -1,7 +1,5 @@
-import { CacheValueError } from '@cacheport/core'
+import { CacheValueError, describePath, objectPrototypeIsPolluted, typeName } from '@cacheport/core'
 import { toBase64 } from './base64.js'
-import { describePath, typeName } from './describe.js'
-import { objectPrototypeIsPolluted } from './own-keys.js'
 import { TAG_KEY, Tag, type TagName } from './wire.js'
 
 /** Below this depth no cycle check is made: a cycle always ends up deeper than this. */

@@ -1,6 +1,6 @@
+import { exactShape as shape } from '@cacheport/conformance'
 import { describe, expect, it } from 'vitest'
 import { jsonEncoder } from '../src/index.js'
-import { shape } from './shape.js'
 
 const enc = jsonEncoder()
 

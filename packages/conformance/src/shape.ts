@@ -3,7 +3,7 @@
  * it tells -0 from 0, Buffer from Uint8Array, a missing key from an undefined one, and it keeps
  * Map, Set and key insertion order.
  */
-export function shape(value: unknown): unknown {
+export function exactShape(value: unknown): unknown {
   switch (typeof value) {
     case 'number':
       return { number: Object.is(value, -0) ? '-0' : String(value) }
@@ -21,13 +21,14 @@ export function shape(value: unknown): unknown {
       if (value instanceof Uint8Array) {
         return { bytes: Array.from(value), class: value.constructor.name }
       }
-      if (value instanceof Map) return { map: [...value].map(([k, v]) => [shape(k), shape(v)]) }
-      if (value instanceof Set) return { set: [...value].map(shape) }
-      if (Array.isArray(value)) return { array: Array.from(value, shape) }
+      if (value instanceof Map)
+        return { map: [...value].map(([k, v]) => [exactShape(k), exactShape(v)]) }
+      if (value instanceof Set) return { set: [...value].map(exactShape) }
+      if (Array.isArray(value)) return { array: Array.from(value, exactShape) }
       const plain = Object.getPrototypeOf(value) === Object.prototype
       const record = value as Record<string, unknown>
       return {
-        [plain ? 'object' : 'other']: Object.keys(record).map((k) => [k, shape(record[k])]),
+        [plain ? 'object' : 'other']: Object.keys(record).map((k) => [k, exactShape(record[k])]),
       }
     }
     default:

@@ -1,6 +1,7 @@
 /**
- * Helpers that describe where and what a value is, for error messages. They run only after an
- * encode has failed, never on the hot path.
+ * Helpers for encoder authors: describe where and what a value is (for error messages), and
+ * check whether `for...in` walks must filter inherited keys. Used by encoder-json and
+ * encoder-cbor; never on a hot path except `objectPrototypeIsPolluted`, once per walk.
  */
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
@@ -57,4 +58,10 @@ function keyText(key: unknown): string {
   if (typeof key === 'number' || typeof key === 'boolean' || key == null) return String(key)
   if (typeof key === 'bigint') return `${key}n`
   return `<${typeName(key)}>`
+}
+
+/** True when `Object.prototype` has an enumerable property, so `for...in` must filter keys. */
+export function objectPrototypeIsPolluted(): boolean {
+  for (const _key in Object.prototype) return true
+  return false
 }
