@@ -38,4 +38,6 @@ export interface RedisClientLike extends RedisCommands {
 /** A Cluster client: also lists its nodes, so SCAN and FLUSHDB can reach every primary. */
 export interface RedisClusterLike extends RedisClientLike {
   nodes(role: 'master'): RedisCommands[]
+  /** Reloads the slot map (concurrent calls share one reload). */
+  refreshSlotsCache(callback?: (error?: Error | null) => void): void
 }

@@ -143,6 +143,14 @@ export function defineClusterProvider(
       buckets: options.buckets ?? 64,
       dataNodes: primaries,
       retryTopologyErrors: true,
+      refreshTopology: () =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1_000)
+          client.refreshSlotsCache(() => {
+            clearTimeout(timer)
+            resolve()
+          })
+        }),
       ...(options.keyPrefix !== undefined ? { keyPrefix: options.keyPrefix } : {}),
       ...(options.timeouts !== undefined ? { timeouts: options.timeouts } : {}),
       allowUnsafeFlush: options.allowUnsafeFlush === true,

@@ -32,6 +32,8 @@ export interface RedisFamilyProviderInit {
   readonly dataNodes?: () => Promise<readonly RedisCommands[]>
   /** Send again commands a cluster refused unexecuted during a topology change. Default false. */
   readonly retryTopologyErrors?: boolean
+  /** Reloads the client's slot map before such a retry (cluster clients). */
+  readonly refreshTopology?: () => Promise<void>
   /** How long to wait for the first connection and PING, ms. Default 5,000. */
   readonly connectTimeoutMs?: number
   /** Where the client points, for error messages. */
@@ -108,6 +110,7 @@ export class RedisFamilyProvider implements CacheProvider {
         invalidateBatch: 500,
         scanCount: 1000,
         retryTopology: this.#init.retryTopologyErrors === true,
+        refreshTopology: this.#init.refreshTopology,
       })
       this.#stores.set(options.namespace, store)
     }

@@ -51,6 +51,8 @@ export interface RedisStoreContext {
   readonly scanCount: number
   /** Send again commands a cluster refused because its topology changed (see retry.ts). */
   readonly retryTopology: boolean
+  /** Reloads a cluster client's slot map before such a retry. */
+  readonly refreshTopology: (() => Promise<void>) | undefined
 }
 
 const WRITE = new LuaScript(WRITE_SCRIPT)
@@ -250,7 +252,7 @@ export class RedisStore implements Store<Uint8Array> {
 
   /** Sends a command; on a cluster, again after a topology change refused it unexecuted. */
   #send<T>(start: () => Promise<T>): Promise<T> {
-    return this.#c.retryTopology ? retryOnTopologyChange(start) : start()
+    return this.#c.retryTopology ? retryOnTopologyChange(start, this.#c.refreshTopology) : start()
   }
 
   #bounded<T>(work: Promise<T>, operation: string): Promise<T> {

@@ -14,14 +14,21 @@ export function isTopologyError(error: unknown): boolean {
 }
 
 /**
- * Runs `start`; on a topology error, sends again with a growing pause (20 ms to 200 ms), up to
- * `attempts` sends in all. The caller's deadline still bounds the whole call. The happy path
+ * Runs `start`; on a topology error, reloads the slot map (when `refresh` is given) and sends
+ * again with a growing pause (20 ms to 200 ms), up to `attempts` sends in all. The caller's deadline still bounds the whole call. The happy path
  * costs one `.catch`.
  */
-export function retryOnTopologyChange<T>(start: () => Promise<T>, attempts = 10): Promise<T> {
+export function retryOnTopologyChange<T>(
+  start: () => Promise<T>,
+  refresh?: () => Promise<void>,
+  attempts = 10,
+): Promise<T> {
   return start().catch(async (error: unknown) => {
     let last = error
     for (let attempt = 1; attempt < attempts && isTopologyError(last); attempt++) {
+      // A MOVED inside an auto-pipeline does not always make the client reload its slot map:
+      // ask for the reload, so the next send goes to the new owner.
+      if (refresh !== undefined) await refresh().catch(() => undefined)
       await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** attempt, 200)))
       try {
         return await start()
