@@ -1,6 +1,7 @@
 /**
- * @cacheport/provider-memory: the in-process cache provider (bounded LRU, per-entry TTL, tags,
- * atomic compute, live or bytes values).
+ * @cacheport/provider-memory: the in-process cache provider (bounded adaptive W-TinyLFU,
+ * per-entry TTL on a timer wheel, tags, atomic compute, deletion listener, live or bytes values).
  */
 export { MemoryProvider, type MemoryProviderOptions, memoryProvider } from './memory-provider.js'
 export { MemoryStore } from './memory-store.js'
+export type { DeletionCause, DeletionEvent } from './policy.js'

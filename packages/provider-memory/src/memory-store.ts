@@ -11,74 +11,111 @@ import {
   type StoreValueKind,
   type StoreWriteOptions,
 } from '@cacheport/core'
-import type { LruNode } from './lru-list.js'
+import { hashKey } from './frequency-sketch.js'
+import type { Policy, SlotOwner } from './policy.js'
 
-/** What a store needs from the provider that owns the shared recency list and bound. */
+/** What a store needs from the provider that owns the shared policy and bound. */
 export interface MemoryHeap<E> {
   readonly kind: StoreValueKind
+  readonly policy: Policy<E>
   now(): number
   checkOpen(): void
-  touch(node: LruNode<E>): void
-  admit(node: LruNode<E>): void
-  reweigh(node: LruNode<E>, weight: number): void
-  release(node: LruNode<E>): void
+  /** Weight of a new or replacing entry (1 without a weigher); throws on a bad weigher result. */
+  weigh(key: string, entry: E): number
 }
 
-/** The per-namespace store of the memory provider: a key map and a tag index. */
-export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E> {
+const INFINITY = Number.POSITIVE_INFINITY
+
+/**
+ * The per-namespace store of the memory provider: a key → slot map and a tag index over the
+ * provider's shared slots.
+ */
+export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, SlotOwner {
   readonly namespace: string
   readonly kind: StoreValueKind
   readonly #heap: MemoryHeap<E>
-  readonly #map = new Map<string, LruNode<E>>()
-  readonly #tags = new Map<string, Set<LruNode<E>>>()
+  readonly #policy: Policy<E>
+  readonly #seed: number
+  /** Namespace id in the shared policy. */
+  readonly #id: number
+  readonly #map = new Map<string, number>()
+  readonly #tags = new Map<string, Set<number>>()
+  #closed = false
 
   constructor(namespace: string, heap: MemoryHeap<E>) {
     this.namespace = namespace
     this.kind = heap.kind
     this.#heap = heap
+    this.#policy = heap.policy
+    this.#seed = hashKey(0x9e3779b9, namespace)
+    this.#id = heap.policy.register(this)
   }
 
-  /** Number of entries held (expired ones included until they are touched or evicted). */
+  /** Number of entries held (expired ones included until they are swept, touched or evicted). */
   get size(): number {
     return this.#map.size
   }
 
+  /** Number of distinct tags indexed (for leak tests). */
+  get tagCount(): number {
+    return this.#tags.size
+  }
+
+  /** Total tag memberships indexed (for leak tests). */
+  get tagMemberships(): number {
+    let n = 0
+    for (const members of this.#tags.values()) n += members.size
+    return n
+  }
+
   get(key: string): E | undefined {
-    this.#heap.checkOpen()
-    const node = this.#live(key)
-    if (node === undefined) return undefined
-    this.#heap.touch(node)
-    return node.entry
+    if (this.#closed) this.#heap.checkOpen()
+    const slot = this.#map.get(key)
+    if (slot === undefined) {
+      this.#policy.recordMiss()
+      return undefined
+    }
+    return this.#policy.read(slot)
   }
 
   getMany(keys: readonly string[]): (E | undefined)[] {
-    return keys.map((key) => this.get(key))
+    const out = new Array<E | undefined>(keys.length)
+    for (let i = 0; i < keys.length; i++) out[i] = this.get(keys[i] as string)
+    return out
   }
 
   set(key: string, entry: E, options?: StoreWriteOptions): void {
     this.#heap.checkOpen()
     const expiresAt = this.#expiry(options?.ttl)
     this.#checkEntry(entry)
-    this.#put(key, entry, expiresAt, options?.tags)
+    const weight = this.#heap.weigh(key, entry)
+    this.#put(key, entry, weight, expiresAt, options?.tags)
+    this.#policy.flush()
   }
 
   setMany(entries: readonly StoreEntry<E>[]): void {
     this.#heap.checkOpen()
-    const planned = entries.map((e) => {
+    const expiries: number[] = []
+    const weights: number[] = []
+    for (const e of entries) {
       this.#checkEntry(e.entry)
-      return this.#expiry(e.ttl)
-    })
-    entries.forEach((e, i) => {
-      this.#put(e.key, e.entry, planned[i] as number, e.tags)
-    })
+      expiries.push(this.#expiry(e.ttl))
+      weights.push(this.#heap.weigh(e.key, e.entry))
+    }
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as StoreEntry<E>
+      this.#put(e.key, e.entry, weights[i] as number, expiries[i] as number, e.tags)
+    }
+    this.#policy.flush()
   }
 
   delete(key: string): boolean {
     this.#heap.checkOpen()
-    const node = this.#map.get(key)
-    if (node === undefined) return false
-    const live = node.expiresAt > this.#heap.now()
-    this.remove(node)
+    const slot = this.#map.get(key)
+    if (slot === undefined) return false
+    const live = !this.#policy.expired(slot, this.#heap.now())
+    this.#policy.remove(slot, live ? 'explicit' : 'expired')
+    this.#policy.flush()
     return live
   }
 
@@ -90,28 +127,25 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E> {
 
   has(key: string): boolean {
     this.#heap.checkOpen()
-    return this.#live(key) !== undefined
+    return this.#liveSlot(key) !== undefined
   }
 
   invalidateTags(tags: readonly string[]): number {
     this.#heap.checkOpen()
-    const now = this.#heap.now()
-    const victims = new Set<LruNode<E>>()
+    const victims = new Set<number>()
     for (const tag of tags) {
       const members = this.#tags.get(tag)
-      if (members !== undefined) for (const node of members) victims.add(node)
+      if (members !== undefined) for (const slot of members) victims.add(slot)
     }
-    let removed = 0
-    for (const node of victims) {
-      if (node.expiresAt > now) removed++
-      this.remove(node)
-    }
+    const removed = this.#removeAll(victims)
+    this.#policy.flush()
     return removed
   }
 
   clear(): void {
     this.#heap.checkOpen()
-    for (const node of [...this.#map.values()]) this.remove(node)
+    this.#removeAll([...this.#map.values()])
+    this.#policy.flush()
   }
 
   async compute(
@@ -120,14 +154,16 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E> {
     options?: StoreComputeOptions,
   ): Promise<E | undefined> {
     const maxRetries = options?.maxRetries ?? 10
+    const policy = this.#policy
     for (let attempt = 0; ; attempt++) {
       this.#heap.checkOpen()
-      const node = this.#live(key)
-      const version = node?.version
-      const action = await fn(node?.entry)
+      const slot = this.#liveSlot(key)
+      const current = slot === undefined ? undefined : policy.entries[slot]
+      const action = await fn(current)
       this.#heap.checkOpen()
-      const now = this.#live(key)
-      if (now !== node || now?.version !== version) {
+      const after = this.#liveSlot(key)
+      // A concurrent write replaced the entry (every write stores a new entry object).
+      if (after !== slot || (after !== undefined && policy.entries[after] !== current)) {
         if (attempt >= maxRetries) {
           throw new CacheConflictError(
             `compute on key '${key}' lost the race ${attempt + 1} times (maxRetries ${maxRetries})`,
@@ -135,13 +171,17 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E> {
         }
         continue
       }
-      if (action.action === 'keep') return node?.entry
+      if (action.action === 'keep') return current
       if (action.action === 'delete') {
-        if (node !== undefined) this.remove(node)
+        if (slot !== undefined) policy.remove(slot, 'explicit')
+        policy.flush()
         return undefined
       }
+      const expiresAt = this.#expiry(action.ttl)
       this.#checkEntry(action.entry)
-      this.#put(key, action.entry, this.#expiry(action.ttl), action.tags)
+      const weight = this.#heap.weigh(key, action.entry)
+      this.#put(key, action.entry, weight, expiresAt, action.tags)
+      policy.flush()
       return action.entry
     }
   }
@@ -149,97 +189,101 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E> {
   async *keys(): AsyncGenerator<string> {
     this.#heap.checkOpen()
     const now = this.#heap.now()
-    for (const [key, node] of [...this.#map]) if (node.expiresAt > now) yield key
+    const policy = this.#policy
+    const live: string[] = []
+    for (const [key, slot] of this.#map) if (!policy.expired(slot, now)) live.push(key)
+    yield* live
   }
 
-  /** Removes a node from the map, the tag index and the recency list. */
-  remove(node: LruNode<E>): void {
-    if (this.#map.get(node.key) === node) this.#map.delete(node.key)
-    this.#untag(node)
-    this.#heap.release(node)
+  /** Called by the policy when it removes `slot`: drops it from the key map and tag index. */
+  forget(key: string, slot: number, tags: readonly string[] | undefined): void {
+    if (this.#map.get(key) === slot) this.#map.delete(key)
+    if (tags !== undefined) this.#untag(slot, tags)
   }
 
-  /** Called by the provider when it evicts `node` to stay within its bound. */
-  evict(node: LruNode<E>): void {
-    this.remove(node)
-  }
-
-  /** Drops every entry without the open check (used by the provider's close). */
+  /** Forgets every entry without notifying (used by the provider's close). */
   drop(): void {
+    this.#closed = true
     this.#map.clear()
     this.#tags.clear()
   }
 
-  #live(key: string): LruNode<E> | undefined {
-    const node = this.#map.get(key)
-    if (node === undefined) return undefined
-    if (node.expiresAt !== Number.POSITIVE_INFINITY && node.expiresAt <= this.#heap.now()) {
-      this.remove(node)
+  #removeAll(slots: Iterable<number>): number {
+    const policy = this.#policy
+    const now = this.#heap.now()
+    let removed = 0
+    for (const slot of slots) {
+      const expired = policy.expired(slot, now)
+      if (!expired) removed++
+      policy.remove(slot, expired ? 'expired' : 'explicit')
+    }
+    return removed
+  }
+
+  #liveSlot(key: string): number | undefined {
+    const slot = this.#map.get(key)
+    if (slot === undefined) return undefined
+    const policy = this.#policy
+    if (policy.expired(slot, this.#heap.now())) {
+      policy.remove(slot, 'expired')
+      policy.flush()
       return undefined
     }
-    return node
+    return slot
   }
 
-  #put(key: string, entry: E, expiresAt: number, tags: readonly string[] | undefined): void {
-    const weight = this.kind === 'bytes' ? (entry as Uint8Array).byteLength : 0
-    let node = this.#map.get(key)
-    if (node !== undefined) {
-      this.#untag(node)
-      node.entry = entry
-      node.expiresAt = expiresAt
-      node.tags = tags
-      node.version++
-      this.#tag(node)
-      this.#heap.reweigh(node, weight)
-      this.#heap.touch(node)
-      return
+  #put(
+    key: string,
+    entry: E,
+    weight: number,
+    expiresAt: number,
+    tags: readonly string[] | undefined,
+  ): void {
+    const policy = this.#policy
+    const now = expiresAt === INFINITY && policy.scheduled === 0 ? 0 : this.#heap.now()
+    policy.sweep(now)
+    let slot = this.#map.get(key)
+    if (slot !== undefined && policy.expired(slot, now)) {
+      policy.remove(slot, 'expired')
+      slot = undefined
     }
-    node = {
-      owner: this,
-      key,
-      entry,
-      expiresAt,
-      tags,
-      weight,
-      version: 0,
-      prev: undefined,
-      next: undefined,
-      linked: false,
+    if (slot !== undefined) {
+      const oldTags = policy.tagsOf(slot)
+      if (oldTags !== undefined) this.#untag(slot, oldTags)
+      policy.setTags(slot, tags)
+      if (tags !== undefined) this.#tag(slot, tags)
+      const old = policy.update(slot, entry, weight, expiresAt)
+      if (old !== entry) policy.notify(this.namespace, key, 'replaced')
+    } else {
+      slot = policy.insert(this.#id, hashKey(this.#seed, key), key, entry, weight, expiresAt, tags)
+      this.#map.set(key, slot)
+      if (tags !== undefined) this.#tag(slot, tags)
     }
-    this.#map.set(key, node)
-    this.#tag(node)
-    this.#heap.admit(node)
+    policy.evict()
   }
 
-  #tag(node: LruNode<E>): void {
-    if (node.tags === undefined) return
-    for (const tag of node.tags) {
+  #tag(slot: number, tags: readonly string[]): void {
+    for (const tag of tags) {
       let members = this.#tags.get(tag)
       if (members === undefined) {
         members = new Set()
         this.#tags.set(tag, members)
       }
-      members.add(node)
+      members.add(slot)
     }
   }
 
-  #untag(node: LruNode<E>): void {
-    if (node.tags === undefined) return
-    for (const tag of node.tags) {
+  #untag(slot: number, tags: readonly string[]): void {
+    for (const tag of tags) {
       const members = this.#tags.get(tag)
       if (members === undefined) continue
-      members.delete(node)
+      members.delete(slot)
       if (members.size === 0) this.#tags.delete(tag)
     }
   }
 
-  /** Number of distinct tags indexed (for leak tests). */
-  get tagCount(): number {
-    return this.#tags.size
-  }
-
   #expiry(ttl: number | undefined): number {
-    if (ttl === undefined) return Number.POSITIVE_INFINITY
+    if (ttl === undefined) return INFINITY
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
       throw new CacheTtlError(`store ttl must be a finite number of ms > 0, got ${String(ttl)}`)
     }

@@ -1,0 +1,682 @@
+import { FrequencySketch } from './frequency-sketch.js'
+import { TimerWheel } from './timer-wheel.js'
+
+/** Why an entry left the cache. */
+export type DeletionCause = 'explicit' | 'replaced' | 'expired' | 'evicted'
+
+/** What the `onDeletion` listener receives. */
+export interface DeletionEvent {
+  readonly namespace: string
+  readonly key: string
+  readonly cause: DeletionCause
+}
+
+/** The side of a store the policy calls back into when it removes an entry. */
+export interface SlotOwner {
+  readonly namespace: string
+  /** Drops `slot` (holding `key` with `tags`) from the key map and the tag index. */
+  forget(key: string, slot: number, tags: readonly string[] | undefined): void
+}
+
+const META = 4
+const PREV = 0
+const NEXT = 1
+const HASH = 2
+/**
+ * Flags: bits 0-1 the queue, bit 2 set when the entry has a TTL, bits 3-6 hits not yet added
+ * to the sketch, bit 7 referenced, bit 8 set when the entry has tags.
+ */
+const FLAGS = 3
+const QUEUE_MASK = 3
+const HAS_TTL = 4
+const PENDING_SHIFT = 3
+const PENDING_ONE = 1 << PENDING_SHIFT
+const PENDING_MASK = 15 << PENDING_SHIFT
+/** The slot's entry has tags (so the `tags` column need not be read otherwise). */
+const HAS_TAGS = 1 << 8
+/** Read since it last reached the head of its queue (a second chance, see `#onAccess`). */
+const REFERENCED = 1 << 7
+
+const FREE = 0
+const WINDOW = 1
+const PROBATION = 2
+const PROTECTED = 3
+
+/** Share of the maximum given to the admission window at start (the climber then moves it). */
+const INITIAL_WINDOW = 0.01
+/** Share of the main region reserved for the protected segment. */
+const PROTECTED_SHARE = 0.8
+/** Hill climber: step as a share of the maximum, restart threshold and decay. */
+const STEP_PERCENT = 0.1
+const RESTART_THRESHOLD = 0.05
+const STEP_DECAY = 0.8
+/** Entries moved between regions per climb, at most. */
+const TRANSFER_LIMIT = 1000
+/** A candidate this popular is admitted at random now and then (defeats hash flooding). */
+const HASHDOS_THRESHOLD = 6
+
+export interface PolicyOptions<E> {
+  /** The bound, in entries (no weigher) or in weight units. */
+  readonly maximum: number
+  readonly weighted: boolean
+  readonly now: () => number
+  /** Bytes charged per entry (bytes mode), for `byteSize`. */
+  readonly bytesOf: ((entry: E) => number) | undefined
+  readonly onDeletion: ((event: DeletionEvent) => void) | undefined
+  /** Start share of the window (0-1); default 1%. */
+  readonly initialWindow?: number
+  /** Hill climbing on the sampled hit rate; default true. */
+  readonly adaptive?: boolean
+  readonly seed?: number
+}
+
+/**
+ * Adaptive W-TinyLFU over index-addressed slots. Every entry of every namespace of a provider
+ * lives in one slot of parallel arrays; the three queues (window, probation, protected) and
+ * the free list are doubly linked lists threaded through one Int32Array, so the hot path
+ * allocates nothing. A new entry enters the window; the window's overflow becomes an
+ * admission candidate in probation, and when the cache is over its bound the candidate is
+ * kept only if the frequency sketch rates it above probation's least recently used entry.
+ * A probation hit promotes to protected (lazily, see `#onAccess`). A hill climber resizes the
+ * window from the hit rate of each sample period: a larger window favours recency, a smaller
+ * one frequency.
+ */
+export class Policy<E> {
+  // Slot columns.
+  keys: (string | undefined)[] = []
+  entries: (E | undefined)[] = []
+  tags: (readonly string[] | undefined)[] = []
+  /** Namespace id of each slot (an index into `#owners`). */
+  ns: Int32Array
+  readonly #owners: SlotOwner[] = []
+  /**
+   * Four int32 per slot (16 bytes, aligned): previous and next slot in its queue (or next
+   * free slot), the key's hash, and flags (queue, TTL, referenced, hits not yet in the
+   * sketch). A hit writes the flags only: one cache line, no pointer chasing. Hits of
+   * resident entries are counted here and folded into the sketch when the entry is weighed
+   * for admission, leaves, or the sketch ages, so a hit does not touch the sketch's table.
+   */
+  meta: Int32Array
+  /** Weight per slot (weighted bounds only; every entry weighs 1 otherwise). */
+  weight: Float64Array
+  /** Expiry per slot, epoch ms; allocated when the first entry with a TTL arrives. */
+  expiresAt: Float64Array = new Float64Array(0)
+  #capacity: number
+  #top = 0
+  #freeHead = -1
+
+  // Queues (head = least recently used) and their weights.
+  readonly #heads = new Int32Array(4).fill(-1)
+  readonly #tails = new Int32Array(4).fill(-1)
+  readonly #queueWeight = new Float64Array(4)
+  size = 0
+  totalWeight = 0
+  bytes = 0
+
+  maximum: number
+  windowMaximum = 0
+  protectedMaximum = 0
+  readonly #weighted: boolean
+
+  // Hill climber.
+  #hits = 0
+  #misses = 0
+  /** Requests per climber sample: the sketch's sample size. */
+  #sampleSize = 0
+  #previousHitRate = 0
+  #stepSize = 0
+  readonly #adaptive: boolean
+
+  readonly sketch: FrequencySketch
+  /** Created when the first entry with a TTL arrives. */
+  #wheel: TimerWheel | undefined
+  readonly #now: () => number
+  readonly #bytesOf: ((entry: E) => number) | undefined
+  readonly #onDeletion: ((event: DeletionEvent) => void) | undefined
+  readonly #pending: DeletionEvent[] = []
+  #flushing = false
+  #reads = 0
+  #random: number
+
+  constructor(options: PolicyOptions<E>) {
+    this.maximum = options.maximum
+    this.#weighted = options.weighted
+    this.#now = options.now
+    this.#bytesOf = options.bytesOf
+    this.#onDeletion = options.onDeletion
+    this.#adaptive = options.adaptive ?? true
+    this.#random = (options.seed ?? Math.floor(Math.random() * 0x7fffffff)) | 1
+    const expected = this.#weighted ? Math.min(options.maximum, 1024) : options.maximum
+    this.sketch = new FrequencySketch(expected)
+    const capacity = Math.max(16, Math.min(this.#weighted ? 1024 : options.maximum + 1, 4096))
+    this.#capacity = capacity
+    this.meta = new Int32Array(capacity * META)
+    this.weight = new Float64Array(this.#weighted ? capacity : 0)
+    this.ns = new Int32Array(capacity)
+    this.#setRegions(options.initialWindow ?? INITIAL_WINDOW)
+  }
+
+  #setRegions(windowShare: number): void {
+    const max = this.maximum
+    this.windowMaximum = this.#weighted
+      ? max * windowShare
+      : Math.max(1, max - Math.floor(max * (1 - windowShare)))
+    this.protectedMaximum = PROTECTED_SHARE * (max - this.windowMaximum)
+    this.#stepSize = -STEP_PERCENT * max
+    this.#sampleSize = this.sketch.sampleSize
+    this.#hits = 0
+    this.#misses = 0
+    this.#previousHitRate = 0
+  }
+
+  // ---- slots -------------------------------------------------------------------------------
+
+  #grow(): void {
+    let capacity = this.#capacity * 2
+    // Entry-bounded: never more slots than the bound plus the one being admitted.
+    if (!this.#weighted)
+      capacity = Math.max(Math.min(capacity, this.maximum + 1), this.#capacity + 1)
+    const grow = <T extends Int32Array | Uint8Array | Float64Array>(
+      a: T,
+      make: (n: number) => T,
+    ) => {
+      const b = make(capacity)
+      b.set(a)
+      return b
+    }
+    const meta = new Int32Array(capacity * META)
+    meta.set(this.meta)
+    this.meta = meta
+    if (this.#weighted) this.weight = grow(this.weight, (n) => new Float64Array(n))
+    this.ns = grow(this.ns, (n) => new Int32Array(n))
+    if (this.#wheel !== undefined) {
+      this.expiresAt = grow(this.expiresAt, (n) => new Float64Array(n))
+      this.#wheel.grow(capacity)
+    }
+    this.#capacity = capacity
+  }
+
+  #allocate(): number {
+    const free = this.#freeHead
+    if (free !== -1) {
+      this.#freeHead = this.meta[free * META + NEXT]!
+      return free
+    }
+    if (this.#top === this.#capacity) this.#grow()
+    return this.#top++
+  }
+
+  // ---- queues ------------------------------------------------------------------------------
+
+  #weightOf(slot: number): number {
+    return this.#weighted ? this.weight[slot]! : 1
+  }
+
+  #link(slot: number, queue: number): void {
+    const meta = this.meta
+    const tail = this.#tails[queue]!
+    const base = slot * META
+    meta[base + PREV] = tail
+    meta[base + NEXT] = -1
+    meta[base + FLAGS] = (meta[base + FLAGS]! & ~QUEUE_MASK) | queue
+    if (tail === -1) this.#heads[queue] = slot
+    else meta[tail * META + NEXT] = slot
+    this.#tails[queue] = slot
+    this.#queueWeight[queue]! += this.#weightOf(slot)
+  }
+
+  #unlink(slot: number): void {
+    const meta = this.meta
+    const base = slot * META
+    const queue = meta[base + FLAGS]! & QUEUE_MASK
+    const prev = meta[base + PREV]!
+    const next = meta[base + NEXT]!
+    if (prev === -1) this.#heads[queue] = next
+    else meta[prev * META + NEXT] = next
+    if (next === -1) this.#tails[queue] = prev
+    else meta[next * META + PREV] = prev
+    this.#queueWeight[queue]! -= this.#weightOf(slot)
+  }
+
+  /** Queue of `slot`. */
+  #queueOf(slot: number): number {
+    return this.meta[slot * META + FLAGS]! & QUEUE_MASK
+  }
+
+  #nextOf(slot: number): number {
+    return this.meta[slot * META + NEXT]!
+  }
+
+  #hashOf(slot: number): number {
+    return this.meta[slot * META + HASH]!
+  }
+
+  /**
+   * A hit. It sets the slot's referenced bit and counts a deferred hit for the sketch, and
+   * moves nothing: queue order is fixed up lazily, when a referenced entry reaches the head
+   * of its queue (`#settleHead`). There a referenced window or protected entry goes back to
+   * the MRU end, and a referenced probation entry is promoted to protected. So each queue is
+   * a second-chance (CLOCK) approximation of LRU, and a probation hit still promotes before
+   * the entry can be chosen as a victim; but a hit costs one cache line instead of four.
+   */
+  #onAccess(slot: number): void {
+    const meta = this.meta
+    const index = slot * META + FLAGS
+    const flags = meta[index]!
+    if ((flags & PENDING_MASK) !== PENDING_MASK) {
+      meta[index] = flags + PENDING_ONE + (REFERENCED & ~flags)
+      if (this.sketch.recordAddition()) this.#age()
+    } else if ((flags & REFERENCED) === 0) meta[index] = flags | REFERENCED
+  }
+
+  /**
+   * Gives the referenced entries at the head of `queue` their second chance, so the head is
+   * an entry that was not read since it got there (or -1 when the queue is empty). Bounded:
+   * each pass clears the bit it acts on.
+   */
+  #settleHead(queue: number): number {
+    const meta = this.meta
+    for (;;) {
+      const head = this.#heads[queue]!
+      if (head === -1) return -1
+      const index = head * META + FLAGS
+      const flags = meta[index]!
+      if ((flags & REFERENCED) === 0) return head
+      meta[index] = flags & ~REFERENCED
+      this.#unlink(head)
+      if (queue === PROBATION) {
+        this.#link(head, PROTECTED)
+        this.#demoteProtected()
+      } else this.#link(head, queue)
+    }
+  }
+
+  /** Folds the deferred hits of `slot` into the sketch. */
+  #flushPending(slot: number): void {
+    const base = slot * META
+    const flags = this.meta[base + FLAGS]!
+    const pending = (flags & PENDING_MASK) >>> PENDING_SHIFT
+    if (pending === 0) return
+    this.meta[base + FLAGS] = flags & ~PENDING_MASK
+    this.sketch.add(this.meta[slot * META + HASH]!, pending)
+  }
+
+  /** End of a sample period: folds every deferred hit into the sketch, then halves it. */
+  #age(): void {
+    const meta = this.meta
+    for (let slot = 0; slot < this.#top; slot++) {
+      if ((meta[slot * META + FLAGS]! & PENDING_MASK) !== 0) this.#flushPending(slot)
+    }
+    this.sketch.reset()
+  }
+
+  #demoteProtected(): void {
+    while (this.#queueWeight[PROTECTED]! > this.protectedMaximum) {
+      const head = this.#settleHead(PROTECTED)
+      if (head === -1 || head === this.#tails[PROTECTED]) break
+      this.#unlink(head)
+      this.#link(head, PROBATION)
+    }
+  }
+
+  // ---- reads and writes --------------------------------------------------------------------
+
+  /** Registers a store; returns its namespace id. */
+  register(owner: SlotOwner): number {
+    this.#owners.push(owner)
+    return this.#owners.length - 1
+  }
+
+  /** Entries scheduled on the timer wheel (entries with a TTL). */
+  get scheduled(): number {
+    return this.#wheel?.count ?? 0
+  }
+
+  #timers(): TimerWheel {
+    if (this.#wheel === undefined) {
+      this.#wheel = new TimerWheel(this.#capacity, this.#now())
+      this.expiresAt = new Float64Array(this.#capacity).fill(Number.POSITIVE_INFINITY)
+    }
+    return this.#wheel
+  }
+
+  /** True when the entry in `slot` has a TTL that has run out at `now`. */
+  expired(slot: number, now: number): boolean {
+    return (this.meta[slot * META + FLAGS]! & HAS_TTL) !== 0 && this.expiresAt[slot]! <= now
+  }
+
+  /** A lookup that found `slot`: the entry, or undefined (and removed) when it has expired. */
+  read(slot: number): E | undefined {
+    let sweepAt = -1
+    if ((this.meta[slot * META + FLAGS]! & HAS_TTL) !== 0) {
+      const expiresAt = this.expiresAt[slot]!
+      const now = this.#now()
+      if (expiresAt <= now) {
+        this.remove(slot, 'expired')
+        this.recordMiss()
+        this.flush()
+        return undefined
+      }
+      if ((++this.#reads & 63) === 0) sweepAt = now
+    }
+    this.#onAccess(slot)
+    if (++this.#hits + this.#misses >= this.#sampleSize) this.#climb()
+    const entry = this.entries[slot]
+    if (sweepAt !== -1) {
+      // Now and then a read of a TTL entry advances the timer wheel too (after the read is
+      // done with `slot`: the listener may change the cache).
+      this.sweep(sweepAt)
+      this.flush()
+    }
+    return entry
+  }
+
+  recordMiss(): void {
+    if (this.#hits + ++this.#misses >= this.#sampleSize) this.#climb()
+  }
+
+  /** Inserts a new entry (the key must be absent from `owner`); returns its slot. */
+  insert(
+    owner: number,
+    hash: number,
+    key: string,
+    entry: E,
+    weight: number,
+    expiresAt: number,
+    tags: readonly string[] | undefined,
+  ): number {
+    const slot = this.#allocate()
+    this.keys[slot] = key
+    this.entries[slot] = entry
+    if (tags !== undefined || slot < this.tags.length) this.tags[slot] = tags
+    this.ns[slot] = owner
+    const base = slot * META
+    this.meta[base + HASH] = hash
+    // One deferred occurrence: the insert itself.
+    this.meta[base + FLAGS] =
+      (expiresAt !== Number.POSITIVE_INFINITY ? HAS_TTL : 0) |
+      (tags !== undefined ? HAS_TAGS : 0) |
+      PENDING_ONE
+    if (this.#weighted) this.weight[slot] = weight
+    if (expiresAt !== Number.POSITIVE_INFINITY) {
+      const wheel = this.#timers()
+      this.expiresAt[slot] = expiresAt
+      wheel.schedule(slot, expiresAt)
+    }
+    this.#link(slot, WINDOW)
+    this.size++
+    this.totalWeight += weight
+    if (this.#bytesOf !== undefined) this.bytes += this.#bytesOf(entry)
+    if (this.#weighted && this.size > this.sketch.sampleSize / 10) {
+      this.sketch.ensureCapacity(this.size * 2)
+      this.#sampleSize = this.sketch.sampleSize
+    }
+    if (this.sketch.recordAddition()) this.#age()
+    return slot
+  }
+
+  /** Tags of the entry in `slot`. */
+  tagsOf(slot: number): readonly string[] | undefined {
+    return (this.meta[slot * META + FLAGS]! & HAS_TAGS) !== 0 ? this.tags[slot] : undefined
+  }
+
+  /** Sets the tags of the entry in `slot` (the store keeps its index in step). */
+  setTags(slot: number, tags: readonly string[] | undefined): void {
+    const index = slot * META + FLAGS
+    const flags = this.meta[index]!
+    if (tags === undefined && (flags & HAS_TAGS) === 0) return
+    this.tags[slot] = tags
+    this.meta[index] = tags === undefined ? flags & ~HAS_TAGS : flags | HAS_TAGS
+  }
+
+  /** Replaces the entry in `slot` (same key); the caller re-tags. */
+  update(slot: number, entry: E, weight: number, expiresAt: number): E {
+    const old = this.entries[slot] as E
+    this.entries[slot] = entry
+    if (this.#bytesOf !== undefined) this.bytes += this.#bytesOf(entry) - this.#bytesOf(old)
+    if (this.#weighted) {
+      const delta = weight - this.weight[slot]!
+      this.weight[slot] = weight
+      this.#queueWeight[this.#queueOf(slot)]! += delta
+      this.totalWeight += delta
+    }
+    const base = slot * META
+    const hadTtl = (this.meta[base + FLAGS]! & HAS_TTL) !== 0
+    if (hadTtl || expiresAt !== Number.POSITIVE_INFINITY) {
+      const wheel = this.#timers()
+      if (!hadTtl || this.expiresAt[slot] !== expiresAt) {
+        wheel.cancel(slot)
+        this.expiresAt[slot] = expiresAt
+        const hasTtl = expiresAt !== Number.POSITIVE_INFINITY
+        this.meta[base + FLAGS] = (this.meta[base + FLAGS]! & ~HAS_TTL) | (hasTtl ? HAS_TTL : 0)
+        if (hasTtl) wheel.schedule(slot, expiresAt)
+      }
+    }
+    this.#onAccess(slot)
+    return old
+  }
+
+  /** Removes `slot` from its owner, its queue and the wheel, and frees it. */
+  remove(slot: number, cause: DeletionCause): void {
+    const owner = this.#owners[this.ns[slot]!] as SlotOwner
+    const key = this.keys[slot] as string
+    const hasTags = (this.meta[slot * META + FLAGS]! & HAS_TAGS) !== 0
+    owner.forget(key, slot, hasTags ? this.tags[slot] : undefined)
+    this.#flushPending(slot)
+    this.#unlink(slot)
+    if ((this.meta[slot * META + FLAGS]! & HAS_TTL) !== 0) {
+      this.#wheel?.cancel(slot)
+      this.expiresAt[slot] = Number.POSITIVE_INFINITY
+    }
+    this.size--
+    this.totalWeight -= this.#weightOf(slot)
+    if (this.#bytesOf !== undefined) this.bytes -= this.#bytesOf(this.entries[slot] as E)
+    if (this.#onDeletion !== undefined) {
+      this.#pending.push({ namespace: owner.namespace, key, cause })
+    }
+    this.keys[slot] = undefined
+    this.entries[slot] = undefined
+    if (hasTags) this.tags[slot] = undefined
+    this.meta[slot * META + FLAGS] = FREE
+    this.meta[slot * META + NEXT] = this.#freeHead
+    this.#freeHead = slot
+  }
+
+  /** Queues a deletion event for the listener (delivered by `flush`). */
+  notify(namespace: string, key: string, cause: DeletionCause): void {
+    if (this.#onDeletion !== undefined) this.#pending.push({ namespace, key, cause })
+  }
+
+  /** Tells the listener about removals, once the structures are consistent again. */
+  flush(): void {
+    const pending = this.#pending
+    if (pending.length === 0 || this.#flushing) return
+    const listener = this.#onDeletion as (event: DeletionEvent) => void
+    this.#flushing = true
+    try {
+      for (let i = 0; i < pending.length; i++) {
+        try {
+          listener(pending[i] as DeletionEvent)
+        } catch {
+          // A failing listener must not break the cache; its error is dropped.
+        }
+      }
+    } finally {
+      pending.length = 0
+      this.#flushing = false
+    }
+  }
+
+  /** Expires what the timer wheel says is due (bounded: only the buckets time has passed). */
+  sweep(now: number): void {
+    const wheel = this.#wheel
+    if (wheel === undefined || wheel.count === 0 || !wheel.due(now)) return
+    wheel.advance(
+      now,
+      (slot) => this.expiresAt[slot]!,
+      (slot) => this.remove(slot, 'expired'),
+    )
+  }
+
+  // ---- eviction ----------------------------------------------------------------------------
+
+  /**
+   * Moves the window's overflow to the MRU end of probation, where it forms the run of
+   * admission candidates, then evicts until the bound holds: each candidate is weighed against
+   * probation's LRU entry (the victim) and the less frequent of the two goes.
+   */
+  evict(): void {
+    let candidate = -1
+    let candidates = 0
+    while (this.#queueWeight[WINDOW]! > this.windowMaximum) {
+      const head = this.#settleHead(WINDOW)
+      if (head === -1) break
+      this.#unlink(head)
+      this.#link(head, PROBATION)
+      if (candidate === -1) candidate = head
+      candidates++
+    }
+    while (this.totalWeight > this.maximum && this.size > 0) {
+      let victim = this.#settleHead(PROBATION)
+      if (victim === -1) victim = this.#settleHead(PROTECTED)
+      if (victim === -1) victim = this.#settleHead(WINDOW)
+      if (candidates === 0 || victim === candidate || this.#queueOf(candidate) !== PROBATION) {
+        if (victim === candidate) {
+          candidate = this.#nextOf(candidate)
+          candidates--
+        }
+        this.#evictSlot(victim)
+      } else if (this.#weightOf(candidate) > this.maximum || !this.#admit(candidate, victim)) {
+        const next = this.#nextOf(candidate)
+        this.#evictSlot(candidate)
+        candidate = next
+        candidates--
+      } else {
+        this.#evictSlot(victim)
+      }
+      if (candidates <= 0 || candidate === -1) {
+        candidates = 0
+        candidate = -1
+      }
+    }
+  }
+
+  #evictSlot(slot: number): void {
+    const expired =
+      (this.meta[slot * META + FLAGS]! & HAS_TTL) !== 0 && this.expiresAt[slot]! <= this.#now()
+    this.remove(slot, expired ? 'expired' : 'evicted')
+  }
+
+  #admit(candidate: number, victim: number): boolean {
+    this.#flushPending(candidate)
+    this.#flushPending(victim)
+    const candidateHash = this.#hashOf(candidate)
+    const victimHash = this.#hashOf(victim)
+    const victimFrequency = this.sketch.frequency(victimHash)
+    const candidateFrequency = this.sketch.frequency(candidateHash)
+    if (candidateFrequency > victimFrequency) return true
+    if (candidateFrequency < HASHDOS_THRESHOLD) return false
+    let x = this.#random
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    this.#random = x
+    return (x & 127) === 0
+  }
+
+  /** Changes the bound, keeping the current window share, and evicts down to it. */
+  resize(maximum: number): void {
+    const share = this.maximum > 0 ? this.windowMaximum / this.maximum : INITIAL_WINDOW
+    this.maximum = maximum
+    this.sketch.ensureCapacity(this.#weighted ? Math.min(maximum, 1024) : maximum)
+    this.#setRegions(share)
+    this.#demoteProtected()
+    this.evict()
+  }
+
+  // ---- hill climbing -----------------------------------------------------------------------
+
+  #climb(): void {
+    const requests = this.#hits + this.#misses
+    const hitRate = this.#hits / requests
+    this.#hits = 0
+    this.#misses = 0
+    if (!this.#adaptive) return
+    // The first sample includes the cold start: it only sets the reference hit rate.
+    if (this.#previousHitRate === 0) {
+      this.#previousHitRate = hitRate
+      return
+    }
+    const change = hitRate - this.#previousHitRate
+    const amount = change >= 0 ? this.#stepSize : -this.#stepSize
+    this.#stepSize =
+      Math.abs(change) >= RESTART_THRESHOLD
+        ? STEP_PERCENT * this.maximum * (amount >= 0 ? 1 : -1)
+        : STEP_DECAY * amount
+    this.#previousHitRate = hitRate
+    if (amount > 0) this.#increaseWindow(amount)
+    else if (amount < 0) this.#decreaseWindow(-amount)
+  }
+
+  #increaseWindow(amount: number): void {
+    if (this.protectedMaximum <= 0) return
+    let quota = Math.min(amount, this.protectedMaximum)
+    this.protectedMaximum -= quota
+    this.windowMaximum += quota
+    this.#demoteProtected()
+    for (let i = 0; i < TRANSFER_LIMIT; i++) {
+      let slot = this.#heads[PROBATION]!
+      if (slot === -1 || quota < this.#weightOf(slot)) slot = this.#heads[PROTECTED]!
+      if (slot === -1 || quota < this.#weightOf(slot)) break
+      quota -= this.#weightOf(slot)
+      this.#unlink(slot)
+      this.#link(slot, WINDOW)
+    }
+    this.protectedMaximum += quota
+    this.windowMaximum -= quota
+  }
+
+  #decreaseWindow(amount: number): void {
+    if (this.windowMaximum <= 1) return
+    let quota = Math.min(amount, Math.max(0, this.windowMaximum - 1))
+    this.protectedMaximum += quota
+    this.windowMaximum -= quota
+    for (let i = 0; i < TRANSFER_LIMIT; i++) {
+      const slot = this.#heads[WINDOW]!
+      if (slot === -1 || quota < this.#weightOf(slot)) break
+      quota -= this.#weightOf(slot)
+      this.#unlink(slot)
+      this.#link(slot, PROBATION)
+    }
+    this.protectedMaximum -= quota
+    this.windowMaximum += quota
+  }
+
+  /** Drops everything without notifying (provider close). */
+  clear(): void {
+    this.keys = []
+    this.entries = []
+    this.tags = []
+    this.#heads.fill(-1)
+    this.#tails.fill(-1)
+    this.#queueWeight.fill(0)
+    this.#top = 0
+    this.#freeHead = -1
+    this.size = 0
+    this.totalWeight = 0
+    this.bytes = 0
+    this.#wheel?.clear()
+    if (this.expiresAt.length > 0) this.expiresAt.fill(Number.POSITIVE_INFINITY)
+    this.#pending.length = 0
+  }
+
+  /** Slots in each region (for tests and diagnostics). */
+  regions(): { window: number; probation: number; protected: number } {
+    const count = (queue: number) => {
+      let n = 0
+      for (let s = this.#heads[queue]!; s !== -1; s = this.#nextOf(s)) n++
+      return n
+    }
+    return { window: count(WINDOW), probation: count(PROBATION), protected: count(PROTECTED) }
+  }
+}
