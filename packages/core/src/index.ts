@@ -44,6 +44,13 @@ export {
 } from './events.js'
 export { bytesKeys, DEFAULT_MAX_KEY_BYTES, stringKeys, validateKey } from './keys.js'
 export { chain, isPromise, toPromise } from './maybe-promise.js'
+export {
+  checkKnownKeys,
+  describeOption,
+  integerOption,
+  invalidOption,
+  isRecord,
+} from './options.js'
 export { type DecodedEntry, ValuePipeline } from './pipeline.js'
 export * from './ports.js'
 export {

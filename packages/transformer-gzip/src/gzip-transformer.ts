@@ -1,6 +1,11 @@
 import { crc32 } from 'node:zlib'
 import {
   CacheDecodeError,
+  checkKnownKeys,
+  describeOption as describe,
+  integerOption,
+  invalidOption as invalid,
+  isRecord,
   type TransformContext,
   type Transformer,
   TransformerPriority,
@@ -8,7 +13,6 @@ import {
 } from '@cacheport/core'
 import { type DeflateOptions, deflateSync, gzipSync, Inflate } from 'fflate'
 import { readGzipMember } from './gzip-header.js'
-import { checkKnownKeys, describe, integerOption, invalid, isRecord } from './options.js'
 
 /** Default `maxDecompressedBytes`: 64 MiB. */
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024

@@ -2,6 +2,11 @@ import { createHash } from 'node:crypto'
 import {
   CacheConfigError,
   CacheDecodeError,
+  checkKnownKeys,
+  describeOption as describe,
+  integerOption,
+  invalidOption as invalid,
+  isRecord,
   type TransformContext,
   type Transformer,
   TransformerPriority,
@@ -16,7 +21,6 @@ import {
   type ZstdImplementation,
 } from './backends.js'
 import { readFrames } from './frames.js'
-import { checkKnownKeys, describe, integerOption, invalid, isRecord } from './options.js'
 
 /** The transformer id written into every entry it compressed. */
 export const ZSTD_TRANSFORMER_ID = 'zstd'

@@ -1,15 +1,21 @@
-import { CacheConfigError } from '@cacheport/core'
+/**
+ * Option checks for package authors (transformers, providers): typed `CacheConfigError`s for
+ * unknown option names and out-of-range integers. Used by transformer-zstd and transformer-gzip.
+ */
+import { CacheConfigError } from './errors.js'
 
 /** Refuses a bad option with `CacheConfigError` (`INVALID_OPTION`). */
-export function invalid(message: string): never {
+export function invalidOption(message: string): never {
   throw new CacheConfigError('INVALID_OPTION', message)
 }
 
+/** True for an options object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-export function describe(value: unknown): string {
+/** A short description of an option value for error messages. */
+export function describeOption(value: unknown): string {
   if (value === null) return 'null'
   if (typeof value === 'string') return `'${value.slice(0, 40)}'`
   if (typeof value === 'number') return String(value)
@@ -25,7 +31,7 @@ export function checkKnownKeys(
 ): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      invalid(`${where}: unknown option '${key}' (known: ${known.join(', ')})`)
+      invalidOption(`${where}: unknown option '${key}' (known: ${known.join(', ')})`)
     }
   }
 }
@@ -40,7 +46,7 @@ export function integerOption(
 ): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    invalid(`${where} must be an integer from ${min} to ${max}, got ${describe(value)}`)
+    invalidOption(`${where} must be an integer from ${min} to ${max}, got ${describeOption(value)}`)
   }
   return value
 }
