@@ -61,4 +61,12 @@ export {
   type NamespaceOptions,
 } from './service.js'
 export type { CacheStats } from './stats.js'
-export { describePath, objectPrototypeIsPolluted, typeName } from './value-describe.js'
+export {
+  type ContainerPath,
+  describeCycle,
+  describePath,
+  enterContainer,
+  leaveContainer,
+  objectPrototypeIsPolluted,
+  typeName,
+} from './value-describe.js'

@@ -65,3 +65,64 @@ export function objectPrototypeIsPolluted(): boolean {
   for (const _key in Object.prototype) return true
   return false
 }
+
+/** Below this depth a value walk finds cycles by scanning its stack; deeper, by a Set. */
+const CYCLE_CHECK_DEPTH = 64
+
+/** The containers on the path of a value walk: what encoders use to find cycles and name paths. */
+export interface ContainerPath {
+  /** The containers from the root to the current one. */
+  readonly stack: object[]
+  /** The same containers as a Set, kept only while the walk is deeper than 64 levels. */
+  seen: Set<object> | undefined
+}
+
+/**
+ * Steps into `container`. Returns false, without stepping in, when it is already on the path
+ * (a cycle). A walk no deeper than 64 levels only pushes onto an array: cycles are then caught
+ * by the stack-depth limit of the recursion or by the deeper Set check.
+ */
+export function enterContainer(path: ContainerPath, container: object): boolean {
+  const stack = path.stack
+  if (stack.length >= CYCLE_CHECK_DEPTH) {
+    let seen = path.seen
+    if (seen === undefined) {
+      seen = new Set(stack)
+      path.seen = seen
+    }
+    if (seen.has(container)) return false
+    seen.add(container)
+  }
+  stack.push(container)
+  return true
+}
+
+/** Steps out of the current container. */
+export function leaveContainer(path: ContainerPath): void {
+  const container = path.stack.pop() as object
+  if (path.seen !== undefined) {
+    if (path.stack.length >= CYCLE_CHECK_DEPTH) path.seen.delete(container)
+    else path.seen = undefined
+  }
+}
+
+/**
+ * Describes the cycle `enterContainer` refused, as `$.a.b refers back to $.a`. The stack
+ * repeats the cycle many times over: this reports its first repetition.
+ */
+export function describeCycle(path: ContainerPath, container: object): string {
+  const full = [...path.stack, container]
+  const firstIndex = new Map<object, number>()
+  let at = full.length - 1
+  let target = full.indexOf(container)
+  for (let i = 0; i < full.length; i++) {
+    const earlier = firstIndex.get(full[i] as object)
+    if (earlier !== undefined) {
+      at = i
+      target = earlier
+      break
+    }
+    firstIndex.set(full[i] as object, i)
+  }
+  return `${describePath(full.slice(0, at), full[at])} refers back to ${describePath(full.slice(0, target), full[target])}`
+}

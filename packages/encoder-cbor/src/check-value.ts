@@ -1,7 +1,15 @@
-import { CacheValueError, describePath, objectPrototypeIsPolluted, typeName } from '@cacheport/core'
+import {
+  CacheValueError,
+  type ContainerPath,
+  describeCycle,
+  describePath,
+  enterContainer,
+  leaveContainer,
+  objectPrototypeIsPolluted,
+  typeName,
+} from '@cacheport/core'
 
 /** Below this depth no cycle check is made: a cycle always ends up deeper than this. */
-const CYCLE_CHECK_DEPTH = 64
 
 /** `String.prototype.isWellFormed` (Node 20+; TypeScript's ES2023 lib does not declare it). */
 interface MaybeWellFormed {
@@ -13,14 +21,13 @@ function wellFormed(text: string): boolean {
 }
 
 /** What one check walk knows. */
-interface WalkState {
+interface WalkState extends ContainerPath {
   /** Set when a -0 was found: the value must be written with floats only (see `cbor-encoder.ts`). */
   negativeZero: boolean
   /** `for...in` must skip inherited keys (see `own-keys.ts`). */
   readonly ownCheck: boolean
-  /** The containers being walked, outermost first. */
+  /** The containers being walked, outermost first (and a Set of them past 64 levels). */
   readonly stack: object[]
-  /** The same containers as a Set, kept only while the walk is deeper than CYCLE_CHECK_DEPTH. */
   seen: Set<object> | undefined
 }
 
@@ -72,10 +79,10 @@ function checkObject(value: object, s: WalkState): void {
     checkPlainObject(value as Record<string, unknown>, s)
   } else if (proto === Array.prototype) {
     const list = value as unknown[]
-    enter(s, list)
+    if (!enterContainer(s, list)) throw circular(s, list)
     const length = list.length
     for (let i = 0; i < length; i++) check(list[i], s)
-    leave(s)
+    leaveContainer(s)
   } else if (value instanceof Date) {
     const ms = value.getTime()
     // cbor-x writes epoch seconds as a float64 and rounds seconds * 1000 when reading: exact
@@ -86,23 +93,23 @@ function checkObject(value: object, s: WalkState): void {
   } else if (proto === Map.prototype) {
     // Only exact Maps: cbor-x writes a Map subclass as an array of entries.
     const map = value as Map<unknown, unknown>
-    enter(s, map)
+    if (!enterContainer(s, map)) throw circular(s, map)
     for (const [k, v] of map) {
       check(k, s)
       check(v, s)
     }
-    leave(s)
+    leaveContainer(s)
   } else if (value instanceof Set) {
-    enter(s, value)
+    if (!enterContainer(s, value)) throw circular(s, value)
     for (const member of value) check(member, s)
-    leave(s)
+    leaveContainer(s)
   } else {
     throw unencodable(s, value)
   }
 }
 
 function checkPlainObject(value: Record<string, unknown>, s: WalkState): void {
-  enter(s, value)
+  if (!enterContainer(s, value)) throw circular(s, value)
   const ownCheck = s.ownCheck
   for (const key in value) {
     if (ownCheck && !Object.hasOwn(value, key)) continue
@@ -111,29 +118,7 @@ function checkPlainObject(value: Record<string, unknown>, s: WalkState): void {
     if (!wellFormed(key)) throw loneSurrogate(s, key)
     check(value[key], s)
   }
-  leave(s)
-}
-
-function enter(s: WalkState, container: object): void {
-  const stack = s.stack
-  if (stack.length >= CYCLE_CHECK_DEPTH) {
-    let seen = s.seen
-    if (seen === undefined) {
-      seen = new Set(stack)
-      s.seen = seen
-    }
-    if (seen.has(container)) throw circular(s, container)
-    seen.add(container)
-  }
-  stack.push(container)
-}
-
-function leave(s: WalkState): void {
-  const container = s.stack.pop() as object
-  if (s.seen !== undefined) {
-    if (s.stack.length >= CYCLE_CHECK_DEPTH) s.seen.delete(container)
-    else s.seen = undefined
-  }
+  leaveContainer(s)
 }
 
 function unencodable(s: WalkState, value: unknown): CacheValueError {
@@ -170,22 +155,8 @@ function farDate(s: WalkState, date: Date): CacheValueError {
 }
 
 function circular(s: WalkState, container: object): CacheValueError {
-  // The stack repeats the cycle many times over: report its first repetition.
-  const path = [...s.stack, container]
-  const firstIndex = new Map<object, number>()
-  let at = path.length - 1
-  let target = path.indexOf(container)
-  for (let i = 0; i < path.length; i++) {
-    const earlier = firstIndex.get(path[i] as object)
-    if (earlier !== undefined) {
-      at = i
-      target = earlier
-      break
-    }
-    firstIndex.set(path[i] as object, i)
-  }
   return new CacheValueError(
     'ENCODE_FAILED',
-    `cbor encoder cannot encode a circular structure: ${describePath(path.slice(0, at), path[at])} refers back to ${describePath(path.slice(0, target), path[target])}`,
+    `cbor encoder cannot encode a circular structure: ${describeCycle(s, container)}`,
   )
 }

@@ -1,19 +1,26 @@
-import { CacheValueError, describePath, objectPrototypeIsPolluted, typeName } from '@cacheport/core'
+import {
+  CacheValueError,
+  type ContainerPath,
+  describeCycle,
+  describePath,
+  enterContainer,
+  leaveContainer,
+  objectPrototypeIsPolluted,
+  typeName,
+} from '@cacheport/core'
 import { toBase64 } from './base64.js'
 import { TAG_KEY, Tag, type TagName } from './wire.js'
 
 /** Below this depth no cycle check is made: a cycle always ends up deeper than this. */
-const CYCLE_CHECK_DEPTH = 64
 
 /** What one encode walk knows. */
-interface WalkState {
+interface WalkState extends ContainerPath {
   /** Set when a tag was written: the output then needs the tagged prefix. */
   tagged: boolean
   /** `for...in` must skip inherited keys (see `own-keys.ts`). */
   readonly ownCheck: boolean
-  /** The containers being walked, outermost first. */
+  /** The containers being walked, outermost first (and a Set of them past 64 levels). */
   readonly stack: object[]
-  /** The same containers as a Set, kept only while the walk is deeper than CYCLE_CHECK_DEPTH. */
   seen: Set<object> | undefined
 }
 
@@ -91,25 +98,25 @@ function wireObject(value: object, s: WalkState): unknown {
   }
   if (value instanceof Map) {
     s.tagged = true
-    enter(s, value)
+    if (!enterContainer(s, value)) throw circular(s, value)
     const pairs: unknown[] = []
     for (const [k, v] of value) pairs.push([wire(k, s), wire(v, s)])
-    leave(s)
+    leaveContainer(s)
     return tag(Tag.map, pairs)
   }
   if (value instanceof Set) {
     s.tagged = true
-    enter(s, value)
+    if (!enterContainer(s, value)) throw circular(s, value)
     const members: unknown[] = []
     for (const member of value) members.push(wire(member, s))
-    leave(s)
+    leaveContainer(s)
     return tag(Tag.set, members)
   }
   throw unencodable(s, value)
 }
 
 function wireArray(value: unknown[], s: WalkState): unknown {
-  enter(s, value)
+  if (!enterContainer(s, value)) throw circular(s, value)
   let out: unknown[] | undefined
   const length = value.length
   for (let i = 0; i < length; i++) {
@@ -122,12 +129,12 @@ function wireArray(value: unknown[], s: WalkState): unknown {
       out.push(w)
     }
   }
-  leave(s)
+  leaveContainer(s)
   return out ?? value
 }
 
 function wirePlainObject(value: Record<string, unknown>, s: WalkState): unknown {
-  enter(s, value)
+  if (!enterContainer(s, value)) throw circular(s, value)
   let result: unknown
   if (Object.hasOwn(value, TAG_KEY)) {
     // A user object that could pass for a tag: write it as an entry list instead.
@@ -155,7 +162,7 @@ function wirePlainObject(value: Record<string, unknown>, s: WalkState): unknown 
     }
     result = out ?? value
   }
-  leave(s)
+  leaveContainer(s)
   return result
 }
 
@@ -188,28 +195,6 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
   }
 }
 
-function enter(s: WalkState, container: object): void {
-  const stack = s.stack
-  if (stack.length >= CYCLE_CHECK_DEPTH) {
-    let seen = s.seen
-    if (seen === undefined) {
-      seen = new Set(stack)
-      s.seen = seen
-    }
-    if (seen.has(container)) throw circular(s, container)
-    seen.add(container)
-  }
-  stack.push(container)
-}
-
-function leave(s: WalkState): void {
-  const container = s.stack.pop() as object
-  if (s.seen !== undefined) {
-    if (s.stack.length >= CYCLE_CHECK_DEPTH) s.seen.delete(container)
-    else s.seen = undefined
-  }
-}
-
 function unencodable(s: WalkState, value: unknown): CacheValueError {
   const at = describePath(s.stack, value)
   const hint =
@@ -223,22 +208,8 @@ function unencodable(s: WalkState, value: unknown): CacheValueError {
 }
 
 function circular(s: WalkState, container: object): CacheValueError {
-  // The stack repeats the cycle many times over: report its first repetition.
-  const path = [...s.stack, container]
-  const firstIndex = new Map<object, number>()
-  let at = path.length - 1
-  let target = path.indexOf(container)
-  for (let i = 0; i < path.length; i++) {
-    const earlier = firstIndex.get(path[i] as object)
-    if (earlier !== undefined) {
-      at = i
-      target = earlier
-      break
-    }
-    firstIndex.set(path[i] as object, i)
-  }
   return new CacheValueError(
     'ENCODE_FAILED',
-    `json encoder cannot encode a circular structure: ${describePath(path.slice(0, at), path[at])} refers back to ${describePath(path.slice(0, target), path[target])}`,
+    `json encoder cannot encode a circular structure: ${describeCycle(s, container)}`,
   )
 }
