@@ -72,24 +72,29 @@ export async function rawCommand(backend: Backend, ...args: string[]): Promise<u
   throw last
 }
 
+/** Every key matching `pattern` on one server. */
+async function scanNode(node: ServerHandle, pattern: string): Promise<string[]> {
+  const keys: string[] = []
+  let cursor = '0'
+  do {
+    const [next, found] = (await node.command(
+      'SCAN',
+      cursor,
+      'MATCH',
+      pattern,
+      'COUNT',
+      '1000',
+    )) as [string, string[]]
+    cursor = next
+    keys.push(...found)
+  } while (cursor !== '0')
+  return keys
+}
+
 /** Every key matching `pattern` on every data node. */
 export async function scanAll(backend: Backend, pattern: string): Promise<string[]> {
   const keys: string[] = []
-  for (const node of await dataServers(backend)) {
-    let cursor = '0'
-    do {
-      const [next, found] = (await node.command(
-        'SCAN',
-        cursor,
-        'MATCH',
-        pattern,
-        'COUNT',
-        '1000',
-      )) as [string, string[]]
-      cursor = next
-      keys.push(...found)
-    } while (cursor !== '0')
-  }
+  for (const node of await dataServers(backend)) keys.push(...(await scanNode(node, pattern)))
   return keys
 }
 
@@ -99,23 +104,8 @@ export async function countPerNode(
   pattern: string,
 ): Promise<Map<number, number>> {
   const counts = new Map<number, number>()
-  for (const node of await dataServers(backend)) {
-    let n = 0
-    let cursor = '0'
-    do {
-      const [next, found] = (await node.command(
-        'SCAN',
-        cursor,
-        'MATCH',
-        pattern,
-        'COUNT',
-        '1000',
-      )) as [string, string[]]
-      cursor = next
-      n += found.length
-    } while (cursor !== '0')
-    counts.set(node.port, n)
-  }
+  for (const node of await dataServers(backend))
+    counts.set(node.port, (await scanNode(node, pattern)).length)
   return counts
 }
 

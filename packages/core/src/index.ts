@@ -65,6 +65,7 @@ export {
   type ContainerPath,
   describeCycle,
   describePath,
+  describeUnencodable,
   enterContainer,
   leaveContainer,
   objectPrototypeIsPolluted,

@@ -126,3 +126,15 @@ export function describeCycle(path: ContainerPath, container: object): string {
   }
   return `${describePath(full.slice(0, at), full[at])} refers back to ${describePath(full.slice(0, target), full[target])}`
 }
+
+/**
+ * Describes a value an encoder cannot represent, as `a function at $.a.f`, with a note of the
+ * supported object types when the value is an object.
+ */
+export function describeUnencodable(path: ContainerPath, value: unknown): string {
+  const hint =
+    typeof value === 'object'
+      ? ' (supported: plain objects, arrays, Date, Uint8Array, Map, Set)'
+      : ''
+  return `${typeName(value)} at ${describePath(path.stack, value)}${hint}`
+}

@@ -3,10 +3,10 @@ import {
   type ContainerPath,
   describeCycle,
   describePath,
+  describeUnencodable,
   enterContainer,
   leaveContainer,
   objectPrototypeIsPolluted,
-  typeName,
 } from '@cacheport/core'
 
 /** Below this depth no cycle check is made: a cycle always ends up deeper than this. */
@@ -122,14 +122,9 @@ function checkPlainObject(value: Record<string, unknown>, s: WalkState): void {
 }
 
 function unencodable(s: WalkState, value: unknown): CacheValueError {
-  const at = describePath(s.stack, value)
-  const hint =
-    typeof value === 'object'
-      ? ' (supported: plain objects, arrays, Date, Uint8Array, Map, Set)'
-      : ''
   return new CacheValueError(
     'ENCODE_FAILED',
-    `cbor encoder cannot encode ${typeName(value)} at ${at}${hint}`,
+    `cbor encoder cannot encode ${describeUnencodable(s, value)}`,
   )
 }
 

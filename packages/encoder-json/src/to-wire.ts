@@ -2,11 +2,10 @@ import {
   CacheValueError,
   type ContainerPath,
   describeCycle,
-  describePath,
+  describeUnencodable,
   enterContainer,
   leaveContainer,
   objectPrototypeIsPolluted,
-  typeName,
 } from '@cacheport/core'
 import { toBase64 } from './base64.js'
 import { TAG_KEY, Tag, type TagName } from './wire.js'
@@ -196,14 +195,9 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 function unencodable(s: WalkState, value: unknown): CacheValueError {
-  const at = describePath(s.stack, value)
-  const hint =
-    typeof value === 'object'
-      ? ' (supported: plain objects, arrays, Date, Uint8Array, Map, Set)'
-      : ''
   return new CacheValueError(
     'ENCODE_FAILED',
-    `json encoder cannot encode ${typeName(value)} at ${at}${hint}`,
+    `json encoder cannot encode ${describeUnencodable(s, value)}`,
   )
 }
 
