@@ -22,6 +22,7 @@ export type CacheErrorCode =
   | 'COMPUTE_CONFLICT'
   | 'CLOSED'
   | 'BACKEND_ERROR'
+  | 'LOCK_TIMEOUT'
 
 export interface CacheErrorOptions {
   cause?: unknown
@@ -132,5 +133,21 @@ export class CacheClosedError extends CacheError {
 export class CacheBackendError extends CacheError {
   constructor(message: string, options?: CacheErrorOptions) {
     super('BACKEND_ERROR', message, options)
+  }
+}
+
+/**
+ * A loader waited for the distributed lock of its key longer than the namespace's
+ * `lock.waitMs`, and the namespace is configured to fail (`lock.onTimeout: 'error'`) rather
+ * than load anyway.
+ */
+export class CacheLockTimeoutError extends CacheError {
+  readonly waitMs: number
+  constructor(namespace: string, key: string, waitMs: number) {
+    super(
+      'LOCK_TIMEOUT',
+      `namespace '${namespace}': the lock of key '${key}' was not acquired within ${waitMs} ms`,
+    )
+    this.waitMs = waitMs
   }
 }

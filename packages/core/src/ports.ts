@@ -191,33 +191,82 @@ export interface ProviderHealth {
   readonly details?: string
 }
 
-/** What an invalidation carries between processes: keys and tags, never values. */
+/**
+ * What an invalidation carries between processes: keys and tags, never values. `keys` are
+ * encoded keys of `namespace` (after the KeyCodec, before any provider prefix).
+ */
 export interface InvalidationMessage {
   readonly namespace: string
   readonly keys?: readonly string[]
   readonly tags?: readonly string[]
+  /** Every entry of the namespace is invalid (a `clear()`, or a server-side flush). */
   readonly clear?: boolean
   /** Identifies the sending process, so a process can ignore its own messages. */
   readonly origin: string
 }
 
-/** Optional port: publish/subscribe invalidations between processes. */
+/** What a bus subscription reports to the namespace that subscribed. */
+export interface BusSubscriber {
+  /** An invalidation from another process (the bus drops this process's own messages). */
+  message(message: InvalidationMessage): void
+  /**
+   * The connection that carries messages dropped: messages may be lost from now on, so every
+   * local copy must be treated as invalid until `resumed` is called.
+   */
+  interrupted(): void
+  /** Subscribed again after `interrupted`; messages flow again. Also called once at start. */
+  resumed(): void
+}
+
+/**
+ * Optional port: cross-process invalidation for multilevel caches.
+ *
+ * - `pubsub`: the cache publishes what it changed; other processes receive it.
+ * - `tracking`: the server itself reports every write to a tracked key, by any client, so
+ *   `publish` only needs to carry what the server cannot see (it may be a no-op for keys).
+ */
 export interface InvalidationBus {
+  readonly mode: 'pubsub' | 'tracking'
+  /** This process's origin id, set on every message it publishes. */
+  readonly origin: string
+  /** Publishes an invalidation. Rejects with a typed error when the backend is unreachable. */
   publish(message: InvalidationMessage): Promise<void>
-  /** Subscribe; resolves to an unsubscribe function. */
-  subscribe(listener: (message: InvalidationMessage) => void): Promise<() => Promise<void>>
+  /**
+   * Subscribes one namespace; resolves once the subscription is live (after `resumed` was
+   * called once) to a function that ends it.
+   */
+  subscribe(namespace: string, subscriber: BusSubscriber): Promise<() => Promise<void>>
 }
 
 /** A held distributed lock. */
 export interface LockHandle {
+  readonly namespace: string
   readonly key: string
+  /** Resolves to `false` when the lock had already expired or passed to another holder. */
   release(): Promise<boolean>
 }
 
-/** Optional port: one holder per key across processes. */
+/** Options of `DistributedLock.acquire`. */
+export interface LockAcquireOptions {
+  /** The lock expires by itself after this many ms (a holder that dies cannot block forever). */
+  readonly ttlMs: number
+  /** Give up after this many ms of waiting; `0` tries once. */
+  readonly waitMs: number
+  /** Stops waiting early (for example once the value the holder loads has arrived). */
+  readonly signal?: AbortSignal
+}
+
+/** Optional port: one holder per (namespace, key) across processes. */
 export interface DistributedLock {
-  /** Resolves to a handle, or `undefined` if the lock was not acquired within `waitMs`. */
-  acquire(key: string, options: { ttlMs: number; waitMs: number }): Promise<LockHandle | undefined>
+  /**
+   * Resolves to a handle, or `undefined` when the lock was not acquired within `waitMs` or the
+   * signal aborted. Rejects with a typed error when the backend is unreachable.
+   */
+  acquire(
+    namespace: string,
+    key: string,
+    options: LockAcquireOptions,
+  ): Promise<LockHandle | undefined>
 }
 
 /** Optional port: secondary lookups over stored entries. */
