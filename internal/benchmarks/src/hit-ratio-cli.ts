@@ -10,11 +10,13 @@ import {
 } from './hit-ratio.js'
 
 /**
- * npm run bench:hit-ratio -- [--trace FILE --format lirs|u32be --size N] [--dir DIR] [--plain] [--json]
+ * npm run bench:hit-ratio -- [--trace FILE --format lirs|u32be --size N [--opt]] [--dir DIR] [--plain] [--json]
  *
  * With --trace: replays one trace through cacheport's policy and lru-cache at --size entries.
  * Without: every trace of the README table of --dir (default ../shared/traces), at its size,
  * next to the README's LRU and OPT references. --plain adds a non-adaptive W-TinyLFU column.
+ * --opt (with --trace) computes the OPT (Belady) reference, so the share of the LRU→OPT gap
+ * closed is shown for any trace.
  */
 const { values } = parseArgs({
   options: {
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     size: { type: 'string' },
     dir: { type: 'string' },
     plain: { type: 'boolean', default: false },
+    opt: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 })
@@ -37,7 +40,7 @@ if (values.trace !== undefined) {
   if (format !== 'lirs' && format !== 'u32be') fail(`--format must be lirs or u32be, got ${format}`)
   const size = Number(values.size)
   if (!Number.isSafeInteger(size) || size < 1) fail('--size must be a positive integer')
-  const result = simulate(values.trace, format, size, values.plain)
+  const result = simulate(values.trace, format, size, values.plain, values.opt)
   if (values.json) console.log(JSON.stringify(result))
   else console.log(formatHitRatios([result]))
 } else {

@@ -81,6 +81,76 @@ export function replayLruCache(keys: readonly string[], size: number): number {
 }
 
 /**
+ * Hit ratio of Belady's optimal policy (OPT) at `size`: on a miss with the cache full, the
+ * resident key (or the new one) whose next use is farthest away is dropped. Offline (it reads
+ * the future), so it is the ceiling for any policy at that size; O(n log n) with a max-heap of
+ * next uses (stale heap entries are skipped lazily).
+ */
+export function replayOptimal(keys: readonly string[], size: number): number {
+  const n = keys.length
+  const next = new Int32Array(n)
+  const seen = new Map<string, number>()
+  for (let i = n - 1; i >= 0; i--) {
+    const key = keys[i] as string
+    next[i] = seen.get(key) ?? n + i // never again: farther than any real use, ties broken
+    seen.set(key, i)
+  }
+  // Max-heap of [next use, key], one node per resident key and access (stale ones skipped).
+  const heapUse: number[] = []
+  const heapKey: string[] = []
+  const swap = (a: number, b: number) => {
+    const u = heapUse[a] as number
+    heapUse[a] = heapUse[b] as number
+    heapUse[b] = u
+    const k = heapKey[a] as string
+    heapKey[a] = heapKey[b] as string
+    heapKey[b] = k
+  }
+  const push = (use: number, key: string) => {
+    let i = heapUse.push(use) - 1
+    heapKey.push(key)
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if ((heapUse[parent] as number) >= use) break
+      swap(parent, i)
+      i = parent
+    }
+  }
+  const pop = () => {
+    const last = heapUse.length - 1
+    swap(0, last)
+    heapUse.pop()
+    heapKey.pop()
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1
+      let m = i
+      if (l < last && (heapUse[l] as number) > (heapUse[m] as number)) m = l
+      if (l + 1 < last && (heapUse[l + 1] as number) > (heapUse[m] as number)) m = l + 1
+      if (m === i) break
+      swap(m, i)
+      i = m
+    }
+  }
+  /** Resident keys and their next use. */
+  const cache = new Map<string, number>()
+  let hits = 0
+  for (let i = 0; i < n; i++) {
+    const key = keys[i] as string
+    if (cache.has(key)) hits++
+    else if (cache.size >= size) {
+      while (cache.get(heapKey[0] as string) !== heapUse[0]) pop()
+      // Keep the new key only if some resident key is needed later than it.
+      if ((heapUse[0] as number) < next[i]!) continue
+      cache.delete(heapKey[0] as string)
+      pop()
+    }
+    cache.set(key, next[i]!)
+    push(next[i]!, key)
+  }
+  return hits / n
+}
+
+/**
  * A textbook W-TinyLFU, kept deliberately simple as a reference: exact LRU queues (Map order),
  * a static 1% window, an 80% protected segment, and a count-min sketch of four rows of 4-bit
  * counters (saturating at 15) halved every 10 × size increments. No hill climbing.
@@ -193,24 +263,29 @@ const round4 = (x: number) => Math.round(x * 10_000) / 10_000
 
 /**
  * Replays one trace through every policy. `plain` adds the reference W-TinyLFU
- * (`replayPlainWTinyLfu`) and cacheport's policy with its window frozen at 1%.
+ * (`replayPlainWTinyLfu`) and cacheport's policy with its window frozen at 1%; `opt` computes
+ * the LRU and OPT references (`replayOptimal`) instead of taking them from a README.
  */
 export function simulate(
   file: string,
   format: TraceFormat,
   size: number,
   plain = false,
+  opt = false,
 ): HitRatioResult {
   const keys = readTrace(file, format)
+  const lru = round4(replayLruCache(keys, size))
   const hitRatio: Record<string, number> = {
     cacheport: round4(replayCacheport(keys, size)),
-    'lru-cache': round4(replayLruCache(keys, size)),
+    'lru-cache': lru,
   }
   if (plain) {
     hitRatio['w-tinylfu (reference)'] = round4(replayPlainWTinyLfu(keys, size))
     hitRatio['cacheport (window frozen)'] = round4(replayCacheport(keys, size, { adaptive: false }))
   }
-  return { trace: basename(file), size, accesses: keys.length, hitRatio }
+  const result = { trace: basename(file), size, accesses: keys.length, hitRatio }
+  // lru-cache is an exact LRU, so it serves as the LRU reference next to the computed OPT.
+  return opt ? { ...result, reference: { lru, opt: round4(replayOptimal(keys, size)) } } : result
 }
 
 export interface TraceSpec {
