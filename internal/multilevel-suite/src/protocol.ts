@@ -1,0 +1,54 @@
+import type { NamespaceOptions } from '@cacheport/core'
+
+/** Where a worker connects, and how its L1 learns about changes. */
+export interface BackendSpec {
+  readonly provider: 'redis' | 'valkey' | 'redis-cluster' | 'valkey-cluster'
+  readonly url?: string
+  readonly nodes?: readonly { readonly host: string; readonly port: number }[]
+  readonly invalidation?: 'pubsub' | 'tracking'
+  readonly keyPrefix?: string
+}
+
+/** What the parent asks a worker to do. */
+export type Request =
+  | { readonly op: 'get'; readonly key: string }
+  | { readonly op: 'set'; readonly key: string; readonly value: unknown; readonly tags?: string[] }
+  | { readonly op: 'delete'; readonly key: string }
+  | { readonly op: 'invalidateTags'; readonly tags: string[] }
+  | { readonly op: 'clear' }
+  | { readonly op: 'l1Has'; readonly key: string }
+  | {
+      readonly op: 'storm'
+      readonly key: string
+      readonly concurrency: number
+      readonly loaderMs: number
+    }
+  | { readonly op: 'close' }
+
+/** A worker's answer to request `id`. */
+export interface Reply {
+  readonly id: number
+  readonly ok: boolean
+  readonly result?: unknown
+  readonly error?: string
+  /** Wall-clock ms (performance.timeOrigin + performance.now()) when the operation ended. */
+  readonly at: number
+}
+
+/** An event a worker reports as it happens. */
+export interface WorkerEvent {
+  readonly event: 'invalidate' | 'bus' | 'error' | 'ready'
+  readonly at: number
+  readonly keys?: readonly string[]
+  readonly detail?: string
+}
+
+export interface WorkerConfig {
+  readonly backend: BackendSpec
+  readonly namespace: NamespaceOptions<string>
+}
+
+/** Milliseconds on a clock every process on this machine shares. */
+export function wallNow(): number {
+  return performance.timeOrigin + performance.now()
+}

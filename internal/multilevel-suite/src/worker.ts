@@ -1,0 +1,106 @@
+/**
+ * A cacheport "process" for the multi-process tests: opens one multilevel namespace `ml` (L1
+ * memory, L2 the backend of `CACHEPORT_ML_CONFIG`) and serves the parent's requests over IPC.
+ */
+import { createCacheService } from '@cacheport/core'
+import { jsonEncoder } from '@cacheport/encoder-json'
+import { memoryProvider } from '@cacheport/provider-memory'
+import type { RedisFamilyProvider } from '@cacheport/provider-redis'
+import { redisProvider } from '@cacheport/provider-redis'
+import { redisClusterProvider } from '@cacheport/provider-redis-cluster'
+import { valkeyProvider } from '@cacheport/provider-valkey'
+import { valkeyClusterProvider } from '@cacheport/provider-valkey-cluster'
+import type { BackendSpec, Reply, Request, WorkerConfig, WorkerEvent } from './protocol.js'
+import { wallNow } from './protocol.js'
+
+const send = (message: Reply | WorkerEvent): void => {
+  process.send?.(message)
+}
+
+async function connect(spec: BackendSpec): Promise<RedisFamilyProvider> {
+  const common = { keyPrefix: spec.keyPrefix, invalidation: spec.invalidation }
+  switch (spec.provider) {
+    case 'redis':
+      return redisProvider({ ...common, url: spec.url })
+    case 'valkey':
+      return valkeyProvider({ ...common, url: spec.url })
+    case 'redis-cluster':
+      return redisClusterProvider({ ...common, nodes: spec.nodes ?? [] })
+    case 'valkey-cluster':
+      return valkeyClusterProvider({ ...common, nodes: spec.nodes ?? [] })
+  }
+}
+
+const config = JSON.parse(process.env.CACHEPORT_ML_CONFIG ?? 'null') as WorkerConfig | null
+if (config === null) throw new Error('CACHEPORT_ML_CONFIG is not set: run through spawnWorker()')
+
+const l1 = memoryProvider({ maximumSize: 10_000, values: 'live' })
+const service = createCacheService({
+  providers: { l2: await connect(config.backend), local: l1 },
+  defaultProvider: 'l2',
+  encoder: jsonEncoder(),
+  defaults: { jitter: 0 },
+})
+const cache = service.namespace<unknown>('ml', { ttl: '10m', l1: 'local', ...config.namespace })
+const l1Store = l1.openStore({ namespace: 'ml' })
+
+cache.on('invalidate', (e) => {
+  if (e.reason === 'remote') send({ event: 'invalidate', at: wallNow(), keys: e.keys ?? [] })
+})
+cache.on('bus', (e) => send({ event: 'bus', at: wallNow(), detail: e.state }))
+cache.on('error', (e) =>
+  send({ event: 'error', at: wallNow(), detail: `${e.operation}: ${e.error.message}` }),
+)
+
+let loaderCalls = 0
+
+async function handle(request: Request): Promise<unknown> {
+  switch (request.op) {
+    case 'get':
+      return (await cache.get(request.key)) ?? null
+    case 'set':
+      await cache.set(request.key, request.value, { tags: request.tags })
+      return null
+    case 'delete':
+      return cache.delete(request.key)
+    case 'invalidateTags':
+      return cache.invalidateTags(request.tags)
+    case 'clear':
+      await cache.clear()
+      return null
+    case 'l1Has':
+      return (await l1Store.get(request.key)) !== undefined
+    case 'storm': {
+      const before = loaderCalls
+      const loader = async () => {
+        loaderCalls++
+        await new Promise((r) => setTimeout(r, request.loaderMs))
+        return { loadedBy: process.pid }
+      }
+      const values = await Promise.all(
+        Array.from({ length: request.concurrency }, () => cache.getOrSet(request.key, loader)),
+      )
+      return { loaderCalls: loaderCalls - before, values }
+    }
+    case 'close':
+      await service.close()
+      setImmediate(() => process.exit(0))
+      return null
+  }
+}
+
+process.on('message', (message: Request & { id: number }) => {
+  handle(message).then(
+    (result) => send({ id: message.id, ok: true, result, at: wallNow() }),
+    (error: unknown) =>
+      send({
+        id: message.id,
+        ok: false,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        at: wallNow(),
+      }),
+  )
+})
+
+await cache.ready()
+send({ event: 'ready', at: wallNow() })
