@@ -234,7 +234,31 @@ export class Cache<K = string, V = unknown> {
     let found: MaybePromise<Found<V>>
     try {
       k = this.#key(key)
-      found = this.#lookup(k)
+      const l1 = this.#l1
+      // The hot path: a single-level namespace, or a live L1, answered inline so it stays
+      // small enough for V8 to inline.
+      const first =
+        l1 === undefined
+          ? this.#tiered
+            ? undefined
+            : this.#store
+          : this.#l1Live
+            ? l1.store
+            : undefined
+      if (first === undefined) {
+        found = this.#lookup(k)
+      } else {
+        const raw = first.get(k)
+        if (isPromise(raw)) {
+          found = raw.then((r) =>
+            l1 === undefined ? this.#decode(k, r, this.#codec) : this.#afterL1(k, r),
+          )
+        } else if (l1 !== undefined) {
+          found = this.#afterL1(k, raw)
+        } else {
+          found = raw === undefined ? undefined : this.#decode(k, raw, this.#codec)
+        }
+      }
     } catch (error) {
       return Promise.reject(error)
     }
