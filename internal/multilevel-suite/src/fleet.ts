@@ -83,14 +83,22 @@ export async function spawnWorker(
 ): Promise<Worker> {
   const child = fork(WORKER, [], {
     env: { ...process.env, CACHEPORT_ML_CONFIG: JSON.stringify({ backend, namespace }) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    // Not the test runner's flags (loaders, inspector): a plain Node process.
+    execArgv: [],
+  })
+  let stderr = ''
+  child.stderr?.setEncoding('utf8')
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4_000)
+    process.stderr.write(chunk)
   })
   const worker = new Worker(name, child)
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000)
     child.once('exit', (code) => {
       clearTimeout(timer)
-      reject(new Error(`${name} exited with code ${code} before it was ready`))
+      reject(new Error(`${name} exited with code ${code} before it was ready:\n${stderr}`))
     })
     child.on('message', (message: WorkerEvent) => {
       if ('event' in message && message.event === 'ready') {

@@ -31,7 +31,9 @@ export interface Reply {
   readonly ok: boolean
   readonly result?: unknown
   readonly error?: string
-  /** Wall-clock ms (performance.timeOrigin + performance.now()) when the operation ended. */
+  /** Wall-clock ms (performance.timeOrigin + performance.now()) when the operation started. */
+  readonly startedAt: number
+  /** Wall-clock ms when the operation ended. */
   readonly at: number
 }
 

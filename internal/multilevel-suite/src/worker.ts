@@ -90,13 +90,15 @@ async function handle(request: Request): Promise<unknown> {
 }
 
 process.on('message', (message: Request & { id: number }) => {
+  const startedAt = wallNow()
   handle(message).then(
-    (result) => send({ id: message.id, ok: true, result, at: wallNow() }),
+    (result) => send({ id: message.id, ok: true, result, startedAt, at: wallNow() }),
     (error: unknown) =>
       send({
         id: message.id,
         ok: false,
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        startedAt,
         at: wallNow(),
       }),
   )

@@ -1,6 +1,6 @@
+import { spawnWorker, type Worker } from '@cacheport/multilevel-suite'
 import { type ServerHandle, startServer } from '@cacheport/test-harness'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawnWorker, type Worker } from '../src/index.js'
 
 /**
  * The distributed stampede lock: 4 processes x 250 concurrent getOrSet calls on one cold key
