@@ -10,23 +10,43 @@ export interface CacheEventMap {
   set: { readonly namespace: string; readonly key: string }
   /** An entry was deleted on request. */
   delete: { readonly namespace: string; readonly key: string }
-  /** Entries were invalidated by tag, or the namespace was cleared. */
+  /**
+   * Entries were invalidated by tag, the namespace was cleared, or (`remote`) another process
+   * or the server reported changes that this process's L1 has just dropped.
+   */
   invalidate: {
     readonly namespace: string
-    readonly reason: 'tags' | 'clear'
+    readonly reason: 'tags' | 'clear' | 'remote'
     readonly tags: readonly string[]
-    /** Entries removed (for `clear`, `undefined`: stores do not count them). */
+    /** Entries removed (for `clear` and `remote`, `undefined`: stores do not count them). */
     readonly count: number | undefined
+    /** For `remote`: the keys the message named (empty when it cleared the whole L1). */
+    readonly keys?: readonly string[]
+  }
+  /** A stale value (within `grace`) was served while a refresh runs or after it failed. */
+  stale: { readonly namespace: string; readonly key: string }
+  /** The L2 circuit breaker changed state. */
+  breaker: {
+    readonly namespace: string
+    readonly state: 'open' | 'half-open' | 'closed'
+    /** Consecutive failures counted when it opened. */
+    readonly failures: number
   }
   /**
+   * The invalidation bus of a multilevel namespace dropped (`interrupted`: L1 was emptied and
+   * is bypassed) or came back (`resumed`: L1 is used again, starting empty).
+   */
+  bus: { readonly namespace: string; readonly state: 'interrupted' | 'resumed' }
+  /**
    * Something failed without failing the call: undecodable stored bytes (the read became a
-   * miss), a loader error, or a write-back after a load that failed (the loaded value was
-   * still returned).
+   * miss), a loader error, a write-back after a load that failed (the loaded value was still
+   * returned), a background refresh that failed (the stale value was served), a lock or bus
+   * call that failed (the cache carried on without it), or an L1 operation that failed.
    */
   error: {
     readonly namespace: string
     readonly key: string | undefined
-    readonly operation: 'get' | 'load' | 'set' | 'compute'
+    readonly operation: 'get' | 'load' | 'set' | 'compute' | 'refresh' | 'lock' | 'bus' | 'l1'
     readonly error: CacheError | Error
   }
 }

@@ -54,9 +54,12 @@ export {
 export { type DecodedEntry, ValuePipeline } from './pipeline.js'
 export * from './ports.js'
 export {
+  type BreakerOptions,
   type CacheService,
   type CacheServiceOptions,
   createCacheService,
+  type L1Options,
+  type LockOptions,
   type NamespaceDefaults,
   type NamespaceOptions,
 } from './service.js'

@@ -1,5 +1,6 @@
-import { Cache, type CacheConfig, type Clock } from './cache.js'
-import { type Duration, resolveTtl } from './duration.js'
+import { Cache, type CacheConfig, type Clock, type L1Config, type LockConfig } from './cache.js'
+import { providerPort } from './capabilities.js'
+import { type Duration, parseDuration, resolveTtl } from './duration.js'
 import {
   createEncodingRegistry,
   type EncodingRegistry,
@@ -36,6 +37,61 @@ export interface NamespaceOptions<K> extends NamespaceDefaults {
   readonly encoder?: Encoder | EncodingRegistry
   /** Overrides the service transformers for this namespace (bytes providers only). */
   readonly transformers?: readonly Transformer[]
+  /**
+   * Makes the namespace multilevel: the name of an in-process provider (for example a
+   * `memoryProvider({ values: 'live' })`) used as L1 in front of `provider` as L2, or an
+   * object that also caps how long an entry stays in L1.
+   */
+  readonly l1?: string | L1Options
+  /**
+   * Keep L1 coherent across processes through the L2 provider's invalidation bus. Default
+   * `true` for multilevel namespaces, which then need a provider with the `bus` capability;
+   * `false` accepts that other processes' writes reach this L1 only when its entries expire
+   * (set `l1.maxTtl` to bound that).
+   */
+  readonly bus?: boolean
+  /** One loader per key across processes, through the provider's distributed lock. */
+  readonly lock?: boolean | LockOptions
+  /**
+   * How long after its TTL a value may still be served stale by `getOrSet` while it is
+   * refreshed (stale-while-revalidate). The store keeps entries for TTL + grace.
+   */
+  readonly grace?: Duration | null
+  /** With grace: how long a caller holding a stale value waits for the refresh. Default 0. */
+  readonly softTimeout?: Duration | 0
+  /** How long a caller with no stale value waits for the loader before a `CacheTimeoutError`. */
+  readonly hardTimeout?: Duration | null
+  /** With grace: after a failed refresh, serve the stale value this long before retrying. Default 10 s. */
+  readonly graceBackoff?: Duration
+  /** XFetch refresh-ahead: refresh hot keys shortly before they expire. */
+  readonly refreshAhead?: boolean | { readonly beta?: number }
+  /** Circuit breaker in front of the provider (the L2 of a multilevel namespace). */
+  readonly breaker?: boolean | BreakerOptions
+}
+
+/** The `l1` option in full. */
+export interface L1Options {
+  readonly provider: string
+  /** Longest time an entry stays in L1. Default: as long as in L2. */
+  readonly maxTtl?: Duration | null
+}
+
+/** The `lock` option in full. */
+export interface LockOptions {
+  /** The lock expires by itself after this long (longer than a load). Default 30 s. */
+  readonly ttl?: Duration
+  /** How long a caller waits for the lock. Default 10 s. */
+  readonly wait?: Duration | 0
+  /** After `wait`: run the loader anyway (`'load'`, the default) or reject with `CacheLockTimeoutError`. */
+  readonly onTimeout?: 'load' | 'error'
+}
+
+/** The `breaker` option in full. */
+export interface BreakerOptions {
+  /** Consecutive backend failures (never misses) that open the circuit. Default 5. */
+  readonly failures?: number
+  /** How long the circuit stays open before a probe. Default 10 s. */
+  readonly cooldown?: Duration
 }
 
 /** Options of `createCacheService`. */
@@ -93,6 +149,19 @@ interface ResolvedNamespace {
   readonly keyCodec: KeyCodec<unknown>
   readonly encoder: Encoder | EncodingRegistry | undefined
   readonly transformers: readonly Transformer[] | undefined
+  readonly l1Provider: string | undefined
+  readonly l1MaxTtlMs: number | undefined
+  readonly bus: boolean
+  readonly lockTtlMs: number | undefined
+  readonly lockWaitMs: number | undefined
+  readonly lockOnTimeout: 'load' | 'error' | undefined
+  readonly graceMs: number | undefined
+  readonly softTimeoutMs: number
+  readonly hardTimeoutMs: number | undefined
+  readonly graceBackoffMs: number
+  readonly refreshBeta: number | undefined
+  readonly breakerFailures: number | undefined
+  readonly breakerCooldownMs: number | undefined
 }
 
 /**
@@ -120,6 +189,7 @@ class CacheServiceImpl implements CacheService {
   readonly #random: () => number
   readonly #pipelines = new Map<string, ValuePipeline>()
   readonly #state = { closed: false }
+  readonly #disposers: (() => Promise<void>)[] = []
   #closing: Promise<void> | undefined
 
   constructor(options: CacheServiceOptions) {
@@ -211,7 +281,38 @@ class CacheServiceImpl implements CacheService {
     } else {
       codec = bytesEntryCodec(this.#pipeline(name, resolved), name) as EntryCodec<unknown>
     }
+    const l1 = this.#openL1(name, resolved, store.kind)
+    const l2Provider = provider
     const config: CacheConfig<unknown> = {
+      l1,
+      bus: resolved.bus ? busOf(name, resolved.provider, l2Provider) : undefined,
+      lock:
+        resolved.lockTtlMs === undefined
+          ? undefined
+          : ({
+              port: providerPort(l2Provider, 'lock'),
+              ttlMs: resolved.lockTtlMs,
+              waitMs: resolved.lockWaitMs ?? 0,
+              onTimeout: resolved.lockOnTimeout ?? 'load',
+            } satisfies LockConfig),
+      grace:
+        resolved.graceMs === undefined
+          ? undefined
+          : {
+              graceMs: resolved.graceMs,
+              softTimeoutMs: resolved.softTimeoutMs,
+              backoffMs: resolved.graceBackoffMs,
+            },
+      hardTimeoutMs: resolved.hardTimeoutMs,
+      refreshAhead: resolved.refreshBeta === undefined ? undefined : { beta: resolved.refreshBeta },
+      breaker:
+        resolved.breakerFailures === undefined
+          ? undefined
+          : {
+              failures: resolved.breakerFailures,
+              cooldownMs: resolved.breakerCooldownMs ?? 10_000,
+            },
+      onClose: (dispose) => this.#disposers.push(dispose),
       namespace: name,
       providerName: resolved.provider,
       store,
@@ -244,8 +345,10 @@ class CacheServiceImpl implements CacheService {
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing
     this.#state.closed = true
-    this.#closing = Promise.allSettled([...this.#providers.values()].map((p) => p.close())).then(
-      (results) => {
+    const disposers = this.#disposers.splice(0)
+    this.#closing = Promise.allSettled(disposers.map((dispose) => dispose()))
+      .then(() => Promise.allSettled([...this.#providers.values()].map((p) => p.close())))
+      .then((results) => {
         const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
         if (failed.length > 0) {
           throw new AggregateError(
@@ -253,9 +356,26 @@ class CacheServiceImpl implements CacheService {
             `${failed.length} provider(s) failed to close`,
           )
         }
-      },
-    )
+      })
     return this.#closing
+  }
+
+  /** Opens the L1 store of a multilevel namespace. */
+  #openL1(
+    name: string,
+    resolved: ResolvedNamespace,
+    l2Kind: 'bytes' | 'live',
+  ): L1Config | undefined {
+    if (resolved.l1Provider === undefined) return undefined
+    const provider = this.#provider(resolved.l1Provider)
+    const store = provider.openStore({ namespace: name }) as Store<unknown>
+    if (store.kind === 'bytes' && l2Kind !== 'bytes') {
+      throw new CacheConfigError(
+        'INVALID_OPTION',
+        `namespace '${name}': an L1 that stores bytes ('${resolved.l1Provider}') needs an L2 that stores bytes too`,
+      )
+    }
+    return { store, providerName: resolved.l1Provider, maxTtlMs: resolved.l1MaxTtlMs }
   }
 
   #provider(name: string): CacheProvider {
@@ -309,6 +429,7 @@ class CacheServiceImpl implements CacheService {
     }
     for (const t of options.transformers ?? []) checkTransformer(t)
     return {
+      ...this.#resolveTiers(name, provider, options),
       provider,
       ttl,
       negativeTtl,
@@ -318,6 +439,99 @@ class CacheServiceImpl implements CacheService {
       keyCodec,
       encoder: options.encoder,
       transformers: options.transformers,
+    }
+  }
+
+  /** Validates the multilevel, lock, grace, refresh-ahead and breaker options. */
+  #resolveTiers(
+    name: string,
+    provider: string,
+    options: NamespaceOptions<unknown>,
+  ): Omit<
+    ResolvedNamespace,
+    | 'provider'
+    | 'ttl'
+    | 'negativeTtl'
+    | 'jitter'
+    | 'maxKeyBytes'
+    | 'computeRetries'
+    | 'keyCodec'
+    | 'encoder'
+    | 'transformers'
+  > {
+    const bad = (message: string): never => {
+      throw new CacheConfigError('INVALID_OPTION', `namespace '${name}': ${message}`)
+    }
+    const l1 = typeof options.l1 === 'string' ? { provider: options.l1 } : options.l1
+    if (
+      l1 !== undefined &&
+      (l1 === null || typeof l1 !== 'object' || typeof l1.provider !== 'string')
+    ) {
+      bad('l1 must be a provider name or { provider, maxTtl? }')
+    }
+    if (l1 !== undefined) {
+      this.#provider(l1.provider)
+      if (l1.provider === provider) bad(`l1 and the namespace's provider are both '${provider}'`)
+    }
+    if (options.bus !== undefined && typeof options.bus !== 'boolean') bad('bus must be a boolean')
+    const lock =
+      options.lock === true
+        ? {}
+        : options.lock === false || options.lock === undefined
+          ? undefined
+          : options.lock
+    if (lock !== undefined && (lock === null || typeof lock !== 'object')) {
+      bad('lock must be a boolean or { ttl?, wait?, onTimeout? }')
+    }
+    const onTimeout = lock?.onTimeout ?? 'load'
+    if (onTimeout !== 'load' && onTimeout !== 'error')
+      bad(`lock.onTimeout must be 'load' or 'error'`)
+    const refresh =
+      options.refreshAhead === true
+        ? {}
+        : options.refreshAhead === false || options.refreshAhead === undefined
+          ? undefined
+          : options.refreshAhead
+    const beta = refresh === undefined ? undefined : (refresh.beta ?? 1)
+    if (beta !== undefined && !(typeof beta === 'number' && beta > 0 && Number.isFinite(beta))) {
+      bad(`refreshAhead.beta must be a finite number > 0, got ${String(beta)}`)
+    }
+    const breaker =
+      options.breaker === true
+        ? {}
+        : options.breaker === false || options.breaker === undefined
+          ? undefined
+          : options.breaker
+    const failures = breaker === undefined ? undefined : (breaker.failures ?? 5)
+    if (failures !== undefined && !(Number.isInteger(failures) && failures >= 1)) {
+      bad(`breaker.failures must be an integer >= 1, got ${String(failures)}`)
+    }
+    const graceMs = resolveTtl(options.grace, undefined, 'grace')
+    return {
+      l1Provider: l1?.provider,
+      l1MaxTtlMs: resolveTtl(l1?.maxTtl, undefined, 'l1.maxTtl'),
+      bus: l1 !== undefined && options.bus !== false,
+      lockTtlMs: lock === undefined ? undefined : parseDuration(lock.ttl ?? 30_000, 'lock.ttl'),
+      lockWaitMs:
+        lock === undefined
+          ? undefined
+          : lock.wait === 0
+            ? 0
+            : parseDuration(lock.wait ?? 10_000, 'lock.wait'),
+      lockOnTimeout: lock === undefined ? undefined : onTimeout,
+      graceMs,
+      softTimeoutMs:
+        options.softTimeout === undefined || options.softTimeout === 0
+          ? 0
+          : parseDuration(options.softTimeout, 'softTimeout'),
+      hardTimeoutMs: resolveTtl(options.hardTimeout, undefined, 'hardTimeout'),
+      graceBackoffMs: parseDuration(options.graceBackoff ?? 10_000, 'graceBackoff'),
+      refreshBeta: beta,
+      breakerFailures: failures,
+      breakerCooldownMs:
+        breaker === undefined
+          ? undefined
+          : parseDuration(breaker.cooldown ?? 10_000, 'breaker.cooldown'),
     }
   }
 
@@ -371,4 +585,14 @@ function differingOption(a: ResolvedNamespace, b: ResolvedNamespace): string | u
     }
   }
   return undefined
+}
+
+function busOf(name: string, providerName: string, provider: CacheProvider) {
+  if (provider.capabilities.bus !== true) {
+    throw new CacheConfigError(
+      'INVALID_OPTION',
+      `namespace '${name}': a multilevel namespace keeps L1 coherent through the bus of its provider, and '${providerName}' has none; pass bus: false to accept that other processes' writes reach L1 only when entries expire`,
+    )
+  }
+  return providerPort(provider, 'bus')
 }

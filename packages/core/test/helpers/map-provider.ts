@@ -16,6 +16,14 @@ export interface MapProvider extends CacheProvider {
   failWrites: Error | undefined
   /** Answers reads asynchronously (like a remote store) when true. */
   async: boolean
+  /** Makes every read reject with this error until cleared. */
+  failReads: Error | undefined
+  /** When set, reads wait for this promise before answering. */
+  gate: Promise<void> | undefined
+  /** Number of get/getMany calls so far. */
+  reads: number
+  /** The `ttl` option of every set/setMany entry, in order. */
+  ttls: (number | undefined)[]
 }
 
 export function mapProvider(
@@ -37,6 +45,10 @@ export function mapProvider(
     kind: 'map',
     failWrites: undefined,
     async: false,
+    failReads: undefined,
+    gate: undefined,
+    reads: 0,
+    ttls: [],
     capabilities: {
       values,
       nativeTtl: false,
@@ -53,6 +65,12 @@ export function mapProvider(
       const m = space(namespace)
       const t = tags.get(namespace) as Map<string, Set<string>>
       const answer = <T>(v: T): T | Promise<T> => (provider.async ? Promise.resolve(v) : v)
+      const read = <T>(fn: () => T): T | Promise<T> => {
+        provider.reads++
+        if (provider.failReads !== undefined) return Promise.reject(provider.failReads)
+        if (provider.gate !== undefined) return provider.gate.then(fn)
+        return answer(fn())
+      }
       const write = <T>(fn: () => T): T | Promise<T> => {
         if (provider.failWrites !== undefined) return Promise.reject(provider.failWrites)
         return answer(fn())
@@ -68,13 +86,26 @@ export function mapProvider(
       const store = {
         namespace,
         kind: values,
-        get: (key: string) => answer(m.get(key)),
-        getMany: (keys: readonly string[]) => answer(keys.map((k) => m.get(k))),
-        set: (key: string, entry: unknown, o?: { tags?: readonly string[] }) =>
-          write(() => put(key, entry, o?.tags)),
-        setMany: (entries: readonly { key: string; entry: unknown; tags?: readonly string[] }[]) =>
+        get: (key: string) => read(() => m.get(key)),
+        getMany: (keys: readonly string[]) => read(() => keys.map((k) => m.get(k))),
+        set: (key: string, entry: unknown, o?: { ttl?: number; tags?: readonly string[] }) =>
           write(() => {
-            for (const e of entries) put(e.key, e.entry, e.tags)
+            provider.ttls.push(o?.ttl)
+            put(key, entry, o?.tags)
+          }),
+        setMany: (
+          entries: readonly {
+            key: string
+            entry: unknown
+            ttl?: number
+            tags?: readonly string[]
+          }[],
+        ) =>
+          write(() => {
+            for (const e of entries) {
+              provider.ttls.push(e.ttl)
+              put(e.key, e.entry, e.tags)
+            }
           }),
         delete: (key: string) => write(() => m.delete(key)),
         deleteMany: (keys: readonly string[]) =>
