@@ -6,12 +6,18 @@ import { fork } from 'node:child_process'
  */
 export type Round = (ops: number) => number | Promise<number>
 
+/** A round with an untimed step before each round (e.g. writing the keys the round reads). */
+export interface PreparedRound {
+  readonly round: Round
+  readonly beforeRound: () => Promise<void>
+}
+
 /** One benchmarked structure. `setup` runs in the child, untimed. */
 export interface Subject {
   readonly name: string
   /** Operations per round: size it so a round takes ~0.3-1 s. */
   readonly opsPerRound: number
-  setup(seed: number): Round | Promise<Round>
+  setup(seed: number): Round | PreparedRound | Promise<Round | PreparedRound>
 }
 
 /** A group of subjects compared in one table. */
@@ -62,10 +68,13 @@ export function median(values: readonly number[]): number {
 
 /** Child side: set up one subject, warm it up, time the rounds. */
 export async function measure(subject: Subject, options: HarnessOptions): Promise<SubjectResult> {
-  const round = await subject.setup(options.seed)
+  const prepared = await subject.setup(options.seed)
+  const round = typeof prepared === 'function' ? prepared : prepared.round
+  const beforeRound = typeof prepared === 'function' ? undefined : prepared.beforeRound
   const gc = (globalThis as { gc?: () => void }).gc
   const opsPerSec: number[] = []
   for (let i = 0; i < options.warmupRounds + options.rounds; i++) {
+    await beforeRound?.()
     gc?.()
     const started = performance.now()
     const out = round(subject.opsPerRound)

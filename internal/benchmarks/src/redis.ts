@@ -28,13 +28,13 @@ export async function stopBenchServer(): Promise<void> {
   server = undefined
 }
 
-function url(): string {
+export function url(): string {
   const u = process.env[URL_ENV]
   if (u === undefined) throw new Error(`${URL_ENV} is not set: run through npm run bench`)
   return u
 }
 
-const record = (i: number) => ({
+export const record = (i: number) => ({
   id: i,
   name: `product ${i}`,
   price: 9.99 + i,

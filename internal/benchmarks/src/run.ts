@@ -2,11 +2,17 @@ import { parseArgs } from 'node:util'
 import { measureCombo, runCodecBench } from './codecs.js'
 import { type Bench, formatRows, type HarnessOptions, measure, runBench } from './harness.js'
 import { memoryGetBench } from './memory-get.js'
+import { multilevelBenches } from './multilevel.js'
 import { redisBenches, startBenchServer, stopBenchServer } from './redis.js'
 import { clusterBenches, startBenchCluster, stopBenchCluster } from './redis-cluster.js'
 
 /** Every bench `npm run bench` runs, in order. Add new ones here. */
-const benches: readonly Bench[] = [memoryGetBench, ...redisBenches, ...clusterBenches]
+const benches: readonly Bench[] = [
+  memoryGetBench,
+  ...redisBenches,
+  ...clusterBenches,
+  ...multilevelBenches,
+]
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -51,7 +57,8 @@ if (values['codec-child'] !== undefined) {
   const selected = benches.filter(
     (b) => values.only === undefined || b.name.startsWith(values.only),
   )
-  if (selected.some((b) => b.name.startsWith('redis'))) await startBenchServer()
+  if (selected.some((b) => b.name.startsWith('redis') || b.name.startsWith('multilevel')))
+    await startBenchServer()
   if (selected.some((b) => b.name.startsWith('cluster'))) await startBenchCluster()
   for (const bench of selected) {
     if (!values.json) {
