@@ -1,4 +1,5 @@
 import type {
+  InvalidationMode,
   RedisClientLike,
   RedisClusterLike,
   RedisClusterOptions,
@@ -29,6 +30,8 @@ export interface ConnectExtras {
   readonly connectTimeoutMs?: number
   /** Bring-your-own client: the suite passes a client another provider created. */
   readonly client?: RedisClientLike
+  /** Bus mode (`pubsub` by default). */
+  readonly invalidation?: InvalidationMode
 }
 
 /** Builds the provider under test for a backend. */

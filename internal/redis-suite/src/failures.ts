@@ -4,6 +4,7 @@ import {
   CacheTimeoutError,
   CacheUnavailableError,
   createCacheService,
+  providerPort,
 } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import type { RedisFamilyProvider } from '@cacheport/redis-kit'
@@ -98,6 +99,19 @@ export function describeFailures(options: RedisFamilySuiteOptions): void {
             ['clear', () => cache.clear()],
             ['compute', () => cache.compute('k', () => ({ action: 'keep' }))],
             ['getOrSet', () => cache.getOrSet('other', () => 'loaded')],
+            [
+              'lock acquire',
+              () => providerPort(provider, 'lock').acquire('down', 'k', { ttlMs: 100, waitMs: 0 }),
+            ],
+            [
+              'bus publish',
+              () =>
+                providerPort(provider, 'bus').publish({
+                  namespace: 'down',
+                  origin: '',
+                  clear: true,
+                }),
+            ],
           ]
           for (const [label, call] of calls) {
             const { error, ms } = await settle(call)
@@ -121,6 +135,9 @@ export function describeFailures(options: RedisFamilySuiteOptions): void {
           // Scripts are gone after a restart: EVALSHA falls back to EVAL.
           await cache.set('tagged', 'v', { tags: ['t2'] })
           expect(await cache.invalidateTags(['t2'])).toBe(1)
+          const lock = providerPort(provider, 'lock')
+          const handle = await lock.acquire('down', 'k', { ttlMs: 1_000, waitMs: 0 })
+          expect(await handle?.release()).toBe(true)
         })
       })
 

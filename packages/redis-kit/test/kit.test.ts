@@ -50,7 +50,7 @@ describe('KeyLayout', () => {
 
   it('escapes glob characters of the prefix in SCAN patterns', () => {
     expect(escapeGlob('a*b?[c]\\')).toBe('a\\*b\\?\\[c\\]\\\\')
-    expect(new KeyLayout('p*:', 'ns', 1).scanAllPattern).toBe('p\\*:?{ns:*')
+    expect(new KeyLayout('p*:', 'ns', 1).scanAllPattern).toBe('p\\*:[vt]{ns:*')
   })
 
   it('refuses namespaces that would break the layout', () => {
