@@ -9,7 +9,7 @@ import {
 import { KeyLayout, type RedisFamilyProvider } from '@cacheport/redis-kit'
 import type { ServerHandle } from '@cacheport/test-harness'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type Backend, rawCommand } from './backend.js'
+import { type Backend, migrateSlot, rawCommand } from './backend.js'
 import { type Recorder, recorder, waitFor } from './recorder.js'
 import type { RedisFamilySuiteOptions } from './suite.js'
 
@@ -288,4 +288,73 @@ export function describeBus(
       })
     })
   }
+
+  if (options.topology === 'cluster')
+    describe(`${options.name}: invalidation bus across cluster topology changes`, {
+      timeout: 90_000,
+    }, () => {
+      it('pubsub: follows its channel to the primary its slot moved to', async () => {
+        const backend = await shared()
+        if (backend.topology !== 'cluster') throw new Error('needs a cluster')
+        const a = await options.connect(backend, { keyPrefix: PREFIX })
+        const b = await options.connect(backend, { keyPrefix: PREFIX })
+        try {
+          const rb = recorder()
+          const end = await providerPort(b, 'bus').subscribe('moving', rb)
+          const channel = new KeyLayout(PREFIX, 'moving', b.buckets).busChannel
+          const from = await ownerOf(backend, channel)
+          const to = (await backend.cluster.primaries()).find((p) => p.port !== from.port)
+          const slot = Number(await from.command('CLUSTER', 'KEYSLOT', channel))
+          await migrateSlot(backend.cluster, slot, from, to as ServerHandle)
+          expect((await ownerOf(backend, channel)).port).toBe(to?.port)
+          await rb.eventCount(3)
+          expect(rb.events).toEqual(['resumed', 'interrupted', 'resumed'])
+          await retry(
+            () =>
+              providerPort(a, 'bus').publish({ namespace: 'moving', origin: '', keys: ['moved'] }),
+            10_000,
+          )
+          await rb.received((m) => m.keys?.includes('moved') === true, 10_000)
+          await end()
+        } finally {
+          await a.close()
+          await b.close()
+        }
+      })
+
+      it('tracking: after a manual failover, tracks the new primary', async () => {
+        const backend = await shared()
+        if (backend.topology !== 'cluster') throw new Error('needs a cluster')
+        const a = await options.connect(backend, { keyPrefix: PREFIX })
+        const b = await options.connect(backend, { keyPrefix: PREFIX, invalidation: 'tracking' })
+        try {
+          const rb = recorder()
+          const end = await providerPort(b, 'bus').subscribe('failover', rb)
+          const key = new KeyLayout(PREFIX, 'failover', b.buckets).valueKey('k')
+          const owner = await ownerOf(backend, key)
+          let replica: ServerHandle | undefined
+          for (const node of await backend.cluster.replicas()) {
+            const role = (await node.command('ROLE')) as [string, string, number]
+            if (Number(role[2]) === owner.port) replica = node
+          }
+          if (replica === undefined) throw new Error(`no replica of ${owner.port}`)
+          await replica.command('CLUSTER', 'FAILOVER')
+          const promoted = replica
+          const deadline = Date.now() + 15_000
+          while ((await ownerOf(backend, key)).port !== promoted.port) {
+            if (Date.now() > deadline) throw new Error('failover did not happen')
+            await new Promise((r) => setTimeout(r, 100))
+          }
+          await rb.eventCount(3)
+          expect(rb.events).toEqual(['resumed', 'interrupted', 'resumed'])
+          // A write straight to the new primary (not through this process) is reported.
+          await promoted.command('SET', key, 'x')
+          await rb.received((m) => m.keys?.includes('k') === true, 10_000)
+          await end()
+        } finally {
+          await a.close()
+          await b.close()
+        }
+      })
+    })
 }

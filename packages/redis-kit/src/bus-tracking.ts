@@ -48,8 +48,9 @@ interface TrackingNode {
  *
  * `publish` only validates: everything it could say, the server already reports. When any
  * node's connections drop, every subscription is `interrupted`; it is `resumed` once tracking
- * is on again on every current primary (clusters follow failovers: the bus compares its nodes
- * with the client's primaries every second).
+ * is on again on every current primary. On a cluster the bus reloads the slot map every
+ * second and tracks exactly the current primaries: a failover is noticed within about a
+ * second, and reported as `interrupted` (tracking starts on the new primary) then `resumed`.
  */
 export class TrackingBus implements InvalidationBus {
   readonly mode = 'tracking' as const
@@ -111,10 +112,11 @@ export class TrackingBus implements InvalidationBus {
   #start(): void {
     if (this.#nodes.size === 0) this.#reconcile()
     if (this.#c.primaries === undefined || this.#timer !== undefined) return
+    // The client reloads its slot map only when a command is redirected: a failover that no
+    // command of this process ran into would go unnoticed, so the bus reloads it itself.
     this.#timer = setInterval(() => {
-      const anyDown = [...this.#nodes.values()].some((node) => !node.up)
-      const refresh = anyDown ? this.#c.refreshTopology?.() : undefined
-      void (refresh ?? Promise.resolve()).catch(() => undefined).then(() => this.#reconcile())
+      const refresh = this.#c.refreshTopology?.() ?? Promise.resolve()
+      void refresh.catch(() => undefined).then(() => this.#reconcile())
     }, RECONCILE_MS)
     this.#timer.unref()
   }
