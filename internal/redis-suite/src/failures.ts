@@ -1,5 +1,6 @@
 import {
   type Cache,
+  CacheClosedError,
   CacheError,
   CacheTimeoutError,
   CacheUnavailableError,
@@ -12,6 +13,7 @@ import type { ClusterHandle, ServerHandle } from '@cacheport/test-harness'
 import { getFreePort, startServer } from '@cacheport/test-harness'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Backend } from './backend.js'
+import { recorder } from './recorder.js'
 import type { RedisFamilySuiteOptions } from './suite.js'
 
 const TIMEOUTS = { operation: 400, atomic: 400, bulk: 400, clear: 400 }
@@ -139,6 +141,32 @@ export function describeFailures(options: RedisFamilySuiteOptions): void {
           const handle = await lock.acquire('down', 'k', { ttlMs: 1_000, waitMs: 0 })
           expect(await handle?.release()).toBe(true)
         })
+      })
+
+    if (options.topology === 'standalone')
+      it('a bus subscribe() with the server down rejects within connectTimeoutMs, or on close()', async () => {
+        const server = await startServer({ kind: options.server })
+        const provider = await options.connect(
+          { topology: 'standalone', server },
+          { connectTimeoutMs: 500 },
+        )
+        const bus = providerPort(provider, 'bus')
+        try {
+          server.kill('SIGKILL')
+          await eventually(async () => !server.running, 5_000)
+          const { error, ms } = await settle(() => bus.subscribe('down', recorder()))
+          expect(error).toBeInstanceOf(CacheUnavailableError)
+          expect(ms).toBeLessThan(500 + SLACK_MS)
+          const pending = settle(() => bus.subscribe('down', recorder()))
+          await new Promise((r) => setTimeout(r, 50))
+          await provider.close()
+          const closed = await pending
+          expect(closed.error).toBeInstanceOf(CacheClosedError)
+          expect(closed.ms).toBeLessThan(300)
+        } finally {
+          await provider.close()
+          await server.stop()
+        }
       })
 
     if (options.topology === 'standalone')

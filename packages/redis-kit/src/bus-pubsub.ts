@@ -3,6 +3,7 @@ import {
   type BusContext,
   checkMessage,
   checkSubscriber,
+  closedError,
   newOrigin,
   Subscription,
   waitLive,
@@ -95,7 +96,7 @@ export class PubSubBus implements InvalidationBus {
     this.#closed = true
     if (this.#watch !== undefined) clearInterval(this.#watch)
     for (const channel of this.#channels.values()) {
-      for (const subscription of channel.subscriptions) subscription.end()
+      for (const subscription of channel.subscriptions) subscription.end(closedError())
     }
     this.#channels.clear()
     for (const link of this.#links.values()) link.then((l) => l.close()).catch(() => undefined)

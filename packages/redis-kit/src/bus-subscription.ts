@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import {
   type BusSubscriber,
+  CacheClosedError,
   CacheConfigError,
   CacheUnavailableError,
   type InvalidationMessage,
@@ -42,15 +43,19 @@ export class Subscription {
   readonly #subscriber: BusSubscriber
   #live = false
   #ended = false
+  /** Resolves when first live; rejects when ended before that (the provider closed). */
   readonly ready: Promise<void>
   #resolveReady!: () => void
+  #rejectReady!: (error: Error) => void
 
   constructor(namespace: string, subscriber: BusSubscriber) {
     this.namespace = namespace
     this.#subscriber = subscriber
-    this.ready = new Promise((resolve) => {
+    this.ready = new Promise((resolve, reject) => {
       this.#resolveReady = resolve
+      this.#rejectReady = reject
     })
+    this.ready.catch(() => undefined)
   }
 
   get live(): boolean {
@@ -74,8 +79,10 @@ export class Subscription {
     if (!this.#ended) guard(() => this.#subscriber.message(message))
   }
 
-  end(): void {
+  /** Stops relaying; a `subscribe()` still waiting rejects with `reason` when given. */
+  end(reason?: Error): void {
     this.#ended = true
+    if (reason !== undefined) this.#rejectReady(reason)
   }
 }
 
@@ -118,8 +125,12 @@ export async function waitLive(
     timer = setTimeout(() => resolve('timeout'), ms)
     timer.unref()
   })
-  const outcome = await Promise.race([subscription.ready.then(() => 'live' as const), timedOut])
-  clearTimeout(timer)
+  let outcome: 'live' | 'timeout'
+  try {
+    outcome = await Promise.race([subscription.ready.then(() => 'live' as const), timedOut])
+  } finally {
+    clearTimeout(timer)
+  }
   if (outcome === 'timeout') {
     await cancel()
     throw new CacheUnavailableError(`${what}: the subscription was not live within ${ms} ms`)
@@ -143,4 +154,9 @@ export function checkMessage(message: InvalidationMessage): void {
       'an invalidation message needs a namespace and optional string arrays keys and tags',
     )
   }
+}
+
+/** What a `subscribe()` still waiting when the provider closes rejects with. */
+export function closedError(): CacheClosedError {
+  return new CacheClosedError('bus')
 }

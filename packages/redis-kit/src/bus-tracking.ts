@@ -3,6 +3,7 @@ import {
   type BusContext,
   checkMessage,
   checkSubscriber,
+  closedError,
   newOrigin,
   Subscription,
   waitLive,
@@ -103,7 +104,7 @@ export class TrackingBus implements InvalidationBus {
   close(): void {
     this.#closed = true
     if (this.#timer !== undefined) clearInterval(this.#timer)
-    for (const set of this.#subscriptions.values()) for (const s of set) s.end()
+    for (const set of this.#subscriptions.values()) for (const s of set) s.end(closedError())
     this.#subscriptions.clear()
     for (const node of this.#nodes.values()) this.#closeNode(node)
     this.#nodes.clear()
