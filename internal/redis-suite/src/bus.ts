@@ -3,7 +3,6 @@ import {
   CacheClosedError,
   CacheConfigError,
   type InvalidationBus,
-  type InvalidationMessage,
   providerPort,
 } from '@cacheport/core'
 import { KeyLayout, type RedisFamilyProvider } from '@cacheport/redis-kit'
@@ -108,46 +107,13 @@ export function describeBus(
       return r
     }
 
-    it('declares pubsub mode, and each provider has its own origin', () => {
+    // Delivery between processes and unsubscribing are checked by the conformance kit.
+    it('is the default mode, and stamps its own origin on what it publishes', async () => {
       expect(bus(a).mode).toBe('pubsub')
-      expect(bus(a).origin).toEqual(expect.any(String))
-      expect(bus(a).origin).not.toBe(bus(b).origin)
-    })
-
-    it('delivers keys, tags and clear to the other process, never back to the sender', async () => {
-      const ra = await listen(a, 'rt')
-      const rb = await listen(b, 'rt')
-      const other = await listen(b, 'rt-other')
-      const sent: InvalidationMessage[] = [
-        { namespace: 'rt', origin: bus(a).origin, keys: ['k1', 'k:2', 'ünï'] },
-        { namespace: 'rt', origin: bus(a).origin, tags: ['t1', 't2'] },
-        { namespace: 'rt', origin: bus(a).origin, clear: true },
-      ]
-      for (const m of sent) await bus(a).publish(m)
-      await bus(b).publish({ namespace: 'rt', origin: bus(b).origin, keys: ['from-b'] })
-      await rb.received((m) => m.clear === true)
-      await ra.received((m) => m.keys?.[0] === 'from-b')
-      expect(rb.messages).toEqual(sent)
-      expect(ra.messages).toEqual([{ namespace: 'rt', origin: bus(b).origin, keys: ['from-b'] }])
-      expect(other.messages).toEqual([])
-    })
-
-    it('stamps its own origin on what it publishes', async () => {
       const rb = await listen(b, 'stamp')
       await bus(a).publish({ namespace: 'stamp', origin: 'forged', keys: ['x'] })
       const got = await rb.received(() => true)
       expect(got.origin).toBe(bus(a).origin)
-    })
-
-    it('stops delivering once unsubscribed, and keeps other subscriptions of the namespace', async () => {
-      const r1 = recorder()
-      const r2 = recorder()
-      const end1 = await bus(b).subscribe('unsub', r1)
-      ends.push(await bus(b).subscribe('unsub', r2))
-      await end1()
-      await bus(a).publish({ namespace: 'unsub', origin: '', keys: ['k'] })
-      await r2.received(() => true)
-      expect(r1.messages).toEqual([])
     })
 
     it('refuses bad input with CacheConfigError', async () => {

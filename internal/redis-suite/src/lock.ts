@@ -13,7 +13,11 @@ import type { RedisFamilySuiteOptions } from './suite.js'
 const PREFIX = 'lock:'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** The distributed lock between two providers on the suite's shared backend. */
+/**
+ * The distributed lock between two providers (two processes) on the suite's shared backend.
+ * The conformance kit checks the port's contract on one provider (expiry, waitMs, abort,
+ * option ranges); these tests add what is Redis-specific.
+ */
 export function describeLock(
   options: RedisFamilySuiteOptions,
   shared: () => Promise<Backend>,
@@ -75,54 +79,6 @@ export function describeLock(
       await third?.release()
     })
 
-    it('expires after ttlMs, letting a waiting acquirer in', async () => {
-      expect(await lock(a).acquire('exp', 'k', { ttlMs: 150, waitMs: 0 })).toBeDefined()
-      const started = performance.now()
-      const next = await lock(b).acquire('exp', 'k', { ttlMs: 1_000, waitMs: 3_000 })
-      const waited = performance.now() - started
-      expect(next).toBeDefined()
-      expect(waited).toBeGreaterThan(100)
-      expect(waited).toBeLessThan(1_000)
-      await next?.release()
-    })
-
-    it('gives up after waitMs (0 tries once) with undefined', async () => {
-      const held = await lock(a).acquire('wait', 'k', { ttlMs: 10_000, waitMs: 0 })
-      expect(held).toBeDefined()
-      let started = performance.now()
-      expect(await lock(b).acquire('wait', 'k', { ttlMs: 1_000, waitMs: 0 })).toBeUndefined()
-      expect(performance.now() - started).toBeLessThan(100)
-      started = performance.now()
-      expect(await lock(b).acquire('wait', 'k', { ttlMs: 1_000, waitMs: 200 })).toBeUndefined()
-      const waited = performance.now() - started
-      expect(waited).toBeGreaterThanOrEqual(195)
-      expect(waited).toBeLessThan(600)
-      await held?.release()
-    })
-
-    it('resolves undefined promptly when the signal aborts, or had aborted', async () => {
-      const held = await lock(a).acquire('abort', 'k', { ttlMs: 10_000, waitMs: 0 })
-      const controller = new AbortController()
-      const started = performance.now()
-      setTimeout(() => controller.abort(), 100)
-      const waiting = lock(b).acquire('abort', 'k', {
-        ttlMs: 1_000,
-        waitMs: 10_000,
-        signal: controller.signal,
-      })
-      expect(await waiting).toBeUndefined()
-      expect(performance.now() - started).toBeLessThan(300)
-      await held?.release()
-      // A free lock is not taken for a caller that already gave up.
-      const aborted = AbortSignal.abort()
-      expect(
-        await lock(b).acquire('abort', 'k', { ttlMs: 1_000, waitMs: 1_000, signal: aborted }),
-      ).toBeUndefined()
-      const free = await lock(a).acquire('abort', 'k', { ttlMs: 1_000, waitMs: 0 })
-      expect(free).toBeDefined()
-      await free?.release()
-    })
-
     it('keeps the lock next to the value, and clear() leaves it alone', async () => {
       const layout = new KeyLayout(PREFIX, 'near', a.buckets)
       for (const key of ['a', 'b', 'user:42']) {
@@ -136,16 +92,10 @@ export function describeLock(
       expect(await scanAll(backend, `${PREFIX}l{near:*`)).toEqual([])
     })
 
-    it('refuses bad options and namespaces with CacheConfigError', async () => {
+    // Ranges of ttlMs and waitMs are checked by the conformance kit.
+    it('refuses malformed options and namespaces with CacheConfigError', async () => {
       const bad: unknown[] = [
-        { ttlMs: 0, waitMs: 0 },
-        { ttlMs: -1, waitMs: 0 },
-        { ttlMs: Number.NaN, waitMs: 0 },
-        { ttlMs: Number.POSITIVE_INFINITY, waitMs: 0 },
         { ttlMs: '100', waitMs: 0 },
-        { ttlMs: 100, waitMs: -1 },
-        { ttlMs: 100, waitMs: Number.NaN },
-        { ttlMs: 100, waitMs: Number.POSITIVE_INFINITY },
         { ttlMs: 100 },
         { ttlMs: 100, waitMs: 0, signal: 'stop' },
         undefined,
