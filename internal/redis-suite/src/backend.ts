@@ -1,4 +1,5 @@
 import type {
+  InvalidationMode,
   RedisClientLike,
   RedisClusterLike,
   RedisClusterOptions,
@@ -29,6 +30,8 @@ export interface ConnectExtras {
   readonly connectTimeoutMs?: number
   /** Bring-your-own client: the suite passes a client another provider created. */
   readonly client?: RedisClientLike
+  /** Bus mode (`pubsub` by default). */
+  readonly invalidation?: InvalidationMode
 }
 
 /** Builds the provider under test for a backend. */
@@ -127,4 +130,41 @@ export function clusterOptions(backend: Backend, extras: ConnectExtras = {}): Re
   return client !== undefined
     ? { ...rest, client: client as RedisClusterLike }
     : { ...rest, nodes: backend.cluster.seeds.map((s) => ({ host: s.host, port: s.port })) }
+}
+
+/**
+ * Moves one hash slot, with its keys, from one primary to another (the SETSLOT IMPORTING /
+ * MIGRATING / MIGRATE / SETSLOT NODE sequence). Resolves to the number of keys moved.
+ */
+export async function migrateSlot(
+  cluster: ClusterHandle,
+  slot: number,
+  from: ServerHandle,
+  to: ServerHandle,
+): Promise<number> {
+  const fromId = String(await from.command('CLUSTER', 'MYID'))
+  const toId = String(await to.command('CLUSTER', 'MYID'))
+  await to.command('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', fromId)
+  await from.command('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', toId)
+  let moved = 0
+  for (;;) {
+    const keys = (await from.command('CLUSTER', 'GETKEYSINSLOT', String(slot), '50')) as string[]
+    if (keys.length === 0) break
+    await from.command(
+      'MIGRATE',
+      '127.0.0.1',
+      String(to.port),
+      '',
+      '0',
+      '5000',
+      'REPLACE',
+      'KEYS',
+      ...keys,
+    )
+    moved += keys.length
+  }
+  for (const node of await cluster.primaries()) {
+    await node.command('CLUSTER', 'SETSLOT', String(slot), 'NODE', toId)
+  }
+  return moved
 }

@@ -13,7 +13,7 @@ import {
   startCluster,
 } from '@cacheport/test-harness'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Backend } from './backend.js'
+import { type Backend, migrateSlot } from './backend.js'
 import type { RedisFamilySuiteOptions } from './suite.js'
 
 /** The chaos tests run with the default timeouts: what an application gets out of the box. */
@@ -68,10 +68,6 @@ async function until(check: () => Promise<boolean>, withinMs: number, what: stri
     if (Date.now() > deadline) throw new Error(`${what}: not within ${withinMs} ms`)
     await sleep(100)
   }
-}
-
-async function nodeId(node: ServerHandle): Promise<string> {
-  return String(await node.command('CLUSTER', 'MYID'))
 }
 
 function summary(label: string, report: LoadReport): string {
@@ -171,7 +167,6 @@ export function describeChaos(options: RedisFamilySuiteOptions): void {
     it('live resharding of the namespace\u2019s slots reaches no caller as an error', async () => {
       const { cluster, cache } = await setUp()
       const [from, to] = (await cluster.primaries()) as [ServerHandle, ServerHandle]
-      const [fromId, toId] = [await nodeId(from), await nodeId(to)]
       const layout = new KeyLayout('', 'chaos', provider!.buckets)
       const owned = new Set<number>()
       const ranges = (await from.command('CLUSTER', 'SLOTS')) as [
@@ -189,34 +184,7 @@ export function describeChaos(options: RedisFamilySuiteOptions): void {
       const load = startLoad(cache, 4)
       await sleep(300)
       let migrated = 0
-      for (const slot of slots) {
-        await to.command('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', fromId)
-        await from.command('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', toId)
-        for (;;) {
-          const keys = (await from.command(
-            'CLUSTER',
-            'GETKEYSINSLOT',
-            String(slot),
-            '50',
-          )) as string[]
-          if (keys.length === 0) break
-          await from.command(
-            'MIGRATE',
-            '127.0.0.1',
-            String(to.port),
-            '',
-            '0',
-            '5000',
-            'REPLACE',
-            'KEYS',
-            ...keys,
-          )
-          migrated += keys.length
-        }
-        for (const node of await cluster.primaries()) {
-          await node.command('CLUSTER', 'SETSLOT', String(slot), 'NODE', toId)
-        }
-      }
+      for (const slot of slots) migrated += await migrateSlot(cluster, slot, from, to)
       await sleep(1_000)
       const report = await load.stop()
       console.log(

@@ -1,9 +1,11 @@
 import {
   type Cache,
+  CacheClosedError,
   CacheError,
   CacheTimeoutError,
   CacheUnavailableError,
   createCacheService,
+  providerPort,
 } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import type { RedisFamilyProvider } from '@cacheport/redis-kit'
@@ -11,6 +13,7 @@ import type { ClusterHandle, ServerHandle } from '@cacheport/test-harness'
 import { getFreePort, startServer } from '@cacheport/test-harness'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Backend } from './backend.js'
+import { recorder } from './recorder.js'
 import type { RedisFamilySuiteOptions } from './suite.js'
 
 const TIMEOUTS = { operation: 400, atomic: 400, bulk: 400, clear: 400 }
@@ -98,6 +101,19 @@ export function describeFailures(options: RedisFamilySuiteOptions): void {
             ['clear', () => cache.clear()],
             ['compute', () => cache.compute('k', () => ({ action: 'keep' }))],
             ['getOrSet', () => cache.getOrSet('other', () => 'loaded')],
+            [
+              'lock acquire',
+              () => providerPort(provider, 'lock').acquire('down', 'k', { ttlMs: 100, waitMs: 0 }),
+            ],
+            [
+              'bus publish',
+              () =>
+                providerPort(provider, 'bus').publish({
+                  namespace: 'down',
+                  origin: '',
+                  clear: true,
+                }),
+            ],
           ]
           for (const [label, call] of calls) {
             const { error, ms } = await settle(call)
@@ -121,7 +137,36 @@ export function describeFailures(options: RedisFamilySuiteOptions): void {
           // Scripts are gone after a restart: EVALSHA falls back to EVAL.
           await cache.set('tagged', 'v', { tags: ['t2'] })
           expect(await cache.invalidateTags(['t2'])).toBe(1)
+          const lock = providerPort(provider, 'lock')
+          const handle = await lock.acquire('down', 'k', { ttlMs: 1_000, waitMs: 0 })
+          expect(await handle?.release()).toBe(true)
         })
+      })
+
+    if (options.topology === 'standalone')
+      it('a bus subscribe() with the server down rejects within connectTimeoutMs, or on close()', async () => {
+        const server = await startServer({ kind: options.server })
+        const provider = await options.connect(
+          { topology: 'standalone', server },
+          { connectTimeoutMs: 500 },
+        )
+        const bus = providerPort(provider, 'bus')
+        try {
+          server.kill('SIGKILL')
+          await eventually(async () => !server.running, 5_000)
+          const { error, ms } = await settle(() => bus.subscribe('down', recorder()))
+          expect(error).toBeInstanceOf(CacheUnavailableError)
+          expect(ms).toBeLessThan(500 + SLACK_MS)
+          const pending = settle(() => bus.subscribe('down', recorder()))
+          await new Promise((r) => setTimeout(r, 50))
+          await provider.close()
+          const closed = await pending
+          expect(closed.error).toBeInstanceOf(CacheClosedError)
+          expect(closed.ms).toBeLessThan(300)
+        } finally {
+          await provider.close()
+          await server.stop()
+        }
       })
 
     if (options.topology === 'standalone')

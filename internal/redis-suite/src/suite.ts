@@ -3,9 +3,11 @@ import type { CacheProvider } from '@cacheport/core'
 import type { ServerKind } from '@cacheport/test-harness'
 import { afterAll, beforeAll } from 'vitest'
 import { type Backend, type Connect, startBackend, stopBackend, type Topology } from './backend.js'
+import { describeBus } from './bus.js'
 import { describeChaos } from './chaos.js'
 import { describeFailures } from './failures.js'
 import { describeHygiene } from './hygiene.js'
+import { describeLock } from './lock.js'
 import { describeSharedBackend } from './shared-backend.js'
 
 /** Options of `describeRedisFamilyProvider`. */
@@ -27,15 +29,16 @@ export const CAPABILITIES = {
   tags: true,
   compute: true,
   iterate: true,
-  bus: false,
-  lock: false,
+  bus: true,
+  lock: true,
   search: false,
 } as const
 
 /**
  * Registers, for one provider: the conformance kit against a real server or cluster, the
  * failure tests, the tests on a shared backend (foreign bytes, clear on every node and only
- * of its namespace, client ownership) and the tag-hygiene test. Starts one backend for the
+ * of its namespace, client ownership), the tag-hygiene test, the distributed lock and the
+ * invalidation bus in both modes (including a server kill). Starts one backend for the
  * file and stops it afterwards.
  */
 export function describeRedisFamilyProvider(options: RedisFamilySuiteOptions): void {
@@ -60,5 +63,8 @@ export function describeRedisFamilyProvider(options: RedisFamilySuiteOptions): v
   describeFailures(options)
   describeSharedBackend(options, shared)
   describeHygiene(options, shared)
+  describeLock(options, shared)
+  // Last on the shared backend: its kill tests restart servers (and fail over clusters).
+  describeBus(options, shared)
   describeChaos(options)
 }

@@ -23,6 +23,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ManualClock } from './clock.js'
 import { AWKWARD_KEYS, allBytes, conformanceEncoder, seededBytes } from './fixtures.js'
+import {
+  describeBusConformance,
+  describeLockConformance,
+  type PortConformanceContext,
+} from './ports-suite.js'
 
 /** Options of `runProviderConformance`. */
 export interface ProviderConformanceOptions {
@@ -30,6 +35,11 @@ export interface ProviderConformanceOptions {
   readonly name: string
   /** Creates the provider under test. Called once per suite; the suite closes it at the end. */
   readonly createProvider: () => MaybePromise<CacheProvider>
+  /**
+   * For providers declaring `bus`: creates a second provider on the same backend, standing
+   * for another process (the suite closes it). Default: `createProvider`.
+   */
+  readonly createPeer?: () => MaybePromise<CacheProvider>
   /** The capabilities the provider must declare: every `false` one is tested as refused. */
   readonly capabilities: ProviderCapabilities
   /**
@@ -53,8 +63,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Registers the provider conformance suite with vitest: every Store operation directly and
  * through the `Cache` facade, TTL expiry, namespace isolation and `clear`, tags, compute under
  * concurrency, getMany ordering, binary and unicode keys and values, large values,
- * singleflight, corrupt stored bytes, and a refused call for every capability the provider
- * does not declare. Call it at the top level of a test file.
+ * singleflight, corrupt stored bytes, the `bus` and `lock` ports when declared, and a refused
+ * call for every capability the provider does not declare. Call it at the top level of a test file.
  */
 export function runProviderConformance(options: ProviderConformanceOptions): void {
   const caps = options.capabilities
@@ -571,6 +581,16 @@ export function runProviderConformance(options: ProviderConformanceOptions): voi
           expect(seen.sort()).toEqual(keys.filter((k) => k !== 'a').sort())
         })
       })
+
+    const ports: PortConformanceContext = {
+      provider: () => provider,
+      createPeer: options.createPeer ?? options.createProvider,
+      freshName,
+      elapse,
+      ttlMs,
+    }
+    if (caps.bus) describeBusConformance(ports)
+    if (caps.lock) describeLockConformance(ports)
 
     describe('refused capabilities', () => {
       const refused = (Object.keys(caps) as (keyof ProviderCapabilities)[]).filter(

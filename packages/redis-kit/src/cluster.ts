@@ -1,8 +1,13 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import { CacheConfigError, CacheUnavailableError } from '@cacheport/core'
-import type { RedisClusterLike } from './client.js'
+import { duplicableOf, linkOptions, type RedisClusterLike } from './client.js'
 import type { RedisStandaloneOptions } from './connection.js'
-import { connectRedisFamilyProvider, type RedisFamilyProvider } from './provider.js'
+import type { NodeAddress } from './link.js'
+import {
+  checkInvalidationMode,
+  connectRedisFamilyProvider,
+  type RedisFamilyProvider,
+} from './provider.js'
 
 /** A seed node: `'host:port'` or `{ host, port }`. */
 export type ClusterSeed = string | { readonly host: string; readonly port: number }
@@ -19,6 +24,7 @@ export interface RedisClusterOptions
     | 'timeouts'
     | 'allowUnsafeFlush'
     | 'connectTimeoutMs'
+    | 'invalidation'
   > {
   /** Seed nodes; the client discovers the rest. */
   readonly nodes?: readonly ClusterSeed[]
@@ -133,9 +139,11 @@ export function defineClusterProvider(
     if (own === (options.nodes === undefined)) {
       throw new CacheConfigError('INVALID_OPTION', 'give exactly one of nodes or client')
     }
+    checkInvalidationMode(options.invalidation)
     const seeds = own ? parseSeeds(options.nodes ?? []) : []
     const client = options.client ?? createClient(seeds, clusterClientOptions(options))
     const primaries = async () => client.nodes('master')
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5_000
     const provider = await connectRedisFamilyProvider({
       kind,
       client,
@@ -154,7 +162,22 @@ export function defineClusterProvider(
       ...(options.keyPrefix !== undefined ? { keyPrefix: options.keyPrefix } : {}),
       ...(options.timeouts !== undefined ? { timeouts: options.timeouts } : {}),
       allowUnsafeFlush: options.allowUnsafeFlush === true,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+      connectTimeoutMs,
+      ...(options.invalidation !== undefined ? { invalidation: options.invalidation } : {}),
+      shardedPubSub: true,
+      primaries: () => client.nodes('master').flatMap((node) => addressOf(node) ?? []),
+      // A node's connection, duplicated, opens a connection to any other node with the same
+      // credentials and TLS options.
+      openLink: (address) => {
+        const base = client
+          .nodes('all')
+          .map(duplicableOf)
+          .find((node) => node !== undefined)
+        if (base === undefined) {
+          throw new CacheUnavailableError(`the ${kind} client knows no node to connect to`)
+        }
+        return base.duplicate(linkOptions(address, connectTimeoutMs))
+      },
       target: own ? seeds.map((s) => `${s.host}:${s.port}`).join(',') : 'the given cluster client',
     })
     try {
@@ -172,4 +195,11 @@ export function defineClusterProvider(
     }
     return provider
   }
+}
+
+/** The address of a cluster client's node connection (ioredis and iovalkey keep `options`). */
+function addressOf(node: unknown): NodeAddress | undefined {
+  const options = (node as { options?: { host?: unknown; port?: unknown } }).options
+  if (typeof options?.host !== 'string' || typeof options.port !== 'number') return undefined
+  return { host: options.host, port: options.port }
 }

@@ -1,7 +1,12 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import { CacheConfigError } from '@cacheport/core'
-import type { RedisClientLike } from './client.js'
-import { connectRedisFamilyProvider, type RedisFamilyProvider } from './provider.js'
+import { duplicableOf, linkOptions, type RedisClientLike } from './client.js'
+import {
+  checkInvalidationMode,
+  connectRedisFamilyProvider,
+  type InvalidationMode,
+  type RedisFamilyProvider,
+} from './provider.js'
 import type { RedisTimeouts } from './redis-store.js'
 
 /** Options every standalone Redis-family provider accepts (provider-redis, provider-valkey). */
@@ -32,6 +37,13 @@ export interface RedisStandaloneOptions {
   readonly allowUnsafeFlush?: boolean
   /** How long construction waits for the first connection and PING. Default 5,000 ms. */
   readonly connectTimeoutMs?: number
+  /**
+   * How the bus (`provider.bus`) carries invalidations between processes: `pubsub` (default)
+   * publishes what this cache changed; `tracking` has the server report every change to a
+   * value key by any client (CLIENT TRACKING). Either way the bus opens its own connections
+   * (`duplicate()` of the client, so same credentials and TLS).
+   */
+  readonly invalidation?: InvalidationMode
 }
 
 /** Client options shared by ioredis and iovalkey, derived from `RedisStandaloneOptions`. */
@@ -136,8 +148,11 @@ export function defineStandaloneProvider(
     if (!own && (options.url !== undefined || options.host !== undefined)) {
       throw new CacheConfigError('INVALID_OPTION', 'give either client or url/host, not both')
     }
+    checkInvalidationMode(options.invalidation)
     const clientOptions = own ? standaloneClientOptions(options) : undefined
     const client = options.client ?? createClient(clientOptions as StandaloneClientOptions)
+    const duplicable = duplicableOf(client)
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5_000
     return connectRedisFamilyProvider({
       kind,
       client,
@@ -145,8 +160,12 @@ export function defineStandaloneProvider(
       ...(options.keyPrefix !== undefined ? { keyPrefix: options.keyPrefix } : {}),
       ...(options.timeouts !== undefined ? { timeouts: options.timeouts } : {}),
       allowUnsafeFlush: options.allowUnsafeFlush === true,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+      connectTimeoutMs,
       target: clientOptions ? `${clientOptions.host}:${clientOptions.port}` : 'the given client',
+      ...(options.invalidation !== undefined ? { invalidation: options.invalidation } : {}),
+      ...(duplicable !== undefined
+        ? { openLink: () => duplicable.duplicate(linkOptions(undefined, connectTimeoutMs)) }
+        : {}),
     })
   }
 }

@@ -2,7 +2,20 @@
  * @cacheport/redis-kit: everything the Redis and Valkey providers share, written against a
  * structural client type that ioredis and iovalkey (standalone and Cluster) satisfy.
  */
-export type { RedisArg, RedisClientLike, RedisClusterLike, RedisCommands } from './client.js'
+export { decodeMessage, encodeMessage, PubSubBus, type PubSubBusContext } from './bus-pubsub.js'
+export { type BusContext, Subscription } from './bus-subscription.js'
+export { TRACKING_ORIGIN, TrackingBus } from './bus-tracking.js'
+export {
+  type DuplicableClient,
+  duplicableOf,
+  type LinkOptions,
+  linkOptions,
+  type RedisArg,
+  type RedisClientLike,
+  type RedisClusterLike,
+  type RedisCommands,
+  type RedisLinkLike,
+} from './client.js'
 export {
   type ClusterClientOptions,
   type ClusterSeed,
@@ -19,10 +32,14 @@ export {
 } from './connection.js'
 export { Deadlines } from './deadlines.js'
 export { toCacheError } from './errors.js'
-export { escapeGlob, hashTagOf, KeyLayout } from './layout.js'
-export { DELETE_SCRIPT, INVALIDATE_SCRIPT, WRITE_SCRIPT } from './lua.js'
+export { escapeGlob, hashTagOf, KeyLayout, parseValueKey } from './layout.js'
+export { Link, type LinkEvents, movedTarget, type NodeAddress, type OpenLink } from './link.js'
+export { RedisLock, type RedisLockContext } from './lock.js'
+export { DELETE_SCRIPT, INVALIDATE_SCRIPT, RELEASE_SCRIPT, WRITE_SCRIPT } from './lua.js'
 export {
+  checkInvalidationMode,
   connectRedisFamilyProvider,
+  type InvalidationMode,
   RedisFamilyProvider,
   type RedisFamilyProviderInit,
 } from './provider.js'

@@ -8,6 +8,8 @@ import { CacheConfigError } from '@cacheport/core'
  *
  * - value:     `<prefix>v{<ns>:<b>}<key>`
  * - tag index: `<prefix>t{<ns>:<b>}<tag>` (sorted set: member = key, score = expiry ms)
+ * - lock:      `<prefix>l{<ns>:<b>}<key>` (string: the holder's token; same slot as the value)
+ * - bus:       `<prefix>bus{<ns>}` (a pub/sub channel, sharded on clusters; not a key)
  */
 export class KeyLayout {
   readonly prefix: string
@@ -15,6 +17,7 @@ export class KeyLayout {
   readonly buckets: number
   readonly #valuePrefixes: string[]
   readonly #indexPrefixes: string[]
+  readonly #lockPrefixes: string[]
 
   /** Throws `CacheConfigError` for a namespace with `{`, `}` or `:` or a bad bucket count. */
   constructor(prefix: string, namespace: string, buckets: number) {
@@ -35,6 +38,7 @@ export class KeyLayout {
     this.buckets = buckets
     this.#valuePrefixes = Array.from({ length: buckets }, (_, b) => `${prefix}v{${namespace}:${b}}`)
     this.#indexPrefixes = Array.from({ length: buckets }, (_, b) => `${prefix}t{${namespace}:${b}}`)
+    this.#lockPrefixes = Array.from({ length: buckets }, (_, b) => `${prefix}l{${namespace}:${b}}`)
   }
 
   /** The bucket of an entry key (FNV-1a over UTF-16 code units). */
@@ -52,6 +56,11 @@ export class KeyLayout {
     return (this.#valuePrefixes[this.bucket(key)] as string) + key
   }
 
+  /** The lock key of an entry key: same hash slot as its value. */
+  lockKey(key: string): string {
+    return (this.#lockPrefixes[this.bucket(key)] as string) + key
+  }
+
   valuePrefix(bucket: number): string {
     return this.#valuePrefixes[bucket] as string
   }
@@ -60,9 +69,22 @@ export class KeyLayout {
     return this.#indexPrefixes[bucket] as string
   }
 
-  /** SCAN MATCH pattern for every key of this namespace (values and indexes). */
+  /**
+   * SCAN MATCH pattern for the data of this namespace (values and indexes). Locks are left
+   * out: `clear()` must not free a lock another process holds.
+   */
   get scanAllPattern(): string {
-    return `${escapeGlob(this.prefix)}?{${this.namespace}:*`
+    return `${escapeGlob(this.prefix)}[vt]{${this.namespace}:*`
+  }
+
+  /** What every value key of this namespace starts with (the CLIENT TRACKING prefix). */
+  get valueKeysPrefix(): string {
+    return `${this.prefix}v{${this.namespace}:`
+  }
+
+  /** The pub/sub channel of this namespace's invalidations: one hash slot per namespace. */
+  get busChannel(): string {
+    return `${this.prefix}bus{${this.namespace}}`
   }
 
   /** SCAN MATCH pattern for the value keys of this namespace. */
@@ -74,6 +96,23 @@ export class KeyLayout {
   entryKeyOf(valueKey: string): string {
     return valueKey.slice(valueKey.indexOf('}', this.prefix.length + 2) + 1)
   }
+}
+
+/**
+ * Splits a value key of any namespace under `prefix` into namespace and entry key, or returns
+ * `undefined` for any other key (tag indexes, locks, foreign keys).
+ */
+export function parseValueKey(
+  prefix: string,
+  valueKey: string,
+): { namespace: string; key: string } | undefined {
+  const start = prefix.length + 2
+  if (!valueKey.startsWith(prefix) || !valueKey.startsWith('v{', prefix.length)) return undefined
+  const colon = valueKey.indexOf(':', start)
+  if (colon < 0) return undefined
+  const close = valueKey.indexOf('}', colon + 1)
+  if (close < 0 || !/^\d+$/.test(valueKey.slice(colon + 1, close))) return undefined
+  return { namespace: valueKey.slice(start, colon), key: valueKey.slice(close + 1) }
 }
 
 /** Escapes Redis glob characters so a prefix matches literally. */

@@ -129,3 +129,14 @@ for i, idx in ipairs(KEYS) do
 end
 return { removed, more }
 `
+
+/**
+ * Releases a lock only for its holder. KEYS[1] lock key, ARGV[1] the holder's token.
+ * Returns 1 when released, 0 when the lock had expired or belongs to another holder.
+ */
+export const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`

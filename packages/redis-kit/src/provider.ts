@@ -4,15 +4,23 @@ import {
   CacheConfigError,
   type CacheProvider,
   CacheUnavailableError,
+  type DistributedLock,
+  type InvalidationBus,
   type LiveStore,
   type OpenStoreOptions,
   type ProviderCapabilities,
   type ProviderHealth,
 } from '@cacheport/core'
+import { PubSubBus } from './bus-pubsub.js'
+import type { BusContext } from './bus-subscription.js'
+import { TrackingBus } from './bus-tracking.js'
 import type { RedisClientLike, RedisCommands } from './client.js'
 import { Deadlines } from './deadlines.js'
 import { KeyLayout } from './layout.js'
+import type { NodeAddress, OpenLink } from './link.js'
+import { RedisLock } from './lock.js'
 import { DEFAULT_TIMEOUTS, RedisStore, type RedisTimeouts } from './redis-store.js'
+import { retryOnTopologyChange } from './retry.js'
 
 /** How a Redis-family provider is assembled from a client (what the thin packages pass in). */
 export interface RedisFamilyProviderInit {
@@ -38,6 +46,40 @@ export interface RedisFamilyProviderInit {
   readonly connectTimeoutMs?: number
   /** Where the client points, for error messages. */
   readonly target?: string
+  /**
+   * How other processes learn what changed (see `InvalidationMode`). Default `pubsub`.
+   */
+  readonly invalidation?: InvalidationMode
+  /**
+   * Opens a dedicated connection (bus subscriber or tracking control) to a node, like the
+   * data client's. Without it the provider has no bus (`capabilities.bus` is false).
+   */
+  readonly openLink?: OpenLink
+  /** The current primaries (clusters). Without it, links go to the one standalone server. */
+  readonly primaries?: () => readonly NodeAddress[]
+  /** Use sharded pub/sub (SPUBLISH/SSUBSCRIBE): clusters. Default false. */
+  readonly shardedPubSub?: boolean
+}
+
+/**
+ * How the bus carries invalidations between processes:
+ *
+ * - `pubsub` (default): the cache publishes what it changed on `<prefix>bus{<ns>}`
+ *   (sharded pub/sub on clusters); other processes receive it.
+ * - `tracking`: Redis CLIENT TRACKING (BCAST, on the namespaces' value-key prefixes) reports
+ *   every change to a value key, by any client, including writes made outside cacheport,
+ *   expiries, evictions and FLUSHALL.
+ */
+export type InvalidationMode = 'pubsub' | 'tracking'
+
+/** Throws `CacheConfigError` unless `mode` is an `InvalidationMode` (or undefined). */
+export function checkInvalidationMode(mode: unknown): void {
+  if (mode !== undefined && mode !== 'pubsub' && mode !== 'tracking') {
+    throw new CacheConfigError(
+      'INVALID_OPTION',
+      `invalidation must be 'pubsub' or 'tracking', got ${JSON.stringify(mode)}`,
+    )
+  }
 }
 
 const CAPABILITIES: ProviderCapabilities = Object.freeze({
@@ -46,19 +88,27 @@ const CAPABILITIES: ProviderCapabilities = Object.freeze({
   tags: true,
   compute: true,
   iterate: true,
-  bus: false,
-  lock: false,
+  bus: true,
+  lock: true,
   search: false,
 })
+
+const WITHOUT_BUS: ProviderCapabilities = Object.freeze({ ...CAPABILITIES, bus: false })
 
 /** A cache provider over one Redis-protocol client (standalone or cluster). */
 export class RedisFamilyProvider implements CacheProvider {
   readonly kind: string
-  readonly capabilities = CAPABILITIES
+  readonly capabilities: ProviderCapabilities
   readonly client: RedisClientLike
+  /** Cross-process invalidation; absent when the client cannot open a second connection. */
+  readonly bus: InvalidationBus | undefined
+  /** One holder per (namespace, key) across processes. */
+  readonly lock: DistributedLock
   readonly #init: RedisFamilyProviderInit
   readonly #deadlines = new Deadlines()
   readonly #stores = new Map<string, RedisStore>()
+  readonly #layouts = new Map<string, KeyLayout>()
+  readonly #bus: PubSubBus | TrackingBus | undefined
   readonly #timeouts: RedisTimeouts
   #closed = false
   #lastError: string | undefined
@@ -89,17 +139,72 @@ export class RedisFamilyProvider implements CacheProvider {
         `keyPrefix '${init.keyPrefix}' must not contain '{' or '}'`,
       )
     }
+    checkInvalidationMode(init.invalidation)
+    const checkOpen = () => this.#checkOpen()
+    const refreshTopology = this.#init.refreshTopology
+    const retry = init.retryTopologyErrors === true
+    const send = <T>(start: () => Promise<T>) =>
+      retry ? retryOnTopologyChange(start, refreshTopology) : start()
+    this.lock = new RedisLock({
+      client: init.client,
+      deadlines: this.#deadlines,
+      operationTimeoutMs: this.#timeouts.operation,
+      atomicTimeoutMs: this.#timeouts.atomic,
+      layoutOf: (namespace) => this.#layoutOf(namespace),
+      retryTopology: retry,
+      refreshTopology,
+      checkOpen,
+    })
+    if (init.openLink !== undefined) {
+      const context: BusContext = {
+        openLink: init.openLink,
+        primaries: init.primaries,
+        refreshTopology,
+        layoutOf: (namespace) => this.#layoutOf(namespace),
+        keyPrefix: init.keyPrefix ?? '',
+        connectTimeoutMs: init.connectTimeoutMs ?? 5_000,
+        operationTimeoutMs: this.#timeouts.operation,
+        checkOpen,
+      }
+      const sharded = init.shardedPubSub === true
+      this.#bus =
+        init.invalidation === 'tracking'
+          ? new TrackingBus(context)
+          : new PubSubBus({
+              ...context,
+              sharded,
+              publish: (channel, payload) =>
+                this.#deadlines.bound(
+                  send(() =>
+                    sharded
+                      ? init.client.spublish(channel, payload)
+                      : init.client.publish(channel, payload),
+                  ),
+                  this.#timeouts.operation,
+                  'publish',
+                  () => undefined,
+                ),
+            })
+    }
+    this.bus = this.#bus
+    this.capabilities = this.bus === undefined ? WITHOUT_BUS : CAPABILITIES
+  }
+
+  /** The key layout of a namespace (cached). Throws `CacheConfigError` for a bad namespace. */
+  #layoutOf(namespace: string): KeyLayout {
+    let layout = this.#layouts.get(namespace)
+    if (layout === undefined) {
+      layout = new KeyLayout(this.#init.keyPrefix ?? '', namespace, this.#init.buckets ?? 1)
+      this.#layouts.set(namespace, layout)
+    }
+    return layout
   }
 
   openStore(options: OpenStoreOptions): BytesStore | LiveStore {
     this.#checkOpen()
     let store = this.#stores.get(options.namespace)
     if (store === undefined) {
-      const layout = new KeyLayout(
-        this.#init.keyPrefix ?? '',
-        options.namespace,
-        this.#init.buckets ?? 1,
-      )
+      const layout = this.#layoutOf(options.namespace)
       store = new RedisStore(layout, {
         client: this.client,
         deadlines: this.#deadlines,
@@ -144,6 +249,7 @@ export class RedisFamilyProvider implements CacheProvider {
     if (this.#closed) return
     this.#closed = true
     this.#deadlines.rejectAll(new CacheClosedError(`${this.kind} provider`))
+    this.#bus?.close()
     if (!this.#init.ownsClient) return
     try {
       await Promise.race([this.client.quit(), new Promise((r) => setTimeout(r, 1_000).unref())])

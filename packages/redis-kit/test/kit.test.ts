@@ -6,10 +6,17 @@ import {
 } from '@cacheport/core'
 import {
   Deadlines,
+  decodeMessage,
+  duplicableOf,
+  encodeMessage,
   escapeGlob,
   hashTagOf,
   KeyLayout,
+  linkOptions,
+  movedTarget,
+  parseValueKey,
   type RedisClientLike,
+  type RedisLinkLike,
   standaloneClientOptions,
   stripTagHeader,
   toCacheError,
@@ -27,6 +34,61 @@ describe('client type', () => {
     expect(b.status).toBe('wait')
     a.disconnect()
     b.disconnect()
+  })
+
+  it('ioredis and iovalkey clients open bus connections through duplicate()', () => {
+    const links: RedisLinkLike[] = [
+      new Redis({ lazyConnect: true }),
+      new Valkey({ lazyConnect: true }),
+    ]
+    for (const client of links) {
+      const duplicable = duplicableOf(client)
+      expect(duplicable).toBeDefined()
+      const link = duplicable?.duplicate(linkOptions({ host: '127.0.0.1', port: 7001 }, 1_000))
+      expect(link?.status).toBe('wait')
+      expect((link as unknown as { options: Record<string, unknown> }).options).toMatchObject({
+        host: '127.0.0.1',
+        port: 7001,
+        autoResubscribe: false,
+        enableAutoPipelining: false,
+      })
+      link?.disconnect()
+      client.disconnect()
+    }
+    expect(duplicableOf({})).toBeUndefined()
+  })
+})
+
+describe('bus messages', () => {
+  it('round-trips keys, tags and clear as compact JSON without empty fields', () => {
+    const m = { namespace: 'ns', origin: 'o1', keys: ['a', 'ü'], tags: ['t'], clear: true }
+    const json = encodeMessage(m)
+    expect(json).not.toContain(' ')
+    expect(decodeMessage(json, 'ns')).toEqual(m)
+    expect(encodeMessage({ namespace: 'ns', origin: 'o', keys: [], tags: [] })).toBe(
+      '{"origin":"o","namespace":"ns"}',
+    )
+  })
+
+  it('drops malformed or misdirected payloads', () => {
+    for (const bad of [
+      'not json',
+      '1',
+      '{"namespace":"ns"}',
+      '{"origin":"o","namespace":"ns","keys":[1]}',
+    ]) {
+      expect(decodeMessage(bad, 'ns')).toBeUndefined()
+    }
+    expect(decodeMessage('{"origin":"o","namespace":"other"}', 'ns')).toBeUndefined()
+  })
+
+  it('reads the target of a MOVED reply', () => {
+    expect(movedTarget(new Error('MOVED 9937 127.0.0.1:7002'))).toEqual({
+      host: '127.0.0.1',
+      port: 7002,
+    })
+    expect(movedTarget(new Error('MOVED 1 [::1]:7002'))).toEqual({ host: '::1', port: 7002 })
+    expect(movedTarget(new Error('ERR other'))).toBeUndefined()
   })
 })
 
@@ -48,9 +110,23 @@ describe('KeyLayout', () => {
     expect(new KeyLayout('', 'ns', 1).valueKey('x')).toBe('v{ns:0}x')
   })
 
+  it('maps tracked value keys back to namespace and key, and nothing else', () => {
+    const layout = new KeyLayout('app:', 'users', 16)
+    for (const key of ['a', 'user:42', '{odd}', 'x}y']) {
+      expect(parseValueKey('app:', layout.valueKey(key))).toEqual({ namespace: 'users', key })
+      expect(layout.valueKey(key).startsWith(layout.valueKeysPrefix)).toBe(true)
+    }
+    expect(parseValueKey('app:', `${layout.indexPrefix(0)}tag`)).toBeUndefined()
+    expect(parseValueKey('app:', layout.lockKey('a'))).toBeUndefined()
+    expect(parseValueKey('app:', 'other:v{users:0}a')).toBeUndefined()
+    expect(parseValueKey('app:', 'app:v{users:x}a')).toBeUndefined()
+    expect(hashTagOf(layout.busChannel)).toBe('users')
+    expect(layout.busChannel).toBe('app:bus{users}')
+  })
+
   it('escapes glob characters of the prefix in SCAN patterns', () => {
     expect(escapeGlob('a*b?[c]\\')).toBe('a\\*b\\?\\[c\\]\\\\')
-    expect(new KeyLayout('p*:', 'ns', 1).scanAllPattern).toBe('p\\*:?{ns:*')
+    expect(new KeyLayout('p*:', 'ns', 1).scanAllPattern).toBe('p\\*:[vt]{ns:*')
   })
 
   it('refuses namespaces that would break the layout', () => {
