@@ -229,6 +229,13 @@ export interface InvalidationBus {
   readonly mode: 'pubsub' | 'tracking'
   /** This process's origin id, set on every message it publishes. */
   readonly origin: string
+  /**
+   * True when a publish reaches subscribers only after every store write this process issued
+   * before it has been applied (both go down one connection, in order). The cache then sends
+   * a write and its invalidation together instead of waiting for the write's reply. Leave it
+   * unset when writes and publishes may take different paths (a cluster's shard channels).
+   */
+  readonly ordered?: boolean
   /** Publishes an invalidation. Rejects with a typed error when the backend is unreachable. */
   publish(message: InvalidationMessage): Promise<void>
   /**

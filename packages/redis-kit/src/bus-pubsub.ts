@@ -54,8 +54,13 @@ export class PubSubBus implements InvalidationBus {
   #watch: NodeJS.Timeout | undefined
   #nextSeed = 0
 
+  /** Standalone: PUBLISH shares the data connection, so it follows the writes before it. */
+  readonly ordered: boolean
+  readonly #ownPrefix = Buffer.from(`{"origin":${JSON.stringify(this.origin)},`)
+
   constructor(context: PubSubBusContext) {
     this.#c = context
+    this.ordered = !context.sharded
   }
 
   async publish(message: InvalidationMessage): Promise<void> {
@@ -211,6 +216,9 @@ export class PubSubBus implements InvalidationBus {
   #onMessage(name: string, payload: unknown): void {
     const channel = this.#channels.get(name)
     if (channel === undefined) return
+    // This process's own messages start with its origin (see encodeMessage): skip them
+    // before paying for JSON.parse, since every publish comes back to its sender.
+    if (isOwn(payload, this.#ownPrefix)) return
     const message = decodeMessage(payload, channel.namespace)
     if (message === undefined || message.origin === this.origin) return
     for (const subscription of channel.subscriptions) subscription.deliver(message)
@@ -246,6 +254,17 @@ export function encodeMessage(message: InvalidationMessage): string {
     ...(message.tags !== undefined && message.tags.length > 0 ? { tags: message.tags } : {}),
     ...(message.clear === true ? { clear: true } : {}),
   })
+}
+
+/** True when a raw payload (string or Buffer) starts with `prefix`. */
+function isOwn(payload: unknown, prefix: Buffer): boolean {
+  if (Buffer.isBuffer(payload)) {
+    return (
+      payload.length > prefix.length &&
+      payload.compare(prefix, 0, prefix.length, 0, prefix.length) === 0
+    )
+  }
+  return typeof payload === 'string' && payload.startsWith(prefix.toString())
 }
 
 /** Parses a message received on `namespace`'s channel; `undefined` for anything malformed. */
