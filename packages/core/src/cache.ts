@@ -447,13 +447,15 @@ export class Cache<K = string, V = unknown> {
       const k = this.#key(key)
       this.#overtake(k)
       return chain(
-        this.#l2(() => this.#store.delete(k), false),
+        this.#l2ThenPublish(
+          () => this.#store.delete(k),
+          false,
+          { keys: [k] },
+          () => this.#l1Delete([k]),
+        ),
         (removed) => {
-          this.#l1Delete([k])
-          return chain(this.#publish({ keys: [k] }), () => {
-            this.#emitKey('delete', k)
-            return removed
-          })
+          this.#emitKey('delete', k)
+          return removed
         },
       )
     })
@@ -466,13 +468,15 @@ export class Cache<K = string, V = unknown> {
       if (ks.length === 0) return 0
       for (const k of ks) this.#overtake(k)
       return chain(
-        this.#l2(() => this.#store.deleteMany(ks), false),
+        this.#l2ThenPublish(
+          () => this.#store.deleteMany(ks),
+          false,
+          { keys: ks },
+          () => this.#l1Delete(ks),
+        ),
         (count) => {
-          this.#l1Delete(ks)
-          return chain(this.#publish({ keys: ks }), () => {
-            for (const k of ks) this.#emitKey('delete', k)
-            return count
-          })
+          for (const k of ks) this.#emitKey('delete', k)
+          return count
         },
       )
     })

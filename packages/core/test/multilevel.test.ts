@@ -109,6 +109,24 @@ describe('multilevel namespaces', () => {
     expect(a.l1raw().get('k')?.value).toBe('new')
   })
 
+  it('sends the publish right behind the L2 write only when the bus is ordered', async () => {
+    const f = fleet()
+    const a = f.process('a')
+    await a.cache.ready()
+    const unordered = a.cache.set('k', 'v1')
+    expect(a.bus.publishCalls).toBe(0)
+    await unordered
+    expect(a.bus.publishCalls).toBe(1)
+    a.bus.ordered = true
+    const ordered = a.cache.set('k', 'v2')
+    expect(a.bus.publishCalls).toBe(2)
+    await ordered
+    const deleted = a.cache.delete('k')
+    expect(a.bus.publishCalls).toBe(3)
+    expect(await deleted).toBe(true)
+    expect(a.bus.publishCalls).toBe(3)
+  })
+
   it('propagates delete, deleteMany, setMany, tags and clear', async () => {
     const f = fleet()
     const a = f.process('a')

@@ -33,6 +33,10 @@ export class TestBus implements InvalidationBus {
   readonly #hub: BusHub
   readonly subscribers = new Map<string, BusSubscriber>()
   failPublish: Error | undefined
+  /** Set to claim publishes are ordered behind the store's writes. */
+  ordered = false
+  /** publish() calls so far. */
+  publishCalls = 0
   #down = false
 
   constructor(hub: BusHub, origin: string) {
@@ -41,6 +45,7 @@ export class TestBus implements InvalidationBus {
   }
 
   async publish(message: InvalidationMessage): Promise<void> {
+    this.publishCalls++
     if (this.failPublish !== undefined) throw this.failPublish
     queueMicrotask(() => this.#hub.deliver(message))
   }
