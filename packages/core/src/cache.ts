@@ -968,7 +968,7 @@ export class Cache<K = string, V = unknown> {
    * writes there before releasing). `staleSince` set: a refresh, which never waits and skips
    * when another process holds the lock.
    */
-  async #loadLocked(
+  #loadLocked(
     k: string,
     key: K,
     loader: Loader<K, V>,
@@ -979,6 +979,17 @@ export class Cache<K = string, V = unknown> {
     if (lock === undefined || (this.#breaker !== undefined && this.#breaker.state === 'open')) {
       return this.#load(k, key, loader, options)
     }
+    return this.#loadUnderLock(k, key, loader, options, staleSince, lock)
+  }
+
+  async #loadUnderLock(
+    k: string,
+    key: K,
+    loader: Loader<K, V>,
+    options: GetOrSetOptions | undefined,
+    staleSince: number | undefined,
+    lock: LockConfig,
+  ): Promise<V | undefined | typeof SKIPPED> {
     const refresh = staleSince !== undefined
     const deadline = performance.now() + (refresh ? 0 : lock.waitMs)
     const newer = (f: Found<V>): f is DecodedEntry<V> =>
