@@ -379,6 +379,31 @@ describe('refresh-ahead (XFetch)', () => {
   })
 })
 
+describe('refresh-ahead across processes', () => {
+  it('refreshes once in the fleet: the lock dedupes early refreshes', async () => {
+    const f = fleet()
+    const random = { random: () => 1 - 1e-9 }
+    const procs = ['a', 'b', 'c'].map((n) =>
+      f.process(n, { refreshAhead: true, lock: { wait: '1s' } }, random),
+    )
+    await Promise.all(procs.map((p) => p.cache.ready()))
+    let calls = 0
+    const loader = async () => {
+      calls++
+      await sleep(20)
+      return `v${calls}`
+    }
+    // Each process learns its load time once (only one of them really loads).
+    for (const p of procs) await p.cache.getOrSet('k', loader, { ttl: 60_000 })
+    for (const p of procs) await p.cache.getOrSet(`warm-${procs.indexOf(p)}`, loader)
+    const before = calls
+    f.advance(59_990)
+    await Promise.all(procs.map((p) => p.cache.getOrSet('k', loader)))
+    await sleep(60)
+    expect(calls).toBe(before + 1)
+  })
+})
+
 describe('distributed stampede lock', () => {
   it('runs the loader once across processes', async () => {
     const f = fleet()
