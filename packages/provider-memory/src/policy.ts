@@ -22,11 +22,9 @@ const META = 4
 const PREV = 0
 const NEXT = 1
 const HASH = 2
-/** Flags: bits 0-1 the queue, bit 2 set when the entry has tags. */
+/** Flags: the queue. */
 const FLAGS = 3
 const QUEUE_MASK = 3
-/** The slot's entry has tags (so the `tags` column need not be read otherwise). */
-const HAS_TAGS = 1 << 2
 
 /** Access byte (`access[slot]`): bits 0-3 hits not yet added to the sketch. */
 const PENDING_MASK = 15
@@ -35,6 +33,8 @@ const PENDING_ONE = 1
 const REFERENCED = 1 << 4
 /** Access byte: the entry has a TTL (so a hit need not read `expiresAt` otherwise). */
 const HAS_TTL = 1 << 5
+/** Access byte: the entry has tags (so the `tags` column need not be read otherwise). */
+const HAS_TAGS = 1 << 6
 
 const FREE = 0
 const WINDOW = 1
@@ -90,12 +90,12 @@ export class Policy<E> {
   readonly #owners: SlotOwner[] = []
   /**
    * Four int32 per slot (16 bytes, aligned): previous and next slot in its queue (or next
-   * free slot), the key's hash, and flags (queue, tags). A hit does not read it.
+   * free slot), the key's hash, and the queue. Neither a hit nor an overwrite reads it.
    */
   meta: Int32Array
   /**
    * One byte per slot, all a hit reads and writes besides the entry: whether the entry has a
-   * TTL, the referenced bit, and hits not yet added to the sketch. Hits of resident entries
+   * TTL or tags, the referenced bit, and hits not yet added to the sketch. Hits of resident entries
    * are counted here and folded into the sketch when the entry is weighed for admission,
    * leaves, or the sketch ages, so a hit does not touch the sketch's table. A byte per slot
    * keeps this column small enough to stay in the CPU cache at a million entries, where the
@@ -398,9 +398,12 @@ export class Policy<E> {
     this.ns[slot] = owner
     const base = slot * META
     this.meta[base + HASH] = hash
-    this.meta[base + FLAGS] = tags !== undefined ? HAS_TAGS : 0
+    this.meta[base + FLAGS] = FREE
     // One deferred occurrence: the insert itself.
-    this.access[slot] = (expiresAt !== Number.POSITIVE_INFINITY ? HAS_TTL : 0) | PENDING_ONE
+    this.access[slot] =
+      (expiresAt !== Number.POSITIVE_INFINITY ? HAS_TTL : 0) |
+      (tags !== undefined ? HAS_TAGS : 0) |
+      PENDING_ONE
     if (this.#weighted) this.weight[slot] = weight
     if (expiresAt !== Number.POSITIVE_INFINITY) {
       const wheel = this.#timers()
@@ -421,16 +424,15 @@ export class Policy<E> {
 
   /** Tags of the entry in `slot`. */
   tagsOf(slot: number): readonly string[] | undefined {
-    return (this.meta[slot * META + FLAGS]! & HAS_TAGS) !== 0 ? this.tags[slot] : undefined
+    return (this.access[slot]! & HAS_TAGS) !== 0 ? this.tags[slot] : undefined
   }
 
   /** Sets the tags of the entry in `slot` (the store keeps its index in step). */
   setTags(slot: number, tags: readonly string[] | undefined): void {
-    const index = slot * META + FLAGS
-    const flags = this.meta[index]!
-    if (tags === undefined && (flags & HAS_TAGS) === 0) return
+    const bits = this.access[slot]!
+    if (tags === undefined && (bits & HAS_TAGS) === 0) return
     this.tags[slot] = tags
-    this.meta[index] = tags === undefined ? flags & ~HAS_TAGS : flags | HAS_TAGS
+    this.access[slot] = tags === undefined ? bits & ~HAS_TAGS : bits | HAS_TAGS
   }
 
   /** Replaces the entry in `slot` (same key); the caller re-tags. */
@@ -463,7 +465,7 @@ export class Policy<E> {
   remove(slot: number, cause: DeletionCause): void {
     const owner = this.#owners[this.ns[slot]!] as SlotOwner
     const key = this.keys[slot] as string
-    const hasTags = (this.meta[slot * META + FLAGS]! & HAS_TAGS) !== 0
+    const hasTags = (this.access[slot]! & HAS_TAGS) !== 0
     owner.forget(key, slot, hasTags ? this.tags[slot] : undefined)
     this.#flushPending(slot)
     this.#unlink(slot)
