@@ -270,6 +270,40 @@ describe('expiry (timer wheel, manual clock)', () => {
     clock.advance(10_000_000)
     expect((s.get('a') as LiveEntry).value).toBe(3)
   })
+
+  it('keeps TTL and tags of an entry apart from its hit count (one access byte per slot)', () => {
+    const clock = createManualClock()
+    const p = memoryProvider({ values: 'live', clock })
+    const s = liveStore(p)
+    const hit = (key: string, times: number) => {
+      for (let i = 0; i < times; i++) expect(s.get(key)).toBeDefined()
+    }
+    s.set('both', live(1), { ttl: 1000, tags: ['t'] })
+    s.set('tagged', live(2), { tags: ['u'] })
+    s.set('plain', live(3))
+    // Far more hits than the deferred counter holds: it must saturate, not spill over.
+    for (const key of ['both', 'tagged', 'plain']) hit(key, 40)
+    s.set('both', live(4), { ttl: 5000, tags: ['t'] })
+    s.set('tagged', live(5), { ttl: 3000 })
+    s.set('plain', live(6), { tags: ['v'] })
+    hit('both', 40)
+    hit('tagged', 40)
+    hit('plain', 40)
+    expect(s.tagMemberships).toBe(2)
+    expect(p.stats.scheduled).toBe(2)
+    expect(s.invalidateTags(['u'])).toBe(0)
+    clock.advance(3000)
+    expect(s.get('tagged')).toBeUndefined()
+    expect((s.get('both') as LiveEntry).value).toBe(4)
+    expect(s.invalidateTags(['t'])).toBe(1)
+    expect(s.get('both')).toBeUndefined()
+    clock.advance(10_000_000)
+    expect((s.get('plain') as LiveEntry).value).toBe(6)
+    expect(s.invalidateTags(['v'])).toBe(1)
+    expect(s.size).toBe(0)
+    expect(s.tagMemberships).toBe(0)
+    expect(p.stats.scheduled).toBe(0)
+  })
 })
 
 describe('deletion listener', () => {
