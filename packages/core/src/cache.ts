@@ -752,29 +752,30 @@ export class Cache<K = string, V = unknown> {
     if (pending !== undefined) return pending.promise
     if (this.#breaker !== undefined && !this.#breaker.allow()) return undefined
     const read = { stale: false } as { stale: boolean; promise: Promise<Found<V>> }
-    read.promise = this.#readL2(k, read)
     this.#l2Reads.set(k, read)
-    const done = (): void => {
-      if (this.#l2Reads.get(k) === read) this.#l2Reads.delete(k)
-    }
-    read.promise.then(done, done)
+    read.promise = this.#readL2(k, read)
     return read.promise
   }
 
+  /** One shared L2 read; it leaves `#l2Reads` itself when done (no extra promise per read). */
   async #readL2(k: string, read: Overtakable): Promise<Found<V>> {
-    let raw: unknown
     try {
-      raw = await this.#store.get(k)
-    } catch (error) {
-      this.#breaker?.failure(error)
-      throw error
+      let raw: unknown
+      try {
+        raw = await this.#store.get(k)
+      } catch (error) {
+        this.#breaker?.failure(error)
+        throw error
+      }
+      this.#breaker?.success()
+      const f = await this.#decode(k, raw, this.#codec)
+      if (f !== undefined && !read.stale && this.#l1 !== undefined && this.#l1Live) {
+        this.#l1Fill(k, raw, f)
+      }
+      return f
+    } finally {
+      if (this.#l2Reads.get(k) === read) this.#l2Reads.delete(k)
     }
-    this.#breaker?.success()
-    const f = await this.#decode(k, raw, this.#codec)
-    if (f !== undefined && !read.stale && this.#l1 !== undefined && this.#l1Live) {
-      this.#l1Fill(k, raw, f)
-    }
-    return f
   }
 
   #lookupMany(ks: readonly string[]): MaybePromise<Found<V>[]> {
