@@ -72,6 +72,46 @@ async function killAndRecover(backend: Backend, key: string): Promise<() => Prom
 }
 
 /**
+ * Registers the hooks of one describe block: two providers `a` and `b` in `mode` on the
+ * suite's shared backend, and subscriptions that end after each test.
+ */
+function busPair(
+  options: RedisFamilySuiteOptions,
+  shared: () => Promise<Backend>,
+  mode: 'pubsub' | 'tracking',
+) {
+  const state = {
+    backend: undefined as unknown as Backend,
+    a: undefined as unknown as RedisFamilyProvider,
+    b: undefined as unknown as RedisFamilyProvider,
+  }
+  let ends: (() => Promise<void>)[] = []
+  beforeAll(async () => {
+    state.backend = await shared()
+    const extras =
+      mode === 'pubsub' ? { keyPrefix: PREFIX } : { keyPrefix: PREFIX, invalidation: mode }
+    state.a = await options.connect(state.backend, extras)
+    state.b = await options.connect(state.backend, extras)
+  }, 60_000)
+  afterEach(async () => {
+    for (const end of ends) await end()
+    ends = []
+  })
+  afterAll(async () => {
+    await state.a?.close()
+    await state.b?.close()
+  })
+  const bus = (p: RedisFamilyProvider): InvalidationBus => providerPort(p, 'bus')
+  const listen = async (p: RedisFamilyProvider, ns: string): Promise<Recorder> => {
+    const r = recorder()
+    ends.push(await bus(p).subscribe(ns, r))
+    expect(r.events).toEqual(['resumed'])
+    return r
+  }
+  return Object.assign(state, { bus, listen })
+}
+
+/**
  * The invalidation bus, in both modes, between two providers on the suite's shared backend:
  * delivery to other processes only, round trips of keys, tags and clear, the subscription
  * lifecycle across a server kill, and (tracking) writes by any client, flushes and tag
@@ -82,30 +122,12 @@ export function describeBus(
   shared: () => Promise<Backend>,
 ): void {
   describe(`${options.name}: invalidation bus (pubsub)`, { timeout: 60_000 }, () => {
-    let backend: Backend
-    let a: RedisFamilyProvider
-    let b: RedisFamilyProvider
-    let ends: (() => Promise<void>)[] = []
-    beforeAll(async () => {
-      backend = await shared()
-      a = await options.connect(backend, { keyPrefix: PREFIX })
-      b = await options.connect(backend, { keyPrefix: PREFIX })
-    }, 60_000)
-    afterEach(async () => {
-      for (const end of ends) await end()
-      ends = []
+    const pair = busPair(options, shared, 'pubsub')
+    const { bus, listen } = pair
+    let a: RedisFamilyProvider, b: RedisFamilyProvider, backend: Backend
+    beforeAll(() => {
+      ;({ a, b, backend } = pair)
     })
-    afterAll(async () => {
-      await a?.close()
-      await b?.close()
-    })
-    const bus = (p: RedisFamilyProvider): InvalidationBus => providerPort(p, 'bus')
-    const listen = async (p: RedisFamilyProvider, ns: string): Promise<Recorder> => {
-      const r = recorder()
-      ends.push(await bus(p).subscribe(ns, r))
-      expect(r.events).toEqual(['resumed'])
-      return r
-    }
 
     // Delivery between processes and unsubscribing are checked by the conformance kit.
     it('is the default mode, and stamps its own origin on what it publishes', async () => {
@@ -139,30 +161,12 @@ export function describeBus(
   })
 
   describe(`${options.name}: invalidation bus (tracking)`, { timeout: 60_000 }, () => {
-    let backend: Backend
-    let a: RedisFamilyProvider
-    let b: RedisFamilyProvider
-    let ends: (() => Promise<void>)[] = []
-    beforeAll(async () => {
-      backend = await shared()
-      a = await options.connect(backend, { keyPrefix: PREFIX, invalidation: 'tracking' })
-      b = await options.connect(backend, { keyPrefix: PREFIX, invalidation: 'tracking' })
-    }, 60_000)
-    afterEach(async () => {
-      for (const end of ends) await end()
-      ends = []
+    const pair = busPair(options, shared, 'tracking')
+    const { bus, listen } = pair
+    let a: RedisFamilyProvider, b: RedisFamilyProvider, backend: Backend
+    beforeAll(() => {
+      ;({ a, b, backend } = pair)
     })
-    afterAll(async () => {
-      await a?.close()
-      await b?.close()
-    })
-    const bus = (p: RedisFamilyProvider): InvalidationBus => providerPort(p, 'bus')
-    const listen = async (p: RedisFamilyProvider, ns: string): Promise<Recorder> => {
-      const r = recorder()
-      ends.push(await bus(p).subscribe(ns, r))
-      expect(r.events).toEqual(['resumed'])
-      return r
-    }
     const valueKey = (ns: string, key: string) => new KeyLayout(PREFIX, ns, a.buckets).valueKey(key)
 
     it('reports a write by any client to a value key of the namespace, and nothing else', async () => {

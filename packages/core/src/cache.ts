@@ -503,20 +503,15 @@ export class Cache<K = string, V = unknown> {
       if (list.length === 0) return 0
       this.#overtakeAll()
       return chain(
-        this.#l2(() => this.#store.invalidateTags(list), false),
+        this.#l2ThenPublish(
+          () => this.#store.invalidateTags(list),
+          false,
+          { tags: list },
+          () => this.#l1Clear(),
+        ),
         (count) => {
-          this.#l1Clear()
-          return chain(this.#publish({ tags: list }), () => {
-            if (this.#events.has('invalidate')) {
-              this.#events.emit('invalidate', {
-                namespace: this.namespace,
-                reason: 'tags',
-                tags: list,
-                count,
-              })
-            }
-            return count
-          })
+          this.#emitInvalidate('tags', list, count)
+          return count
         },
       )
     })
@@ -528,20 +523,13 @@ export class Cache<K = string, V = unknown> {
       this.#checkOpen()
       this.#overtakeAll()
       return chain(
-        this.#l2(() => this.#store.clear(), false),
-        () => {
-          this.#l1Clear()
-          return chain(this.#publish({ clear: true }), () => {
-            if (this.#events.has('invalidate')) {
-              this.#events.emit('invalidate', {
-                namespace: this.namespace,
-                reason: 'clear',
-                tags: [],
-                count: undefined,
-              })
-            }
-          })
-        },
+        this.#l2ThenPublish(
+          () => this.#store.clear(),
+          false,
+          { clear: true },
+          () => this.#l1Clear(),
+        ),
+        () => this.#emitInvalidate('clear', [], undefined),
       )
     })
   }
@@ -835,6 +823,10 @@ export class Cache<K = string, V = unknown> {
       this.#emitKey('miss', k)
       return undefined
     }
+    return this.#hit(k, f)
+  }
+
+  #hit(k: string, f: DecodedEntry<V>): V | undefined {
     this.#stats.hits++
     this.#emitKey('hit', k)
     return f.negative ? undefined : (f.value as V)
@@ -847,8 +839,7 @@ export class Cache<K = string, V = unknown> {
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
   ): V | undefined {
-    this.#stats.hits++
-    this.#emitKey('hit', k)
+    const value = this.#hit(k, f)
     const xfetch = this.#c.refreshAhead
     if (xfetch !== undefined && f.expiresAt !== undefined && this.#loadMs > 0) {
       // XFetch: refresh early with a probability that grows as expiry nears, scaled by how
@@ -858,7 +849,7 @@ export class Cache<K = string, V = unknown> {
         void this.#refresh(k, key, loader, options, f)
       }
     }
-    return f.negative ? undefined : (f.value as V)
+    return value
   }
 
   #afterLookup(
@@ -887,10 +878,8 @@ export class Cache<K = string, V = unknown> {
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
   ): MaybePromise<V | undefined> {
-    this.#stats.hits++
-    this.#emitKey('hit', k)
+    const stale = this.#hit(k, f)
     if (this.#events.has('stale')) this.#events.emit('stale', { namespace: this.namespace, key: k })
-    const stale = f.negative ? undefined : (f.value as V)
     const until = this.#backoff.get(k)
     if (until !== undefined && until > this.#c.clock.now()) return stale
     const refresh = this.#refresh(k, key, loader, options, f)
@@ -1047,6 +1036,12 @@ export class Cache<K = string, V = unknown> {
     } catch (error) {
       this.#emitError(k, 'get', error)
       return undefined
+    }
+  }
+
+  #emitInvalidate(reason: 'tags' | 'clear', tags: readonly string[], count: number | undefined) {
+    if (this.#events.has('invalidate')) {
+      this.#events.emit('invalidate', { namespace: this.namespace, reason, tags, count })
     }
   }
 
