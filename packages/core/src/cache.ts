@@ -155,6 +155,7 @@ export class Cache<K = string, V = unknown> {
   readonly #tiered: boolean
   readonly #l1: L1Config | undefined
   readonly #l1Codec: EntryCodec<unknown> | undefined
+  readonly #bus: InvalidationBus | undefined
   /** False while the bus is not subscribed: L1 is then bypassed (it may have missed messages). */
   #l1Live: boolean
   readonly #l2Reads = new Map<string, L2Read<V>>()
@@ -193,7 +194,9 @@ export class Cache<K = string, V = unknown> {
             }
           })
     this.#tiered = this.#l1 !== undefined || this.#breaker !== undefined
+    // The bus only serves L1: a single-level namespace never publishes or subscribes.
     const bus = this.#l1 !== undefined ? config.bus : undefined
+    this.#bus = bus
     this.#l1Live = bus === undefined
     if (bus === undefined) {
       this.#ready = Promise.resolve()
@@ -769,10 +772,11 @@ export class Cache<K = string, V = unknown> {
   #lookupMany(ks: readonly string[]): MaybePromise<Found<V>[]> {
     const l1 = this.#l1
     if (l1 === undefined || !this.#l1Live) {
-      if (this.#breaker !== undefined && !this.#breaker.allow()) return ks.map(() => undefined)
+      // One breaker check, in #l2: a skipped call (open circuit) reads as all misses.
       return chain(
         this.#l2(() => this.#store.getMany(ks), true),
-        (raws) => this.#decodeAll(ks, raws ?? [], this.#codec),
+        (raws) =>
+          raws === undefined ? ks.map(() => undefined) : this.#decodeAll(ks, raws, this.#codec),
       )
     }
     return this.#lookupManyTiered(ks, l1)
@@ -1104,6 +1108,7 @@ export class Cache<K = string, V = unknown> {
    */
   #l2<T>(call: () => MaybePromise<T>, soft: true): MaybePromise<T | undefined>
   #l2<T>(call: () => MaybePromise<T>, soft: false): MaybePromise<T>
+  #l2<T>(call: () => MaybePromise<T>, soft: boolean): MaybePromise<T | undefined>
   #l2<T>(call: () => MaybePromise<T>, soft: boolean): MaybePromise<T | undefined> {
     const breaker = this.#breaker
     if (breaker === undefined) return call()
@@ -1187,8 +1192,8 @@ export class Cache<K = string, V = unknown> {
 
   /** Tells other processes what changed (pub/sub buses; a tracking server sees it itself). */
   #publish(change: Omit<InvalidationMessage, 'namespace' | 'origin'>): MaybePromise<void> {
-    const bus = this.#c.bus
-    if (bus === undefined || this.#l1 === undefined || bus.mode !== 'pubsub') return
+    const bus = this.#bus
+    if (bus === undefined || bus.mode !== 'pubsub') return
     if (this.#breaker?.state === 'open') return
     return bus
       .publish({ ...change, namespace: this.namespace, origin: bus.origin })
@@ -1284,7 +1289,7 @@ export class Cache<K = string, V = unknown> {
     const m = this.#meta(this.#c.clock.now(), ttl, negative)
     const entry = this.#codec.toEntry(value, m, k)
     const physical = this.#physicalTtl(ttl)
-    if (!this.#tiered && this.#c.bus === undefined) {
+    if (!this.#tiered) {
       return chain(entry, (e) => this.#store.set(k, e, { ttl: physical, tags }))
     }
     return chain(entry, (e) =>
@@ -1308,8 +1313,8 @@ export class Cache<K = string, V = unknown> {
     change: Omit<InvalidationMessage, 'namespace' | 'origin'>,
     after: (result: T) => void,
   ): MaybePromise<T> {
-    const written = soft ? this.#l2(call, true) : this.#l2(call, false)
-    const early = this.#c.bus?.ordered === true ? this.#publish(change) : undefined
+    const written = this.#l2(call, soft)
+    const early = this.#bus?.ordered === true ? this.#publish(change) : undefined
     return chain(written, (result) => {
       after(result as T)
       return chain(early === undefined ? this.#publish(change) : early, () => result as T)

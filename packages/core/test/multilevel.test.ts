@@ -466,6 +466,27 @@ describe('L2 circuit breaker', () => {
     expect(f.l2.reads).toBe(reads + 1)
   })
 
+  it('lets a getMany be the half-open probe on a single-level namespace', async () => {
+    const l2 = mapProvider('bytes')
+    l2.async = true
+    let time = 0
+    const service = createCacheService({
+      providers: { redis: l2 },
+      encoder: testJson,
+      clock: { now: () => time },
+    })
+    const cache = service.namespace<string>('solo', { breaker: { failures: 1, cooldown: 1_000 } })
+    await cache.set('a', 'A')
+    l2.failReads = new CacheUnavailableError('down')
+    await expect(cache.getMany(['a', 'b'])).rejects.toThrow(/down/)
+    expect(cache.breakerState).toBe('open')
+    expect(await cache.getMany(['a', 'b'])).toEqual([undefined, undefined])
+    l2.failReads = undefined
+    time += 1_000
+    expect(await cache.getMany(['a', 'b'])).toEqual(['A', undefined])
+    expect(cache.breakerState).toBe('closed')
+  })
+
   it('reopens when the half-open probe fails', async () => {
     const f = fleet()
     const a = f.process('a', { breaker: { failures: 1, cooldown: 1_000 } })
