@@ -58,12 +58,18 @@ function fleet(options: { async?: boolean } = {}) {
   }
 }
 
+/** A fleet with processes `a` and `b`, both subscribed. */
+async function twoProcesses() {
+  const f = fleet()
+  const a = f.process('a')
+  const b = f.process('b')
+  await Promise.all([a.cache.ready(), b.cache.ready()])
+  return { f, a, b }
+}
+
 describe('multilevel namespaces', () => {
   it('serves L1 hits without touching L2, and back-fills L1 from L2 with the remaining TTL', async () => {
-    const f = fleet()
-    const a = f.process('a')
-    const b = f.process('b')
-    await Promise.all([a.cache.ready(), b.cache.ready()])
+    const { f, a, b } = await twoProcesses()
     await a.cache.set('k', 'v1', { ttl: 10_000 })
     expect(a.l1raw().get('k')?.value).toBe('v1')
     f.advance(4_000)
@@ -77,10 +83,7 @@ describe('multilevel namespaces', () => {
   })
 
   it('deduplicates concurrent L2 reads of one key', async () => {
-    const f = fleet()
-    const a = f.process('a')
-    const b = f.process('b')
-    await Promise.all([a.cache.ready(), b.cache.ready()])
+    const { f, a, b } = await twoProcesses()
     await a.cache.set('k', 'v')
     const before = f.l2.reads
     const values = await Promise.all(Array.from({ length: 20 }, () => b.cache.get('k')))
@@ -89,10 +92,7 @@ describe('multilevel namespaces', () => {
   })
 
   it('writes L2, then L1, then the bus; other processes drop their copy', async () => {
-    const f = fleet()
-    const a = f.process('a')
-    const b = f.process('b')
-    await Promise.all([a.cache.ready(), b.cache.ready()])
+    const { f, a, b } = await twoProcesses()
     await a.cache.set('k', 'old')
     expect(await b.cache.get('k')).toBe('old')
     const invalidated: CacheEventMap['invalidate'][] = []
@@ -128,10 +128,7 @@ describe('multilevel namespaces', () => {
   })
 
   it('propagates delete, deleteMany, setMany, tags and clear', async () => {
-    const f = fleet()
-    const a = f.process('a')
-    const b = f.process('b')
-    await Promise.all([a.cache.ready(), b.cache.ready()])
+    const { f, a, b } = await twoProcesses()
     const warm = async () => {
       await a.cache.setMany([
         { key: 'x', value: '1', tags: ['t'] },
@@ -165,10 +162,7 @@ describe('multilevel namespaces', () => {
   })
 
   it('does not back-fill a value an invalidation overtook while the L2 read was in flight', async () => {
-    const f = fleet()
-    const a = f.process('a')
-    const b = f.process('b')
-    await Promise.all([a.cache.ready(), b.cache.ready()])
+    const { f, a, b } = await twoProcesses()
     await a.cache.set('k', 'old')
     let open!: () => void
     f.l2.gate = new Promise<void>((r) => {
@@ -187,10 +181,7 @@ describe('multilevel namespaces', () => {
   })
 
   it('bypasses and empties L1 while the bus is interrupted, and starts clean when it resumes', async () => {
-    const f = fleet()
-    const a = f.process('a')
-    const b = f.process('b')
-    await Promise.all([a.cache.ready(), b.cache.ready()])
+    const { f, a, b } = await twoProcesses()
     const states: string[] = []
     b.cache.on('bus', (e) => states.push(e.state))
     await a.cache.set('k', 'old')
