@@ -1,4 +1,4 @@
-import type { Clock } from './cache.js'
+import type { Clock } from './entry-policy.js'
 import { CacheError } from './errors.js'
 
 /** The L2 circuit breaker's settings. */

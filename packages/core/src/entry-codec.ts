@@ -11,15 +11,21 @@ export interface EntryCodec<E> {
   fromEntry<V>(entry: E, key: string): MaybePromise<DecodedEntry<V>>
 }
 
-/** Live stores hold the value and its metadata as one object: nothing to encode. */
+/**
+ * Live stores hold the value and its metadata as one object: nothing to encode. When `meta`
+ * already is that object (it carries this very value), it is stored as it is.
+ */
 export const liveEntryCodec: EntryCodec<LiveEntry> = {
-  toEntry: (value, meta) => ({
-    value,
-    createdAt: meta.createdAt,
-    expiresAt: meta.expiresAt,
-    staleUntil: meta.staleUntil,
-    negative: meta.negative,
-  }),
+  toEntry: (value, meta) =>
+    (meta as Partial<LiveEntry>).value === value && 'value' in meta
+      ? (meta as LiveEntry)
+      : {
+          value,
+          createdAt: meta.createdAt,
+          expiresAt: meta.expiresAt,
+          staleUntil: meta.staleUntil,
+          negative: meta.negative,
+        },
   fromEntry: <V>(entry: LiveEntry) => entry as DecodedEntry<V>,
 }
 

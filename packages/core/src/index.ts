@@ -3,7 +3,7 @@
  * `Cache` facade, the value pipeline and envelope format, and the cache service that composes
  * them. No runtime dependencies.
  */
-export { Cache, type Clock } from './cache.js'
+export { Cache } from './cache.js'
 export {
   type BulkLoader,
   type BulkLoaderContext,
@@ -26,6 +26,7 @@ export {
   type EncodingRegistryOptions,
   isEncodingRegistry,
 } from './encoding-registry.js'
+export type { Clock } from './entry-policy.js'
 export {
   type AppliedTransformer,
   ENVELOPE_MAGIC,
@@ -63,7 +64,7 @@ export {
   type NamespaceDefaults,
   type NamespaceOptions,
 } from './service.js'
-export type { CacheStats } from './stats.js'
+export type { CacheStats, TierName, TierStats } from './stats.js'
 export {
   type ContainerPath,
   describeCycle,

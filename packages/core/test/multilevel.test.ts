@@ -82,6 +82,40 @@ describe('multilevel namespaces', () => {
     expect(f.l2.reads).toBe(readsBefore + 1)
   })
 
+  it('counts requests and hits per tier, and joined and stale hits apart', async () => {
+    const f = fleet()
+    const a = f.process('a', { grace: '10m' })
+    await a.cache.ready()
+    const b = f.process('b')
+    await b.cache.ready()
+    await a.cache.set('k', 'v', { ttl: 1_000 })
+    expect(await b.cache.get('k')).toBe('v') // L1 miss, L2 hit
+    expect(await b.cache.get('k')).toBe('v') // L1 hit
+    expect(await b.cache.get('absent')).toBeUndefined() // L1 miss, L2 miss
+    let release!: () => void
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    const loader = async () => {
+      await gate
+      return 'loaded'
+    }
+    const first = b.cache.getOrSet('slow', loader)
+    const joined = b.cache.getOrSet('slow', loader)
+    release()
+    expect(await Promise.all([first, joined])).toEqual(['loaded', 'loaded'])
+    expect(b.cache.stats()).toMatchObject({
+      hits: 3,
+      misses: 2,
+      joinedHits: 1,
+      staleHits: 0,
+      tiers: { l1: { requests: 4, hits: 1 }, l2: { requests: 3, hits: 1 } },
+    })
+    f.advance(2_000)
+    expect(await a.cache.getOrSet('k', async () => 'v2')).toBe('v')
+    expect(a.cache.stats()).toMatchObject({ hits: 1, staleHits: 1, tiers: { l1: { hits: 1 } } })
+  })
+
   it('deduplicates concurrent L2 reads of one key', async () => {
     const { f, a, b } = await twoProcesses()
     await a.cache.set('k', 'v')

@@ -11,7 +11,7 @@ import {
   type ProviderHealth,
   type StoreValueKind,
 } from '@cacheport/core'
-import { type MemoryHeap, MemoryStore } from './memory-store.js'
+import { type StoreHost, MemoryStore } from './memory-store.js'
 import { type DeletionEvent, Policy } from './policy.js'
 
 type Entry = Uint8Array | LiveEntry
@@ -78,7 +78,7 @@ function checkBound(name: string, value: unknown, integer: boolean): number {
 }
 
 /**
- * The in-process provider. One instance is one bounded heap shared by its namespaces, evicted
+ * The in-process provider. One instance is one bounded set of entries shared by its namespaces, evicted
  * with adaptive W-TinyLFU and expired through a timer wheel.
  */
 export class MemoryProvider implements CacheProvider {
@@ -88,7 +88,7 @@ export class MemoryProvider implements CacheProvider {
   readonly #clock: Clock
   readonly #policy: Policy<Entry>
   readonly #stores = new Map<string, MemoryStore<Entry>>()
-  readonly #heap: MemoryHeap<Entry>
+  readonly #host: StoreHost<Entry>
   #closed = false
 
   /** Throws `CacheConfigError` (`INVALID_OPTION`) for invalid bounds, weigher or `values`. */
@@ -157,7 +157,7 @@ export class MemoryProvider implements CacheProvider {
             return weight
           }
     const policy = this.#policy
-    this.#heap = {
+    this.#host = {
       kind: values,
       policy,
       now: () => clock.now(),
@@ -167,15 +167,15 @@ export class MemoryProvider implements CacheProvider {
       weigh: (key, entry) => weigh(key, entry, ''),
     }
     if (weigher !== undefined) {
-      // Give the weigher the namespace: a per-store heap would cost a closure per store.
-      this.#makeHeap = (namespace) => ({
-        ...this.#heap,
+      // Give the weigher the namespace: a per-store host would cost a closure per store.
+      this.#makeHost = (namespace) => ({
+        ...this.#host,
         weigh: (key, entry) => weigh(key, entry, namespace),
       })
     }
   }
 
-  readonly #makeHeap: ((namespace: string) => MemoryHeap<Entry>) | undefined
+  readonly #makeHost: ((namespace: string) => StoreHost<Entry>) | undefined
 
   /** Entries held across all namespaces. */
   get size(): number {
@@ -244,8 +244,8 @@ export class MemoryProvider implements CacheProvider {
     if (this.#closed) throw new CacheClosedError('memory provider')
     let store = this.#stores.get(options.namespace)
     if (store === undefined) {
-      const heap = this.#makeHeap?.(options.namespace) ?? this.#heap
-      store = new MemoryStore(options.namespace, heap)
+      const host = this.#makeHost?.(options.namespace) ?? this.#host
+      store = new MemoryStore(options.namespace, host)
       this.#stores.set(options.namespace, store)
     }
     return store as unknown as BytesStore | LiveStore

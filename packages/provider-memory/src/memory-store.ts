@@ -14,8 +14,8 @@ import {
 import { hashKey } from './frequency-sketch.js'
 import type { Policy, SlotOwner } from './policy.js'
 
-/** What a store needs from the provider that owns the shared policy and bound. */
-export interface MemoryHeap<E> {
+/** The provider that hosts a store: what the store needs from it (the shared policy and bound). */
+export interface StoreHost<E> {
   readonly kind: StoreValueKind
   readonly policy: Policy<E>
   now(): number
@@ -33,7 +33,7 @@ const INFINITY = Number.POSITIVE_INFINITY
 export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, SlotOwner {
   readonly namespace: string
   readonly kind: StoreValueKind
-  readonly #heap: MemoryHeap<E>
+  readonly #host: StoreHost<E>
   readonly #policy: Policy<E>
   readonly #seed: number
   /** Namespace id in the shared policy. */
@@ -42,13 +42,13 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   readonly #tags = new Map<string, Set<number>>()
   #closed = false
 
-  constructor(namespace: string, heap: MemoryHeap<E>) {
+  constructor(namespace: string, host: StoreHost<E>) {
     this.namespace = namespace
-    this.kind = heap.kind
-    this.#heap = heap
-    this.#policy = heap.policy
+    this.kind = host.kind
+    this.#host = host
+    this.#policy = host.policy
     this.#seed = hashKey(0x9e3779b9, namespace)
-    this.#id = heap.policy.register(this)
+    this.#id = host.policy.register(this)
   }
 
   /** Number of entries held (expired ones included until they are swept, touched or evicted). */
@@ -69,7 +69,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   }
 
   get(key: string): E | undefined {
-    if (this.#closed) this.#heap.checkOpen()
+    if (this.#closed) this.#host.checkOpen()
     const slot = this.#map.get(key)
     if (slot === undefined) {
       this.#policy.recordMiss()
@@ -85,22 +85,22 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   }
 
   set(key: string, entry: E, options?: StoreWriteOptions): void {
-    this.#heap.checkOpen()
+    this.#host.checkOpen()
     const expiresAt = this.#expiry(options?.ttl)
     this.#checkEntry(entry)
-    const weight = this.#heap.weigh(key, entry)
+    const weight = this.#host.weigh(key, entry)
     this.#put(key, entry, weight, expiresAt, options?.tags)
     this.#policy.flush()
   }
 
   setMany(entries: readonly StoreEntry<E>[]): void {
-    this.#heap.checkOpen()
+    this.#host.checkOpen()
     const expiries: number[] = []
     const weights: number[] = []
     for (const e of entries) {
       this.#checkEntry(e.entry)
       expiries.push(this.#expiry(e.ttl))
-      weights.push(this.#heap.weigh(e.key, e.entry))
+      weights.push(this.#host.weigh(e.key, e.entry))
     }
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i] as StoreEntry<E>
@@ -110,10 +110,10 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   }
 
   delete(key: string): boolean {
-    this.#heap.checkOpen()
+    this.#host.checkOpen()
     const slot = this.#map.get(key)
     if (slot === undefined) return false
-    const live = !this.#policy.expired(slot, this.#heap.now())
+    const live = !this.#policy.expired(slot, this.#host.now())
     this.#policy.remove(slot, live ? 'explicit' : 'expired')
     this.#policy.flush()
     return live
@@ -126,12 +126,12 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   }
 
   has(key: string): boolean {
-    this.#heap.checkOpen()
+    this.#host.checkOpen()
     return this.#liveSlot(key) !== undefined
   }
 
   invalidateTags(tags: readonly string[]): number {
-    this.#heap.checkOpen()
+    this.#host.checkOpen()
     const victims = new Set<number>()
     for (const tag of tags) {
       const members = this.#tags.get(tag)
@@ -143,7 +143,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   }
 
   clear(): void {
-    this.#heap.checkOpen()
+    this.#host.checkOpen()
     this.#removeAll([...this.#map.values()])
     this.#policy.flush()
   }
@@ -156,11 +156,11 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     const maxRetries = options?.maxRetries ?? 10
     const policy = this.#policy
     for (let attempt = 0; ; attempt++) {
-      this.#heap.checkOpen()
+      this.#host.checkOpen()
       const slot = this.#liveSlot(key)
       const current = slot === undefined ? undefined : policy.entries[slot]
       const action = await fn(current)
-      this.#heap.checkOpen()
+      this.#host.checkOpen()
       const after = this.#liveSlot(key)
       // A concurrent write replaced the entry (every write stores a new entry object).
       if (after !== slot || (after !== undefined && policy.entries[after] !== current)) {
@@ -179,7 +179,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
       }
       const expiresAt = this.#expiry(action.ttl)
       this.#checkEntry(action.entry)
-      const weight = this.#heap.weigh(key, action.entry)
+      const weight = this.#host.weigh(key, action.entry)
       this.#put(key, action.entry, weight, expiresAt, action.tags)
       policy.flush()
       return action.entry
@@ -187,8 +187,8 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   }
 
   async *keys(): AsyncGenerator<string> {
-    this.#heap.checkOpen()
-    const now = this.#heap.now()
+    this.#host.checkOpen()
+    const now = this.#host.now()
     const policy = this.#policy
     const live: string[] = []
     for (const [key, slot] of this.#map) if (!policy.expired(slot, now)) live.push(key)
@@ -210,7 +210,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
 
   #removeAll(slots: Iterable<number>): number {
     const policy = this.#policy
-    const now = this.#heap.now()
+    const now = this.#host.now()
     let removed = 0
     for (const slot of slots) {
       const expired = policy.expired(slot, now)
@@ -224,7 +224,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     const slot = this.#map.get(key)
     if (slot === undefined) return undefined
     const policy = this.#policy
-    if (policy.expired(slot, this.#heap.now())) {
+    if (policy.expired(slot, this.#host.now())) {
       policy.remove(slot, 'expired')
       policy.flush()
       return undefined
@@ -240,7 +240,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     tags: readonly string[] | undefined,
   ): void {
     const policy = this.#policy
-    const now = expiresAt === INFINITY && policy.scheduled === 0 ? 0 : this.#heap.now()
+    const now = expiresAt === INFINITY && policy.scheduled === 0 ? 0 : this.#host.now()
     policy.sweep(now)
     let slot = this.#map.get(key)
     if (slot !== undefined && policy.expired(slot, now)) {
@@ -287,7 +287,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
       throw new CacheTtlError(`store ttl must be a finite number of ms > 0, got ${String(ttl)}`)
     }
-    return this.#heap.now() + ttl
+    return this.#host.now() + ttl
   }
 
   #checkEntry(entry: E): void {

@@ -1,0 +1,105 @@
+import type { ComputeResult } from './cache-types.js'
+import { checkValue, type EntryPolicy } from './entry-policy.js'
+import { CacheConfigError } from './errors.js'
+import type { MaybePromise, Store, StoreComputeAction } from './ports.js'
+import type { NamespaceReporter } from './reporter.js'
+import { decodeEntry } from './tiers/decode.js'
+import type { ProviderTier } from './tiers/provider-tier.js'
+import type { TierHandler } from './tiers/tier-handler.js'
+
+/** A compute callback: the current value in, a decision out. */
+export type ComputeFunction<V> = (current: V | undefined) => MaybePromise<ComputeResult<V>>
+
+/**
+ * Atomic read-modify-write of one key on the provider. Calls for one key are serialised in
+ * this process; across processes the store retries optimistically. After a change, L1 drops
+ * its copy and other processes are told.
+ */
+export class ComputeRunner<V> {
+  readonly #provider: ProviderTier<V>
+  readonly #tiers: TierHandler<V>
+  readonly #policy: EntryPolicy
+  readonly #reporter: NamespaceReporter
+  readonly #overtake: (k: string) => void
+  readonly #queues = new Map<string, Promise<void>>()
+
+  constructor(options: {
+    /** Marks reads and loads of a key in flight as overtaken when its compute starts. */
+    readonly overtake: (k: string) => void
+    readonly provider: ProviderTier<V>
+    readonly tiers: TierHandler<V>
+    readonly policy: EntryPolicy
+    readonly reporter: NamespaceReporter
+  }) {
+    this.#overtake = options.overtake
+    this.#provider = options.provider
+    this.#tiers = options.tiers
+    this.#policy = options.policy
+    this.#reporter = options.reporter
+  }
+
+  /** Queues the compute of `k` behind earlier ones in this process; resolves to the value after. */
+  run(k: string, fn: ComputeFunction<V>, maxRetries: number): Promise<V | undefined> {
+    const previous = this.#queues.get(k) ?? Promise.resolve()
+    const run = previous.then(() => this.#computeNow(k, fn, maxRetries))
+    const tail = run.then(noop, noop)
+    this.#queues.set(k, tail)
+    void tail.then(() => {
+      if (this.#queues.get(k) === tail) this.#queues.delete(k)
+    })
+    return run
+  }
+
+  async #computeNow(k: string, fn: ComputeFunction<V>, maxRetries: number): Promise<V | undefined> {
+    this.#overtake(k)
+    const provider = this.#provider
+    const policy = this.#policy
+    let after: V | undefined
+    let outcome = 'keep' as 'set' | 'delete' | 'keep'
+    const store = provider.store as Required<Store<unknown>>
+    await provider.required(() =>
+      store.compute(
+        k,
+        async (currentEntry): Promise<StoreComputeAction<unknown>> => {
+          const f = await decodeEntry<V>(k, currentEntry, provider.codec, this.#reporter)
+          const current =
+            f === undefined || !policy.isFresh(f) || f.negative ? undefined : (f.value as V)
+          const decision = await fn(current)
+          switch (decision?.action) {
+            case 'keep':
+              after = current
+              outcome = 'keep'
+              return { action: 'keep' }
+            case 'delete':
+              after = undefined
+              outcome = 'delete'
+              return { action: 'delete' }
+            case 'set': {
+              checkValue(k, decision.value)
+              const options = policy.entry(decision.ttl, decision.tags, false)
+              const meta = policy.meta(policy.clock.now(), options, decision.value)
+              const entry = await provider.encode(k, decision.value, meta)
+              after = decision.value
+              outcome = 'set'
+              return { action: 'set', entry, ttl: options.storeTtlMs, tags: options.tags }
+            }
+            default:
+              throw new CacheConfigError(
+                'INVALID_OPTION',
+                `compute callback for key '${k}' must return { action: 'set' | 'delete' | 'keep' }`,
+              )
+          }
+        },
+        { maxRetries },
+      ),
+    )
+    if (outcome === 'set' || outcome === 'delete') {
+      await this.#tiers.changed(k)
+      if (outcome === 'set') this.#reporter.written(k)
+      else this.#reporter.deleted(k)
+    }
+    return after
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,82 @@
+import type { BulkLoader, GetOrSetOptions } from '../cache-types.js'
+import type { EntryPolicy } from '../entry-policy.js'
+import type { NamespaceReporter } from '../reporter.js'
+import type { TierHandler } from '../tiers/tier-handler.js'
+import type { LoadRunner } from './load-runner.js'
+import type { Singleflight } from './singleflight.js'
+
+/** What `getOrSetMany` works with. */
+export interface BulkParts<K, V> {
+  readonly tiers: TierHandler<V>
+  readonly policy: EntryPolicy
+  readonly reporter: NamespaceReporter
+  readonly singleflight: Singleflight<V>
+  readonly runner: LoadRunner<K, V>
+}
+
+/**
+ * Reads many keys and loads the missing ones with one call of the bulk loader, which
+ * receives only the keys that were neither cached nor already in flight in this process.
+ * Keys in flight are joined. Resolves in the order of `request.encoded`.
+ */
+export async function getOrSetMany<K, V>(
+  parts: BulkParts<K, V>,
+  request: {
+    readonly keys: readonly K[]
+    /** `keys`, encoded and validated. */
+    readonly encoded: readonly string[]
+    readonly loader: BulkLoader<K, V>
+    readonly options: GetOrSetOptions | undefined
+  },
+): Promise<(V | undefined)[]> {
+  const { tiers, policy, reporter, singleflight } = parts
+  const ks = request.encoded
+  const original = new Map<string, K>()
+  ks.forEach((k, i) => {
+    if (!original.has(k)) original.set(k, request.keys[i] as K)
+  })
+  const values = new Map<string, V | undefined>()
+  const waiting = new Map<string, Promise<V | undefined>>()
+  const toRead: string[] = []
+  for (const k of original.keys()) {
+    const pending = singleflight.pending(k)
+    if (pending !== undefined) waiting.set(k, pending)
+    else toRead.push(k)
+  }
+  const missing: string[] = []
+  if (toRead.length > 0) {
+    const found = await tiers.readMany(toRead)
+    found.forEach((f, i) => {
+      const k = toRead[i] as string
+      if (f !== undefined && policy.isFresh(f)) {
+        reporter.hit(k)
+        values.set(k, f.negative ? undefined : (f.value as V))
+      } else {
+        reporter.miss(k)
+        missing.push(k)
+      }
+    })
+  }
+  const fresh: string[] = []
+  for (const k of missing) {
+    const pending = singleflight.pending(k)
+    if (pending !== undefined) waiting.set(k, pending)
+    else fresh.push(k)
+  }
+  if (fresh.length > 0) {
+    const batch = parts.runner.loadMany(fresh, original, request.loader, request.options)
+    for (const k of fresh) {
+      singleflight.track(
+        k,
+        batch.then((loaded) => loaded.get(k)),
+      )
+    }
+    const loaded = await batch
+    for (const k of fresh) values.set(k, loaded.get(k))
+  }
+  for (const [k, pending] of waiting) {
+    reporter.joined(k)
+    values.set(k, await pending)
+  }
+  return ks.map((k) => values.get(k))
+}

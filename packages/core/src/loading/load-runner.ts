@@ -1,0 +1,260 @@
+import {
+  type BulkLoader,
+  type GetOrSetOptions,
+  type Loader,
+  NOT_FOUND,
+  type NotFound,
+} from '../cache-types.js'
+import type { EntryPolicy } from '../entry-policy.js'
+import { CacheError, CacheValueError } from '../errors.js'
+import { isPromise } from '../maybe-promise.js'
+import type { KeyCodec, MaybePromise } from '../ports.js'
+import type { NamespaceReporter } from '../reporter.js'
+import type { PlannedWrite, TierHandler } from '../tiers/tier-handler.js'
+import { BulkLoaderSettings, SingleLoaderContext } from './loader-context.js'
+
+/** A load in flight, and whether a write or invalidation overtook it (it then writes nothing). */
+interface RunningLoad {
+  overtaken: boolean
+}
+
+/**
+ * Runs loaders: gives them their context, times them, checks what they return and writes the
+ * result back through the tier handler unless the loader skipped caching or a write,
+ * delete or invalidation overtook the load. Write-back failures are `error` events (`set`):
+ * the loaded value is still returned. Input errors (a bad TTL or tags from the loader) reject.
+ */
+export class LoadRunner<K, V> {
+  readonly #tiers: TierHandler<V>
+  readonly #policy: EntryPolicy
+  readonly #reporter: NamespaceReporter
+  readonly #keyCodec: KeyCodec<K>
+  readonly #running = new Map<string, RunningLoad>()
+  /** Exponentially weighted mean load time, ms (XFetch's delta). */
+  meanLoadMs = 0
+
+  constructor(options: {
+    readonly tiers: TierHandler<V>
+    readonly policy: EntryPolicy
+    readonly reporter: NamespaceReporter
+    readonly keyCodec: KeyCodec<K>
+  }) {
+    this.#tiers = options.tiers
+    this.#policy = options.policy
+    this.#reporter = options.reporter
+    this.#keyCodec = options.keyCodec
+  }
+
+  /** A write or delete of `k` overtakes its running load. */
+  overtake(k: string): void {
+    if (this.#running.size === 0) return
+    const running = this.#running.get(k)
+    if (running !== undefined) running.overtaken = true
+  }
+
+  /** Every running load is overtaken. */
+  overtakeAll(): void {
+    for (const running of this.#running.values()) running.overtaken = true
+  }
+
+  /** Runs `loader` for one key and writes its result back. Rejects with the loader's error. */
+  load(
+    k: string,
+    key: K,
+    loader: Loader<K, V>,
+    options: GetOrSetOptions | undefined,
+  ): Promise<V | undefined> {
+    const running: RunningLoad = { overtaken: false }
+    this.#running.set(k, running)
+    const context = new SingleLoaderContext(key)
+    const started = performance.now()
+    let result: MaybePromise<V | NotFound>
+    try {
+      result = loader(context)
+    } catch (error) {
+      return Promise.reject(this.#failed(k, running, started, error))
+    }
+    if (!isPromise(result)) {
+      try {
+        return Promise.resolve(this.#loaded(k, running, context, started, result, options))
+      } catch (error) {
+        this.#finished(k, running)
+        return Promise.reject(error)
+      }
+    }
+    return result.then(
+      (r) => {
+        try {
+          return this.#loaded(k, running, context, started, r, options)
+        } catch (error) {
+          this.#finished(k, running)
+          throw error
+        }
+      },
+      (error: unknown) => {
+        throw this.#failed(k, running, started, error)
+      },
+    )
+  }
+
+  #failed(k: string, running: RunningLoad, started: number, error: unknown): unknown {
+    this.#finished(k, running)
+    this.#reporter.stats.recordLoad(performance.now() - started, true)
+    this.#reporter.error(k, 'load', error)
+    return error
+  }
+
+  #finished(k: string, running: RunningLoad): void {
+    if (this.#running.get(k) === running) this.#running.delete(k)
+  }
+
+  #record(ms: number): void {
+    this.#reporter.stats.recordLoad(ms, false)
+    this.meanLoadMs = this.meanLoadMs === 0 ? ms : this.meanLoadMs * 0.8 + ms * 0.2
+  }
+
+  /** Checks a loader's result and writes it back; resolves to what the caller gets. */
+  #loaded(
+    k: string,
+    running: RunningLoad,
+    context: SingleLoaderContext<K>,
+    started: number,
+    result: V | NotFound,
+    options: GetOrSetOptions | undefined,
+  ): MaybePromise<V | undefined> {
+    this.#record(performance.now() - started)
+    const negative = result === NOT_FOUND
+    if (!negative && result === undefined) {
+      throw new CacheValueError(
+        'UNDEFINED_VALUE',
+        `loader for key '${k}' returned undefined: return a value, or ctx.notFound() to cache a miss`,
+      )
+    }
+    const value = negative ? undefined : (result as V)
+    if (context.skipped || running.overtaken) {
+      this.#finished(k, running)
+      return value
+    }
+    let written: MaybePromise<void>
+    try {
+      const entry = this.#policy.entry(
+        context.ttlSet ? context.ttl : negative ? options?.negativeTtl : options?.ttl,
+        context.tags ?? options?.tags,
+        negative,
+      )
+      written = this.#tiers.write(k, value, entry, 'write-back')
+    } catch (error) {
+      this.#finished(k, running)
+      if (isInputError(error)) throw error
+      this.#reporter.error(k, 'set', error)
+      return value
+    }
+    if (!isPromise(written)) {
+      this.#finished(k, running)
+      this.#reporter.written(k)
+      return value
+    }
+    return written.then(
+      () => {
+        this.#finished(k, running)
+        this.#reporter.written(k)
+        return value
+      },
+      (error: unknown) => {
+        this.#finished(k, running)
+        if (isInputError(error)) throw error
+        this.#reporter.error(k, 'set', error)
+        return value
+      },
+    )
+  }
+
+  /**
+   * Runs a bulk loader for `fresh` keys (`original` maps each to the caller's key) and writes
+   * back what it returned. Resolves to the loaded values by encoded key.
+   */
+  async loadMany(
+    fresh: readonly string[],
+    original: ReadonlyMap<string, K>,
+    loader: BulkLoader<K, V>,
+    options: GetOrSetOptions | undefined,
+  ): Promise<Map<string, V | undefined>> {
+    const records = new Map<string, RunningLoad>()
+    for (const k of fresh) {
+      const running = { overtaken: false }
+      records.set(k, running)
+      this.#running.set(k, running)
+    }
+    try {
+      const context = new BulkLoaderSettings()
+      const started = performance.now()
+      let result: Awaited<ReturnType<BulkLoader<K, V>>>
+      try {
+        result = await loader(
+          fresh.map((k) => original.get(k) as K),
+          context,
+        )
+      } catch (error) {
+        this.#reporter.stats.recordLoad(performance.now() - started, true)
+        this.#reporter.error(undefined, 'load', error)
+        throw error
+      }
+      this.#record(performance.now() - started)
+      const out = new Map<string, V | undefined>()
+      const loaded: { k: string; value: V | undefined; negative: boolean }[] = []
+      for (const [key, value] of result as Iterable<readonly [K, V | NotFound]>) {
+        const k = this.#keyCodec.encode(key)
+        if (!records.has(k) || value === undefined) continue
+        const negative = value === NOT_FOUND
+        out.set(k, negative ? undefined : (value as V))
+        loaded.push({ k, value: negative ? undefined : (value as V), negative })
+      }
+      if (!context.skipped) await this.#writeBackMany(loaded, records, context, options)
+      return out
+    } finally {
+      for (const [k, running] of records) this.#finished(k, running)
+    }
+  }
+
+  async #writeBackMany(
+    loaded: readonly { k: string; value: V | undefined; negative: boolean }[],
+    records: ReadonlyMap<string, RunningLoad>,
+    context: BulkLoaderSettings,
+    options: GetOrSetOptions | undefined,
+  ): Promise<void> {
+    try {
+      const tags = context.tags ?? options?.tags
+      const writes: PlannedWrite[] = []
+      for (const w of loaded) {
+        if (records.get(w.k)?.overtaken !== false) continue
+        const ttl = context.ttlSet ? context.ttl : w.negative ? options?.negativeTtl : options?.ttl
+        writes.push({
+          key: w.k,
+          value: w.value,
+          options: this.#policy.entry(ttl, tags, w.negative),
+        })
+      }
+      if (writes.length === 0) return
+      await this.#tiers.writeMany(writes, 'write-back')
+      for (const w of writes) this.#reporter.written(w.key)
+    } catch (error) {
+      if (isInputError(error)) throw error
+      this.#reporter.error(undefined, 'set', error)
+    }
+  }
+}
+
+/** Errors caused by the caller's input are thrown; backend write failures become events. */
+export function isInputError(error: unknown): boolean {
+  return (
+    error instanceof CacheError &&
+    (error.code === 'INVALID_TTL' ||
+      error.code === 'INVALID_TAG' ||
+      error.code === 'UNSUPPORTED' ||
+      error.code === 'UNDEFINED_VALUE' ||
+      error.code === 'ENCODE_FAILED' ||
+      error.code === 'INVALID_KEY' ||
+      error.code === 'KEY_TOO_LONG' ||
+      error.code === 'EMPTY_KEY')
+  )
+}

@@ -1,0 +1,84 @@
+import type { Duration } from './duration.js'
+import type { EncodingRegistry } from './encoding-registry.js'
+import type { Encoder, KeyCodec, Transformer } from './ports.js'
+
+/** Settings every namespace inherits unless it overrides them. */
+export interface NamespaceDefaults {
+  /** Default TTL; omitted or `null`: entries do not expire. */
+  readonly ttl?: Duration | null
+  /** TTL of cached "not found" results; defaults to `ttl`. */
+  readonly negativeTtl?: Duration | null
+  /** TTL spread as a fraction (0.1 = ±10%, the default); `0` turns it off. */
+  readonly jitter?: number
+  /** Longest encoded key, in UTF-8 bytes. Default 1024. */
+  readonly maxKeyBytes?: number
+  /** Optimistic `compute` retries. Default 10. */
+  readonly computeRetries?: number
+}
+
+/** Options of one namespace. */
+export interface NamespaceOptions<K> extends NamespaceDefaults {
+  /** Provider name; defaults to the service's `defaultProvider`. */
+  readonly provider?: string
+  /** Maps typed keys to strings; defaults to string keys. */
+  readonly keyCodec?: KeyCodec<K>
+  /** Overrides the service encoder for this namespace (bytes providers only). */
+  readonly encoder?: Encoder | EncodingRegistry
+  /** Overrides the service transformers for this namespace (bytes providers only). */
+  readonly transformers?: readonly Transformer[]
+  /**
+   * Makes the namespace multilevel: the name of an in-process provider (for example a
+   * `memoryProvider({ values: 'live' })`) used as L1 in front of `provider` as L2, or an
+   * object that also caps how long an entry stays in L1.
+   */
+  readonly l1?: string | L1Options
+  /**
+   * Keep L1 coherent across processes through the L2 provider's invalidation bus. Default
+   * `true` for multilevel namespaces, which then need a provider with the `bus` capability;
+   * `false` accepts that other processes' writes reach this L1 only when its entries expire
+   * (set `l1.maxTtl` to bound that).
+   */
+  readonly bus?: boolean
+  /** One loader per key across processes, through the provider's distributed lock. */
+  readonly lock?: boolean | LockOptions
+  /**
+   * How long after its TTL a value may still be served stale by `getOrSet` while it is
+   * refreshed (stale-while-revalidate). The store keeps entries for TTL + grace.
+   */
+  readonly grace?: Duration | null
+  /** With grace: how long a caller holding a stale value waits for the refresh. Default 0. */
+  readonly softTimeout?: Duration | 0
+  /** How long a caller with no stale value waits for the loader before a `CacheTimeoutError`. */
+  readonly hardTimeout?: Duration | null
+  /** With grace: after a failed refresh, serve the stale value this long before retrying. Default 10 s. */
+  readonly graceBackoff?: Duration
+  /** XFetch refresh-ahead: refresh hot keys shortly before they expire. */
+  readonly refreshAhead?: boolean | { readonly beta?: number }
+  /** Circuit breaker in front of the provider (the L2 of a multilevel namespace). */
+  readonly breaker?: boolean | BreakerOptions
+}
+
+/** The `l1` option in full. */
+export interface L1Options {
+  readonly provider: string
+  /** Longest time an entry stays in L1. Default: as long as in L2. */
+  readonly maxTtl?: Duration | null
+}
+
+/** The `lock` option in full. */
+export interface LockOptions {
+  /** The lock expires by itself after this long (longer than a load). Default 30 s. */
+  readonly ttl?: Duration
+  /** How long a caller waits for the lock. Default 10 s. */
+  readonly wait?: Duration | 0
+  /** After `wait`: run the loader anyway (`'load'`, the default) or reject with `CacheLockTimeoutError`. */
+  readonly onTimeout?: 'load' | 'error'
+}
+
+/** The `breaker` option in full. */
+export interface BreakerOptions {
+  /** Consecutive backend failures (never misses) that open the circuit. Default 5. */
+  readonly failures?: number
+  /** How long the circuit stays open before a probe. Default 10 s. */
+  readonly cooldown?: Duration
+}

@@ -1,0 +1,106 @@
+import { CacheError } from './errors.js'
+import type { CacheEventMap, CacheEvents } from './events.js'
+import type { InvalidationMessage } from './ports.js'
+import { StatsCounter } from './stats.js'
+
+/** The operation an `error` event names. */
+export type FailedOperation = CacheEventMap['error']['operation']
+
+/**
+ * Counts and announces what happens in one namespace: each event updates its counter and
+ * emits its event here, and nowhere else. Events are built only when someone listens.
+ */
+export class NamespaceReporter {
+  readonly namespace: string
+  readonly stats = new StatsCounter()
+  readonly #events: CacheEvents
+
+  constructor(namespace: string, events: CacheEvents) {
+    this.namespace = namespace
+    this.#events = events
+  }
+
+  /** The namespace's emitter (for `on`/`off`). */
+  get events(): CacheEvents {
+    return this.#events
+  }
+
+  /** A read answered with a fresh entry. */
+  hit(key: string): void {
+    this.stats.hits++
+    if (this.#events.has('hit')) this.#events.emit('hit', { namespace: this.namespace, key })
+  }
+
+  /** A caller joined a read or load in flight for the key: a hit that reached no loader. */
+  joined(key: string): void {
+    this.stats.joinedHits++
+    this.hit(key)
+  }
+
+  /** A logically expired value served within grace: a hit, and a `stale` event. */
+  staleHit(key: string): void {
+    this.stats.staleHits++
+    this.hit(key)
+    if (this.#events.has('stale')) this.#events.emit('stale', { namespace: this.namespace, key })
+  }
+
+  /** A read found nothing usable. */
+  miss(key: string): void {
+    this.stats.misses++
+    if (this.#events.has('miss')) this.#events.emit('miss', { namespace: this.namespace, key })
+  }
+
+  /** An entry was written. */
+  written(key: string): void {
+    if (this.#events.has('set')) this.#events.emit('set', { namespace: this.namespace, key })
+  }
+
+  /** An entry was deleted on request. */
+  deleted(key: string): void {
+    if (this.#events.has('delete')) this.#events.emit('delete', { namespace: this.namespace, key })
+  }
+
+  /** Entries were invalidated by tag or the namespace was cleared. */
+  invalidated(reason: 'tags' | 'clear', tags: readonly string[], count: number | undefined): void {
+    if (this.#events.has('invalidate')) {
+      this.#events.emit('invalidate', { namespace: this.namespace, reason, tags, count })
+    }
+  }
+
+  /** Another process (or the server) reported changes that this process's L1 dropped. */
+  remoteInvalidation(message: InvalidationMessage): void {
+    if (this.#events.has('invalidate')) {
+      this.#events.emit('invalidate', {
+        namespace: this.namespace,
+        reason: 'remote',
+        tags: message.tags ?? [],
+        count: undefined,
+        keys: message.keys ?? [],
+      })
+    }
+  }
+
+  /** The circuit breaker changed state. */
+  breaker(state: CacheEventMap['breaker']['state'], failures: number): void {
+    if (this.#events.has('breaker')) {
+      this.#events.emit('breaker', { namespace: this.namespace, state, failures })
+    }
+  }
+
+  /** The invalidation bus dropped or came back. */
+  bus(state: CacheEventMap['bus']['state']): void {
+    if (this.#events.has('bus')) this.#events.emit('bus', { namespace: this.namespace, state })
+  }
+
+  /** Something failed without failing the call. A non-Error thrown value is wrapped. */
+  error(key: string | undefined, operation: FailedOperation, error: unknown): void {
+    if (this.#events.has('error')) {
+      this.#events.emit('error', {
+        namespace: this.namespace,
+        key,
+        operation,
+        error: error instanceof Error ? error : new CacheError('DECODE_FAILED', String(error)),
+      })
+    }
+  }
+}

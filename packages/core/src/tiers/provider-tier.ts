@@ -1,0 +1,125 @@
+import type { EntryCodec } from '../entry-codec.js'
+import type { EntryPolicy } from '../entry-policy.js'
+import type { EntryMeta } from '../envelope.js'
+import { chain, isPromise } from '../maybe-promise.js'
+import type { LiveEntry, MaybePromise, Store, StoreEntry } from '../ports.js'
+import type { NamespaceReporter } from '../reporter.js'
+import { decodeEntries, decodeEntry, type Found } from './decode.js'
+import type { L2Guard } from './l2-guard.js'
+import type { PlannedWrite, WriteMode } from './tier-handler.js'
+
+/** A batch entry encoded for the provider, with what L1 needs to keep a copy. */
+export interface EncodedWrite extends StoreEntry<unknown> {
+  readonly value: unknown
+  readonly meta: LiveEntry
+}
+
+/**
+ * The namespace's provider as a tier: its store, its entry codec and the breaker guarding it.
+ * Both topologies read and write the provider through this one class.
+ */
+export class ProviderTier<V> {
+  readonly store: Store<unknown>
+  readonly codec: EntryCodec<unknown>
+  readonly guard: L2Guard | undefined
+  readonly #policy: EntryPolicy
+  readonly #reporter: NamespaceReporter
+
+  constructor(options: {
+    readonly store: Store<unknown>
+    readonly codec: EntryCodec<unknown>
+    readonly guard: L2Guard | undefined
+    readonly policy: EntryPolicy
+    readonly reporter: NamespaceReporter
+  }) {
+    this.store = options.store
+    this.codec = options.codec
+    this.guard = options.guard
+    this.#policy = options.policy
+    this.#reporter = options.reporter
+  }
+
+  /** Reads and decodes one entry; a read skipped by an open circuit is a miss. */
+  read(k: string): MaybePromise<Found<V>> {
+    const raw = this.readRaw(k)
+    if (isPromise(raw)) return raw.then((r) => this.decode(k, r))
+    return this.decode(k, raw)
+  }
+
+  /** Reads one stored entry, undecoded; `undefined` for a miss or a read the breaker skipped. */
+  readRaw(k: string): MaybePromise<unknown> {
+    this.#reporter.stats.l2Requests++
+    const guard = this.guard
+    return guard === undefined ? this.store.get(k) : guard.attempt(() => this.store.get(k))
+  }
+
+  /** Decodes what `readRaw` returned, counting an L2 hit when it holds an entry. */
+  decode(k: string, raw: unknown): MaybePromise<Found<V>> {
+    if (raw === undefined) return undefined
+    const f = decodeEntry<V>(k, raw, this.codec, this.#reporter)
+    if (f === undefined) return undefined
+    if (isPromise(f)) return f.then((d) => this.#countHit(d))
+    this.#reporter.stats.l2Hits++
+    return f
+  }
+
+  #countHit(f: Found<V>): Found<V> {
+    if (f !== undefined) this.#reporter.stats.l2Hits++
+    return f
+  }
+
+  /** Reads and decodes entries in one provider call; a skipped call reads as all misses. */
+  readMany(ks: readonly string[]): MaybePromise<{ raws: readonly unknown[]; found: Found<V>[] }> {
+    const stats = this.#reporter.stats
+    stats.l2Requests += ks.length
+    const guard = this.guard
+    const raws =
+      guard === undefined ? this.store.getMany(ks) : guard.attempt(() => this.store.getMany(ks))
+    return chain(raws, (r) => {
+      if (r === undefined)
+        return { raws: [], found: new Array<Found<V>>(ks.length).fill(undefined) }
+      return chain(decodeEntries<V>(ks, r, this.codec, this.#reporter), (found) => {
+        for (const f of found) if (f !== undefined) stats.l2Hits++
+        return { raws: r, found }
+      })
+    })
+  }
+
+  /** Encodes one entry for the provider. */
+  encode(k: string, value: unknown, meta: EntryMeta): MaybePromise<unknown> {
+    return this.codec.toEntry(value, meta, k)
+  }
+
+  /** Encodes a batch, stamped with one creation time. */
+  encodeMany(writes: readonly PlannedWrite[]): MaybePromise<EncodedWrite[]> {
+    const now = this.#policy.clock.now()
+    const built = writes.map((w) => {
+      const meta = this.#policy.meta(now, w.options, w.value)
+      return chain(
+        this.codec.toEntry(w.value, meta, w.key),
+        (entry): EncodedWrite => ({
+          key: w.key,
+          entry,
+          ttl: w.options.storeTtlMs,
+          tags: w.options.tags,
+          value: w.value,
+          meta,
+        }),
+      )
+    })
+    return built.some(isPromise) ? Promise.all(built) : (built as EncodedWrite[])
+  }
+
+  /** Runs a provider call through the guard: a `write-back` is skipped while the circuit is open. */
+  guarded<T>(mode: WriteMode, call: () => MaybePromise<T>): MaybePromise<T | undefined> {
+    const guard = this.guard
+    if (guard === undefined) return call()
+    return mode === 'write-back' ? guard.attempt(call) : guard.call(call)
+  }
+
+  /** A call that must reach the provider (rejects while the circuit is open). */
+  required<T>(call: () => MaybePromise<T>): MaybePromise<T> {
+    const guard = this.guard
+    return guard === undefined ? call() : guard.call(call)
+  }
+}

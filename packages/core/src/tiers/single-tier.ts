@@ -1,0 +1,89 @@
+import type { EntryOptions, EntryPolicy } from '../entry-policy.js'
+import { chain } from '../maybe-promise.js'
+import type { MaybePromise } from '../ports.js'
+import type { Found } from './decode.js'
+import type { L2Guard } from './l2-guard.js'
+import type { ProviderTier } from './provider-tier.js'
+import type { PlannedWrite, TierHandler, WriteMode } from './tier-handler.js'
+
+const READY = Promise.resolve()
+
+/**
+ * A single-level namespace: every call goes to its provider (through the breaker, when it
+ * has one). There is no L1 to keep coherent and no bus.
+ */
+export class SingleTier<V> implements TierHandler<V> {
+  readonly topology = 'single'
+  readonly ready = READY
+  readonly #provider: ProviderTier<V>
+  readonly #policy: EntryPolicy
+
+  constructor(options: { readonly provider: ProviderTier<V>; readonly policy: EntryPolicy }) {
+    this.#provider = options.provider
+    this.#policy = options.policy
+  }
+
+  get guard(): L2Guard | undefined {
+    return this.#provider.guard
+  }
+
+  read(k: string): MaybePromise<Found<V>> {
+    return this.#provider.read(k)
+  }
+
+  readProvider(k: string): MaybePromise<Found<V>> {
+    return this.#provider.read(k)
+  }
+
+  readMany(ks: readonly string[]): MaybePromise<Found<V>[]> {
+    return chain(this.#provider.readMany(ks), (r) => r.found)
+  }
+
+  write(k: string, value: unknown, options: EntryOptions, mode: WriteMode): MaybePromise<void> {
+    const provider = this.#provider
+    const meta = this.#policy.meta(this.#policy.clock.now(), options, value)
+    return chain(provider.encode(k, value, meta), (entry) => {
+      const store = provider.store
+      const set = () => store.set(k, entry, { ttl: options.storeTtlMs, tags: options.tags })
+      return provider.guard === undefined
+        ? set()
+        : (provider.guarded(mode, set) as MaybePromise<void>)
+    })
+  }
+
+  writeMany(writes: readonly PlannedWrite[], mode: WriteMode): MaybePromise<void> {
+    const provider = this.#provider
+    return chain(provider.encodeMany(writes), (list) =>
+      chain(
+        provider.guarded(mode, () => provider.store.setMany(list)),
+        () => undefined,
+      ),
+    )
+  }
+
+  delete(k: string): MaybePromise<boolean> {
+    const store = this.#provider.store
+    return this.#provider.required(() => store.delete(k))
+  }
+
+  deleteMany(ks: readonly string[]): MaybePromise<number> {
+    const store = this.#provider.store
+    return this.#provider.required(() => store.deleteMany(ks))
+  }
+
+  invalidateTags(tags: readonly string[]): MaybePromise<number> {
+    const store = this.#provider.store
+    return this.#provider.required(() => store.invalidateTags(tags))
+  }
+
+  clear(): MaybePromise<void> {
+    const store = this.#provider.store
+    return this.#provider.required(() => store.clear())
+  }
+
+  changed(): void {}
+
+  overtake(): void {}
+
+  overtakeAll(): void {}
+}

@@ -1,0 +1,55 @@
+import type { EntryOptions } from '../entry-policy.js'
+import type { MaybePromise } from '../ports.js'
+import type { Found } from './decode.js'
+import type { L2Guard } from './l2-guard.js'
+
+/**
+ * A write the cache wants done: `write` must reach the provider (or reject), `write-back` is a
+ * load's result, skipped on the provider while its circuit breaker is open.
+ */
+export type WriteMode = 'write' | 'write-back'
+
+/** One entry of a batch write. */
+export interface PlannedWrite {
+  readonly key: string
+  readonly value: unknown
+  readonly options: EntryOptions
+}
+
+/**
+ * The topology of a namespace, as a type: one implementation per topology (`SingleTier`,
+ * `TwoTier`) behind this interface. Handlers read and write already-validated keys; they
+ * encode and decode, count tier requests and hits, and keep their tiers coherent. Deciding
+ * hits, misses, loads and grace is the caller's work.
+ */
+export interface TierHandler<V> {
+  readonly topology: 'single' | 'two-tier'
+  /** The breaker in front of the provider, when the namespace has one. */
+  readonly guard: L2Guard | undefined
+  /** Resolves once the handler is fully usable (a multilevel bus subscribed). */
+  readonly ready: Promise<void>
+  /** A servable entry (fresh or within grace) for `k`, or `undefined`. */
+  read(k: string): MaybePromise<Found<V>>
+  /** Reads the provider only, past any L1 (a peer may just have written there). */
+  readProvider(k: string): MaybePromise<Found<V>>
+  /** Servable entries for `ks`, in order. */
+  readMany(ks: readonly string[]): MaybePromise<Found<V>[]>
+  /** Encodes and writes one entry to every tier, then tells other processes. */
+  write(k: string, value: unknown, options: EntryOptions, mode: WriteMode): MaybePromise<void>
+  /** Encodes and writes entries together. */
+  writeMany(writes: readonly PlannedWrite[], mode: WriteMode): MaybePromise<void>
+  /** Deletes `k` from every tier; resolves to `true` when the provider removed an entry. */
+  delete(k: string): MaybePromise<boolean>
+  /** Deletes keys from every tier; resolves to the number the provider removed. */
+  deleteMany(ks: readonly string[]): MaybePromise<number>
+  /** Removes entries carrying any of `tags`; resolves to the number removed. */
+  invalidateTags(tags: readonly string[]): MaybePromise<number>
+  /** Removes every entry of the namespace. */
+  clear(): MaybePromise<void>
+  /** After an atomic change on the provider (compute): drops copies of `k` and tells others. */
+  changed(k: string): MaybePromise<void>
+  /** A write or delete of `k` overtakes reads in flight: they must not back-fill. */
+  overtake(k: string): void
+  /** Every read in flight is overtaken. */
+  overtakeAll(): void
+}
