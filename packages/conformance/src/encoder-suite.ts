@@ -39,7 +39,8 @@ export const PLAIN_VALUES: readonly Case<unknown>[] = [
 
 /**
  * Registers the encoder conformance suite: stable id, plain values plus the given round-trip
- * table, byte output, decode of foreign copies, and the corrupt and unencodable tables.
+ * table, byte output, decode of foreign copies, `encodeText` (when the encoder has it) against
+ * `encode`, and the corrupt and unencodable tables.
  */
 export function runEncoderConformance(options: EncoderConformanceOptions): void {
   const { encoder } = options
@@ -61,6 +62,17 @@ export function runEncoderConformance(options: EncoderConformanceOptions): void 
       })
     }
 
+    const encodeText = encoder.encodeText?.bind(encoder)
+    if (encodeText !== undefined) {
+      for (const [label, value] of [...PLAIN_VALUES, ...(options.roundTrip ?? [])]) {
+        it(`encodeText gives the UTF-8 text of encode for ${label}`, () => {
+          const text = encodeText(value)
+          expect(typeof text).toBe('string')
+          expect(Buffer.from(text, 'utf8').equals(Buffer.from(encoder.encode(value)))).toBe(true)
+        })
+      }
+    }
+
     it('is deterministic for the same plain value', () => {
       const value = { b: [1, 2, 3], a: 'x' }
       expect(Buffer.from(encoder.encode(value)).equals(Buffer.from(encoder.encode(value)))).toBe(
@@ -77,6 +89,7 @@ export function runEncoderConformance(options: EncoderConformanceOptions): void 
     for (const [label, value] of options.unencodable ?? []) {
       it(`refuses to encode ${label}`, () => {
         expect(() => encoder.encode(value)).toThrow()
+        if (encodeText !== undefined) expect(() => encodeText(value)).toThrow()
       })
     }
   })

@@ -120,16 +120,13 @@ export class Cache<K = string, V = unknown> {
 
   /** Reads a value; resolves to `undefined` on a miss or a cached "not found". */
   get(key: K): Promise<V | undefined> {
-    let k: string
-    let found: MaybePromise<Found<V>>
+    let out: MaybePromise<V | undefined>
     try {
-      k = this.#key(key)
-      found = this.#tiers.read(k)
+      out = this.#tiers.readThen(this.#key(key), this.#countFresh)
     } catch (error) {
       return Promise.reject(error)
     }
-    if (isPromise(found)) return found.then((f) => this.#countFresh(k, f))
-    return Promise.resolve(this.#countFresh(k, found))
+    return isPromise(out) ? out : Promise.resolve(out)
   }
 
   /**
@@ -268,10 +265,7 @@ export class Cache<K = string, V = unknown> {
   has(key: K): Promise<boolean> {
     return toPromise(() => {
       const k = this.#key(key)
-      return chain(
-        this.#tiers.read(k),
-        (f) => f !== undefined && this.#policy.isFresh(f) && !f.negative,
-      )
+      return this.#tiers.readThen(k, this.#isPresent)
     })
   }
 
@@ -384,8 +378,12 @@ export class Cache<K = string, V = unknown> {
     this.#p.overtake.all()
   }
 
-  /** Counts a plain read: fresh entries are hits, anything else a miss. */
-  #countFresh(k: string, f: Found<V>): V | undefined {
+  /** True for a fresh, non-negative entry. Bound once. */
+  readonly #isPresent = (_k: string, f: Found<V>): boolean =>
+    f !== undefined && this.#policy.isFresh(f) && !f.negative
+
+  /** Counts a plain read: fresh entries are hits, anything else a miss. Bound once. */
+  readonly #countFresh = (k: string, f: Found<V>): V | undefined => {
     if (f === undefined || !this.#policy.isFresh(f)) {
       this.#reporter.miss(k)
       return undefined

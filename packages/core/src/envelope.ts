@@ -58,14 +58,20 @@ function checkId(id: string, what: string): void {
   }
 }
 
-/** Writes an envelope around `payload`. Throws `TypeError` on ids or params out of range. */
+/**
+ * Writes an envelope around `payload`: bytes, or a string whose UTF-8 bytes are the payload
+ * (written straight into the envelope, with no intermediate buffer). Throws `TypeError` on
+ * ids or params out of range.
+ */
 export function writeEnvelope(
   encoderId: string,
   transformers: readonly AppliedTransformer[],
   meta: EntryMeta,
-  payload: Uint8Array,
+  payload: Uint8Array | string,
 ): Buffer {
-  let size = 4 + encoderId.length + 1 + 8 + payload.byteLength + 4
+  const text = typeof payload === 'string'
+  const payloadBytes = text ? Buffer.byteLength(payload, 'utf8') : payload.byteLength
+  let size = 4 + encoderId.length + 1 + 8 + payloadBytes + 4
   for (const t of transformers) size += 2 + t.id.length + (t.param?.byteLength ?? 0)
   let flags = 0
   if (meta.expiresAt !== undefined) {
@@ -96,8 +102,9 @@ export function writeEnvelope(
   pos = out.writeDoubleBE(meta.createdAt, pos)
   if (meta.expiresAt !== undefined) pos = out.writeDoubleBE(meta.expiresAt, pos)
   if (meta.staleUntil !== undefined) pos = out.writeDoubleBE(meta.staleUntil, pos)
-  out.set(payload, pos)
-  pos += payload.byteLength
+  if (text) out.write(payload, pos, 'utf8')
+  else out.set(payload, pos)
+  pos += payloadBytes
   out.writeUInt32BE(crc32(out.subarray(0, pos)), pos)
   return out
 }

@@ -1,8 +1,14 @@
 import type { EncodingRegistry } from './encoding-registry.js'
-import { type AppliedTransformer, type EntryMeta, readEnvelope, writeEnvelope } from './envelope.js'
+import {
+  type AppliedTransformer,
+  type EntryMeta,
+  type Envelope,
+  readEnvelope,
+  writeEnvelope,
+} from './envelope.js'
 import { CacheConfigError, CacheDecodeError, CacheValueError } from './errors.js'
 import { isPromise } from './maybe-promise.js'
-import type { MaybePromise, TransformContext, Transformer } from './ports.js'
+import type { Encoder, MaybePromise, TransformContext, Transformer } from './ports.js'
 
 /** A value read back from bytes, with its metadata. */
 export interface DecodedEntry<V> extends EntryMeta {
@@ -47,25 +53,29 @@ export class ValuePipeline {
    */
   encode(value: unknown, meta: EntryMeta, context: TransformContext): MaybePromise<Uint8Array> {
     const encoder = this.#registry.select(value)
-    let payload: Uint8Array
+    const direct = this.#transformers.length === 0 || (meta.negative && this.#required.length === 0)
     if (meta.negative) {
-      payload = EMPTY
-    } else {
-      try {
-        payload = encoder.encode(value)
-      } catch (error) {
-        if (error instanceof CacheValueError) throw error
-        throw new CacheValueError(
-          'ENCODE_FAILED',
-          `encoder '${encoder.id}' could not encode the value for key '${context.key}': ${messageOf(error)}`,
-          { cause: error },
-        )
-      }
+      return direct
+        ? writeEnvelope(encoder.id, [], meta, EMPTY)
+        : this.#transform(encoder.id, meta, EMPTY, context, 0, [])
     }
-    if (this.#transformers.length === 0 || (meta.negative && this.#required.length === 0)) {
-      return writeEnvelope(encoder.id, [], meta, payload)
+    let payload: Uint8Array | string
+    try {
+      // Text encoders write straight into the envelope: no intermediate buffer.
+      payload =
+        direct && encoder.encodeText !== undefined
+          ? encoder.encodeText(value)
+          : encoder.encode(value)
+    } catch (error) {
+      if (error instanceof CacheValueError) throw error
+      throw new CacheValueError(
+        'ENCODE_FAILED',
+        `encoder '${encoder.id}' could not encode the value for key '${context.key}': ${messageOf(error)}`,
+        { cause: error },
+      )
     }
-    return this.#transform(encoder.id, meta, payload, context, 0, [])
+    if (direct) return writeEnvelope(encoder.id, [], meta, payload)
+    return this.#transform(encoder.id, meta, payload as Uint8Array, context, 0, [])
   }
 
   #transform(
@@ -131,6 +141,8 @@ export class ValuePipeline {
       )
     }
     const applied = envelope.transformers
+    // The common case, no transformers: decode in place, with no promise and no closure.
+    if (applied.length === 0) return finish<V>(envelope, encoder, envelope.payload, context)
     let payload: MaybePromise<Uint8Array> = envelope.payload
     for (let i = applied.length - 1; i >= 0; i--) {
       const { id, param } = applied[i] as AppliedTransformer
@@ -144,22 +156,31 @@ export class ValuePipeline {
         ? payload.then((p) => reverse(t, p, param, context))
         : reverse(t, payload, param, context)
     }
-    const finish = (p: Uint8Array): DecodedEntry<V> => {
-      // A negative entry's payload only proves its transformers (authentication) accepted it.
-      if (envelope.negative) return decoded<V>(envelope, undefined)
-      let value: V
-      try {
-        value = encoder.decode(p) as V
-      } catch (error) {
-        throw new CacheDecodeError(
-          `encoder '${encoder.id}' could not decode the entry for key '${context.key}': ${messageOf(error)}`,
-          { cause: error },
-        )
-      }
-      return decoded(envelope, value)
-    }
-    return isPromise(payload) ? payload.then(finish) : finish(payload)
+    return isPromise(payload)
+      ? payload.then((p) => finish<V>(envelope, encoder, p, context))
+      : finish<V>(envelope, encoder, payload, context)
   }
+}
+
+/** Decodes the payload an envelope's transformers gave back. */
+function finish<V>(
+  envelope: Envelope,
+  encoder: Encoder,
+  payload: Uint8Array,
+  context: TransformContext,
+): DecodedEntry<V> {
+  // A negative entry's payload only proves its transformers (authentication) accepted it.
+  if (envelope.negative) return decoded<V>(envelope, undefined)
+  let value: V
+  try {
+    value = encoder.decode(payload) as V
+  } catch (error) {
+    throw new CacheDecodeError(
+      `encoder '${encoder.id}' could not decode the entry for key '${context.key}': ${messageOf(error)}`,
+      { cause: error },
+    )
+  }
+  return decoded(envelope, value)
 }
 
 const EMPTY = new Uint8Array(0)

@@ -13,6 +13,12 @@ export interface Encoder<V = unknown> {
   readonly id: string
   /** Encode a value. Throws when the value cannot be represented. */
   encode(value: V): Uint8Array
+  /**
+   * Optional: encode a value as a string whose UTF-8 bytes are exactly what `encode` returns
+   * (text formats such as JSON). With no transformer to run, the pipeline writes that string
+   * straight into the envelope, saving a buffer and a copy. Throws as `encode` does.
+   */
+  encodeText?(value: V): string
   /** Decode bytes produced by `encode`. Throws on malformed input; never returns a guess. */
   decode(bytes: Uint8Array): V
 }

@@ -10,7 +10,8 @@ const JSON_ENCODER_ID = 'json'
 const PLAIN_MARK = String.fromCharCode(PLAIN_PREFIX)
 const TAGGED_MARK = String.fromCharCode(TAGGED_PREFIX)
 
-function encode(value: unknown): Uint8Array {
+/** The encoded value as text: a format mark, then JSON. */
+function encodeText(value: unknown): string {
   if (value === undefined) {
     throw new CacheValueError('ENCODE_FAILED', 'json encoder cannot encode undefined as a value')
   }
@@ -30,7 +31,11 @@ function encode(value: unknown): Uint8Array {
     )
   }
   // Both marks are ASCII, so each is exactly one byte of the UTF-8 output.
-  return utf8Encode((tagged ? TAGGED_MARK : PLAIN_MARK) + text)
+  return (tagged ? TAGGED_MARK : PLAIN_MARK) + text
+}
+
+function encode(value: unknown): Uint8Array {
+  return utf8Encode(encodeText(value))
 }
 
 function decode(bytes: Uint8Array): unknown {
@@ -59,7 +64,12 @@ function decode(bytes: Uint8Array): unknown {
   return prefix === PLAIN_PREFIX ? parsed : fromWire(parsed)
 }
 
-const instance: Encoder<unknown> = Object.freeze({ id: JSON_ENCODER_ID, encode, decode })
+const instance: Encoder<unknown> = Object.freeze({
+  id: JSON_ENCODER_ID,
+  encode,
+  encodeText,
+  decode,
+})
 
 /**
  * The `json` encoder: JSON text that also round-trips Date, BigInt, Uint8Array (and Buffer,
@@ -67,7 +77,8 @@ const instance: Encoder<unknown> = Object.freeze({ id: JSON_ENCODER_ID, encode, 
  * Sets. Plain JSON values take a fast path: one `JSON.stringify` to write, one `JSON.parse` to
  * read. Always returns the same frozen instance, so registering it twice is harmless.
  *
- * `encode` throws `CacheValueError` (`ENCODE_FAILED`) for `undefined` at the top level,
+ * `encodeText` returns the same bytes as text (the pipeline writes it straight into the
+ * envelope). `encode` and `encodeText` throw `CacheValueError` (`ENCODE_FAILED`) for `undefined` at the top level,
  * functions, symbols, objects of other classes and circular structures. `decode` throws
  * `Error` (a `SyntaxError` for invalid JSON) for empty input, an unknown format byte, invalid
  * UTF-8, invalid JSON or a malformed or unknown tag; it never returns a guess.

@@ -50,3 +50,12 @@ export function decodeEntries<V>(
   }
   return async ? Promise.all(out) : (out as Found<V>[])
 }
+
+/** Hands a decoded entry to `then`, now or once its decoding settles. */
+export function settle<V, R>(
+  k: string,
+  f: MaybePromise<Found<V>>,
+  then: (k: string, f: Found<V>) => R,
+): MaybePromise<R> {
+  return isPromise(f) ? f.then((d) => then(k, d)) : then(k, f)
+}

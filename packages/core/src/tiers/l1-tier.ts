@@ -13,7 +13,8 @@ export class L1Tier {
   readonly codec: EntryCodec<unknown>
   /** False while L1 may have missed invalidations (bus down): it is then bypassed. */
   live: boolean
-  readonly #liveValues: boolean
+  /** True when L1 keeps `LiveEntry` objects (nothing to decode). */
+  readonly liveValues: boolean
   readonly #maxTtlMs: number | undefined
   readonly #clock: Clock
   readonly #reporter: NamespaceReporter
@@ -29,8 +30,8 @@ export class L1Tier {
     readonly reporter: NamespaceReporter
   }) {
     this.store = options.store
-    this.#liveValues = options.store.kind === 'live'
-    this.codec = this.#liveValues ? options.liveCodec : options.providerCodec
+    this.liveValues = options.store.kind === 'live'
+    this.codec = this.liveValues ? options.liveCodec : options.providerCodec
     this.#maxTtlMs = options.maxTtlMs
     this.live = options.live
     this.#clock = options.clock
@@ -46,7 +47,7 @@ export class L1Tier {
     if (!this.live) return
     const ttl = this.#ttl(entry.staleUntil ?? entry.expiresAt)
     if (ttl === null) return
-    const stored = this.#liveValues ? entry : encoded
+    const stored = this.liveValues ? entry : encoded
     this.#call(k, () => this.store.set(k, stored, { ttl }))
   }
 

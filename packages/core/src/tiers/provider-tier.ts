@@ -24,6 +24,8 @@ export class ProviderTier<V> {
   readonly guard: L2Guard | undefined
   readonly #policy: EntryPolicy
   readonly #reporter: NamespaceReporter
+  /** A live store holds `LiveEntry` objects: nothing to decode. */
+  readonly #liveValues: boolean
 
   constructor(options: {
     readonly store: Store<unknown>
@@ -37,6 +39,7 @@ export class ProviderTier<V> {
     this.guard = options.guard
     this.#policy = options.policy
     this.#reporter = options.reporter
+    this.#liveValues = options.store.kind === 'live'
   }
 
   /** Reads and decodes one entry; a read skipped by an open circuit is a miss. */
@@ -56,6 +59,10 @@ export class ProviderTier<V> {
   /** Decodes what `readRaw` returned, counting an L2 hit when it holds an entry. */
   decode(k: string, raw: unknown): MaybePromise<Found<V>> {
     if (raw === undefined) return undefined
+    if (this.#liveValues) {
+      this.#reporter.stats.l2Hits++
+      return raw as Found<V>
+    }
     const f = decodeEntry<V>(k, raw, this.codec, this.#reporter)
     if (f === undefined) return undefined
     if (isPromise(f)) return f.then((d) => this.#countHit(d))

@@ -1,7 +1,7 @@
 import type { EntryOptions, EntryPolicy } from '../entry-policy.js'
-import { chain } from '../maybe-promise.js'
+import { chain, isPromise } from '../maybe-promise.js'
 import type { MaybePromise } from '../ports.js'
-import type { Found } from './decode.js'
+import { type Found, settle } from './decode.js'
 import type { L2Guard } from './l2-guard.js'
 import type { ProviderTier } from './provider-tier.js'
 import type { PlannedWrite, TierHandler, WriteMode } from './tier-handler.js'
@@ -29,6 +29,13 @@ export class SingleTier<V> implements TierHandler<V> {
 
   read(k: string): MaybePromise<Found<V>> {
     return this.#provider.read(k)
+  }
+
+  readThen<R>(k: string, then: (k: string, f: Found<V>) => R): MaybePromise<R> {
+    const provider = this.#provider
+    const raw = provider.readRaw(k)
+    if (!isPromise(raw)) return settle(k, provider.decode(k, raw), then)
+    return raw.then((r) => settle(k, provider.decode(k, r), then))
   }
 
   readProvider(k: string): MaybePromise<Found<V>> {

@@ -30,6 +30,11 @@ export interface TierHandler<V> {
   readonly ready: Promise<void>
   /** A servable entry (fresh or within grace) for `k`, or `undefined`. */
   read(k: string): MaybePromise<Found<V>>
+  /**
+   * Reads `k` and hands the entry to `then` (a function bound once, so a synchronous hit
+   * allocates nothing), in one promise step after the provider's reply.
+   */
+  readThen<R>(k: string, then: (k: string, f: Found<V>) => R): MaybePromise<R>
   /** Reads the provider only, past any L1 (a peer may just have written there). */
   readProvider(k: string): MaybePromise<Found<V>>
   /** Servable entries for `ks`, in order. */

@@ -3,7 +3,7 @@ import type { EntryOptions, EntryPolicy } from '../entry-policy.js'
 import { chain, isPromise } from '../maybe-promise.js'
 import type { LiveEntry, MaybePromise } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
-import { decodeEntries, decodeEntry, type Found } from './decode.js'
+import { decodeEntries, decodeEntry, type Found, settle } from './decode.js'
 import type { L1Tier } from './l1-tier.js'
 import type { L2Guard } from './l2-guard.js'
 import type { ProviderTier } from './provider-tier.js'
@@ -67,6 +67,28 @@ export class TwoTier<V> implements TierHandler<V> {
       if (raw !== undefined) return this.#afterL1(k, raw)
     }
     return this.#readShared(k)
+  }
+
+  readThen<R>(k: string, then: (k: string, f: Found<V>) => R): MaybePromise<R> {
+    const l1 = this.#l1
+    if (l1.live) {
+      this.#reporter.stats.l1Requests++
+      const raw = l1.store.get(k)
+      if (raw !== undefined && !isPromise(raw) && l1.liveValues) {
+        const f = raw as Found<V> & object
+        if (this.#policy.isAlive(f, this.#policy.clock.now())) {
+          this.#reporter.stats.l1Hits++
+          return then(k, f)
+        }
+      }
+      const found = isPromise(raw)
+        ? raw.then((r) => this.#afterL1(k, r))
+        : raw === undefined
+          ? this.#readShared(k)
+          : this.#afterL1(k, raw)
+      return settle(k, found, then)
+    }
+    return settle(k, this.#readShared(k), then)
   }
 
   readProvider(k: string): MaybePromise<Found<V>> {
