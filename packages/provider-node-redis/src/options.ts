@@ -1,7 +1,12 @@
 import { CacheConfigError } from '@cacheport/core'
 import type { RedisClusterOptions, RedisStandaloneOptions } from '@cacheport/redis-kit'
 import { DEFAULT_TIMEOUTS } from '@cacheport/redis-kit'
-import type { NodeRedisClient, NodeRedisCluster } from './node-redis.js'
+import {
+  isNodeRedisClient,
+  isNodeRedisCluster,
+  type NodeRedisClient,
+  type NodeRedisCluster,
+} from './node-redis.js'
 
 /**
  * Options of `nodeRedisProvider`: those of the ioredis and iovalkey standalone providers, with
@@ -66,16 +71,33 @@ const CLUSTER_KEYS: KeyList<NodeRedisClusterProviderOptions> = {
 
 /**
  * Throws `CacheConfigError` (`INVALID_OPTION`) for options that are not an object, for a key
- * the standalone provider does not know (naming the closest known key), and for unknown
- * `timeouts` keys.
+ * the standalone provider does not know (naming the closest known key), for unknown
+ * `timeouts` keys, and for a `client` that is not a node-redis client.
  */
 export function checkStandaloneOptions(options: unknown): void {
   checkKeys(options, Object.keys(STANDALONE_KEYS), '')
+  const client = (options as { client?: unknown }).client
+  if (client !== undefined && !isNodeRedisClient(client)) {
+    throw new CacheConfigError(
+      'INVALID_OPTION',
+      'client must be a node-redis client (createClient() of redis or @redis/client)',
+    )
+  }
 }
 
-/** Like `checkStandaloneOptions`, for the cluster provider; also checks `scaleReads`. */
+/**
+ * Like `checkStandaloneOptions`, for the cluster provider; also checks `scaleReads`. Throws
+ * `CacheConfigError` (`INVALID_OPTION`).
+ */
 export function checkClusterOptions(options: unknown): void {
   checkKeys(options, Object.keys(CLUSTER_KEYS), '')
+  const client = (options as { client?: unknown }).client
+  if (client !== undefined && !isNodeRedisCluster(client)) {
+    throw new CacheConfigError(
+      'INVALID_OPTION',
+      'client must be a node-redis cluster (createCluster() of redis or @redis/client)',
+    )
+  }
   const scaleReads = (options as { scaleReads?: unknown }).scaleReads
   if (scaleReads !== undefined && scaleReads !== 'master' && scaleReads !== 'all') {
     throw new CacheConfigError(

@@ -88,6 +88,20 @@ describe('provider-node-redis: option checks (no server needed)', () => {
     await refused(nodeRedisClusterProvider({ nodes: ['nope'] }), 'host:port')
   })
 
+  it('refuses a client that is not a node-redis client', async () => {
+    const ioredisLike = { status: 'ready', getBuffer: () => null }
+    await refused(
+      nodeRedisProvider({ client: ioredisLike } as unknown as NodeRedisProviderOptions),
+      'node-redis client',
+    )
+    await refused(
+      nodeRedisClusterProvider({
+        client: ioredisLike,
+      } as unknown as NodeRedisClusterProviderOptions),
+      'node-redis cluster',
+    )
+  })
+
   it('nodeRedisClientOf refuses a provider on another client', () => {
     expect(() => nodeRedisClientOf({ client: {} as never })).toThrow(TypeError)
   })
