@@ -2,21 +2,17 @@ import {
   type ClusterClientOptions,
   defineClusterProvider,
   type RedisFamilyProvider,
+  reconnectDelay,
 } from '@cacheport/redis-kit'
 import { createCluster, type RedisClientOptions } from '@redis/client'
 import { NodeRedisClusterAdapter } from './cluster-client.js'
 import type { NodeRedisCluster } from './node-redis.js'
 import { checkClusterOptions, type NodeRedisClusterProviderOptions } from './options.js'
 
-/** Backoff of a node connection that dropped: 50 ms doubling up to 1 s. */
-function reconnectDelay(retries: number): number {
-  return Math.min(50 * 2 ** Math.min(retries, 5), 1_000)
-}
-
 /**
  * The node-redis client options every node connection of the cluster gets: RESP2, no offline
  * queue (a command for a node that is down fails at once instead of waiting), reconnecting by
- * itself.
+ * itself with redis-kit's backoff (50 ms doubling up to 1 s). Never throws.
  */
 export function clusterNodeOptions(options: ClusterClientOptions): RedisClientOptions {
   const { tls, username, password, connectionName, connectTimeout } = options.redisOptions
@@ -24,7 +20,7 @@ export function clusterNodeOptions(options: ClusterClientOptions): RedisClientOp
     socket: {
       ...(tls !== undefined ? { ...tls, tls: true as const } : {}),
       connectTimeout,
-      reconnectStrategy: reconnectDelay,
+      reconnectStrategy: (retries) => reconnectDelay(retries + 1),
     },
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),

@@ -83,7 +83,8 @@ export class NodeRedisLink implements RedisLinkLike {
  * A new node-redis client like `base` (same credentials, TLS, database) for a dedicated
  * connection, shaped by redis-kit's `LinkOptions`: to `host:port` when given, RESP2, never
  * reconnecting (the bus opens a new link instead), with no client-side cache or maintenance
- * push handling copied from `base`.
+ * push handling copied from `base`. Does not connect; throws only what node-redis's client
+ * constructor throws for contradictory options (none that this function sets).
  */
 export function linkClient(base: NodeRedisClient, options: LinkOptions): NodeRedisClient {
   const socket = base.options?.socket ?? {}
@@ -108,14 +109,14 @@ export function linkClient(base: NodeRedisClient, options: LinkOptions): NodeRed
   })
 }
 
-/** ioredis-style status of a node-redis client (`opened`: `connect()` was called). */
+/** ioredis-style status of a node-redis client (`opened`: `connect()` was called). Never throws. */
 export function statusOf(client: { isOpen: boolean; isReady?: boolean }, opened: boolean): string {
   if (client.isReady ?? client.isOpen) return 'ready'
   if (client.isOpen) return 'connecting'
   return opened ? 'end' : 'wait'
 }
 
-/** Closes a node-redis client now; a client already closed is left alone. */
+/** Closes a node-redis client now; a client already closed is left alone. Never throws. */
 export function destroyQuietly(client: { isOpen: boolean; destroy(): void }): void {
   if (!client.isOpen) return
   try {

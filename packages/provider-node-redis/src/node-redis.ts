@@ -73,7 +73,7 @@ export interface NodeRedisCluster {
   nodeClient(node: NodeRedisClusterNode): Promise<NodeRedisClient> | NodeRedisClient
 }
 
-/** True when `value` looks like a node-redis standalone client. */
+/** True when `value` looks like a node-redis standalone client. Never throws. */
 export function isNodeRedisClient(value: unknown): value is NodeRedisClient {
   const candidate = value as Partial<NodeRedisClient> | null | undefined
   return (
@@ -84,7 +84,7 @@ export function isNodeRedisClient(value: unknown): value is NodeRedisClient {
   )
 }
 
-/** True when `value` looks like a node-redis cluster. */
+/** True when `value` looks like a node-redis cluster. Never throws. */
 export function isNodeRedisCluster(value: unknown): value is NodeRedisCluster {
   const candidate = value as Partial<NodeRedisCluster> | null | undefined
   return (

@@ -126,7 +126,10 @@ function checkKeys(options: unknown, known: readonly string[], path: string): vo
   }
 }
 
-/** The known name nearest to `key` (case-insensitive edit distance at most 3), if any. */
+/**
+ * The known name nearest to `key` (case-insensitive edit distance at most 3, and at most half
+ * the key's length), if any. Never throws.
+ */
 export function closest(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined
   let bestDistance = Math.min(3, Math.max(1, Math.floor(key.length / 2)))

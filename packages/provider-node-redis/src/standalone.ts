@@ -11,7 +11,8 @@ import { checkStandaloneOptions, type NodeRedisProviderOptions } from './options
 /**
  * node-redis client options from the shared standalone options (already validated by
  * redis-kit): RESP2, no offline queue (a command sent while the connection is down fails at
- * once), reconnecting by itself with redis-kit's backoff (50 ms doubling up to 1 s).
+ * once), reconnecting by itself with redis-kit's backoff (50 ms doubling up to 1 s). Never
+ * throws.
  */
 export function standaloneNodeRedisOptions(options: StandaloneClientOptions): RedisClientOptions {
   const { tls } = options
