@@ -1,6 +1,7 @@
 import { createCacheService } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import { memoryProvider } from '@cacheport/provider-memory'
+import { nodeRedisProvider, type RedisFamilyProvider } from '@cacheport/provider-node-redis'
 import { redisProvider } from '@cacheport/provider-redis'
 import { mulberry32 } from '@cacheport/test-harness'
 import { createKeyv as createRedisKeyv } from '@keyv/redis'
@@ -108,12 +109,14 @@ async function cacheManager(): Promise<Tiered> {
 }
 
 /**
- * cacheport with a `live` memory provider as L1 of a namespace on the Redis provider, with its
- * pub/sub bus (the default for multilevel namespaces). `jitter: 0`
- * matches the peers, which have no TTL jitter.
+ * cacheport with a `live` memory provider as L1 of a namespace on a Redis provider (ioredis's
+ * provider-redis, or provider-node-redis), with its pub/sub bus (the default for multilevel
+ * namespaces). `jitter: 0` matches the peers, which have no TTL jitter.
  */
-async function cacheport(): Promise<Tiered> {
-  const redis = await redisProvider({ url: url(), keyPrefix: 'bench:' })
+async function cacheport(
+  l2: () => Promise<RedisFamilyProvider> = () => redisProvider({ url: url(), keyPrefix: 'bench:' }),
+): Promise<Tiered> {
+  const redis = await l2()
   const service = createCacheService({
     providers: {
       redis,
@@ -167,7 +170,11 @@ type Library = readonly [string, () => Promise<Tiered>]
 const libraries: readonly Library[] = [
   ['bentocache', bentocache],
   ['cache-manager', cacheManager],
-  ['cacheport', cacheport],
+  ['cacheport', () => cacheport()],
+  [
+    'cacheport (node-redis)',
+    () => cacheport(() => nodeRedisProvider({ url: url(), keyPrefix: 'bench:' })),
+  ],
 ]
 const withReference: readonly Library[] = [...libraries, ['(ref) raw ioredis, no L1', rawIoredis]]
 

@@ -1,14 +1,19 @@
 import { type Cache, createCacheService } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
+import { nodeRedisProvider, type RedisFamilyProvider } from '@cacheport/provider-node-redis'
 import { redisProvider } from '@cacheport/provider-redis'
 import { mulberry32, type ServerHandle, startServer } from '@cacheport/test-harness'
+import { createClient } from '@redis/client'
 import { Redis } from 'ioredis'
 import type { Bench, Round, Subject } from './harness.js'
 
 /**
- * cacheport on Redis against raw ioredis, on one redis-server the parent starts for the whole
- * run. Raw subjects do what a hand-written cache does: JSON.stringify + SET, GET + JSON.parse,
- * MGET + JSON.parse. Both sides use one client with auto-pipelining.
+ * cacheport on Redis against raw clients, on one redis-server the parent starts for the whole
+ * run, with each client library on both sides: ioredis (cacheport's provider-redis) and
+ * node-redis (provider-node-redis). Raw subjects do what a hand-written cache does:
+ * JSON.stringify + SET, GET + JSON.parse, MGET + JSON.parse. Every subject uses one client;
+ * ioredis with auto-pipelining, node-redis writing the commands of one tick in one batch (its
+ * only mode).
  */
 const URL_ENV = 'CACHEPORT_BENCH_REDIS_URL'
 const KEYS = 10_000
@@ -54,10 +59,21 @@ async function raw(): Promise<Redis> {
   return client
 }
 
-async function cached(): Promise<Cache<string, ReturnType<typeof record>>> {
-  const provider = await redisProvider({ url: url(), keyPrefix: 'bench:' })
+/** The provider a cacheport subject runs on: ioredis (provider-redis) or node-redis. */
+type Client = 'ioredis' | 'node-redis'
+
+function provider(client: Client): Promise<RedisFamilyProvider> {
+  return client === 'ioredis'
+    ? redisProvider({ url: url(), keyPrefix: 'bench:' })
+    : nodeRedisProvider({ url: url(), keyPrefix: 'bench:' })
+}
+
+async function cached(
+  client: Client = 'ioredis',
+): Promise<Cache<string, ReturnType<typeof record>>> {
+  const provider_ = await provider(client)
   const cache = createCacheService({
-    providers: { redis: provider },
+    providers: { redis: provider_ },
     encoder: jsonEncoder(),
   }).namespace<ReturnType<typeof record>>('products', { ttl: '1h' })
   await cache.setMany(Array.from({ length: KEYS }, (_, i) => ({ key: key(i), value: record(i) })))
@@ -69,6 +85,23 @@ async function rawFilled(): Promise<Redis> {
   await Promise.all(
     Array.from({ length: KEYS }, (_, i) =>
       client.set(key(i), JSON.stringify(record(i)), 'EX', 3600),
+    ),
+  )
+  return client
+}
+
+/** A raw node-redis client (string replies, its default), connected. */
+async function rawNode() {
+  const client = createClient({ url: url() })
+  await client.connect()
+  return client
+}
+
+async function rawNodeFilled() {
+  const client = await rawNode()
+  await Promise.all(
+    Array.from({ length: KEYS }, (_, i) =>
+      client.set(key(i), JSON.stringify(record(i)), { expiration: { type: 'EX', value: 3600 } }),
     ),
   )
   return client
@@ -121,6 +154,17 @@ function getPair(concurrency: number, opsPerRound: number): Subject[] {
       const cache = await cached()
       return async (i) => (await cache.get(key(i))) !== undefined
     }),
+    subject('node-redis GET + JSON.parse', opsPerRound, concurrency, async () => {
+      const client = await rawNodeFilled()
+      return async (i) => {
+        const s = await client.get(key(i))
+        return s !== null && JSON.parse(s) !== null
+      }
+    }),
+    subject('cacheport Cache.get (node-redis)', opsPerRound, concurrency, async () => {
+      const cache = await cached('node-redis')
+      return async (i) => (await cache.get(key(i))) !== undefined
+    }),
   ]
 }
 
@@ -138,6 +182,25 @@ function setPair(concurrency: number, opsPerRound: number): Subject[] {
     }),
     subject('cacheport Cache.set', opsPerRound, concurrency, async () => {
       const cache = await cached()
+      return async (i) => {
+        await cache.set(key(i), record(i), { ttl: px })
+        return true
+      }
+    }),
+    subject('node-redis SET (JSON.stringify)', opsPerRound, concurrency, async () => {
+      const client = await rawNode()
+      const expiration = { type: 'PX', value: px } as const
+      return async (i) =>
+        (await client.set(key(i), JSON.stringify(record(i)), { expiration })) === 'OK'
+    }),
+    subject('node-redis SET (Buffer)', opsPerRound, concurrency, async () => {
+      const client = await rawNode()
+      const expiration = { type: 'PX', value: px } as const
+      return async (i) =>
+        (await client.set(key(i), Buffer.from(JSON.stringify(record(i))), { expiration })) === 'OK'
+    }),
+    subject('cacheport Cache.set (node-redis)', opsPerRound, concurrency, async () => {
+      const cache = await cached('node-redis')
       return async (i) => {
         await cache.set(key(i), record(i), { ttl: px })
         return true
@@ -182,13 +245,30 @@ const batchPair: Subject[] = [
     const cache = await cached()
     return async (keys) => (await cache.getMany(keys)).filter((v) => v !== undefined).length
   }),
+  batchSubject('node-redis MGET(100) + JSON.parse', async () => {
+    const client = await rawNodeFilled()
+    return async (keys) =>
+      (await client.mGet(keys)).filter((s) => s !== null && JSON.parse(s)).length
+  }),
+  batchSubject('cacheport getMany(100) (node-redis)', async () => {
+    const cache = await cached('node-redis')
+    return async (keys) => (await cache.getMany(keys)).filter((v) => v !== undefined).length
+  }),
 ]
 
-const vsRaw = (subjects: Subject[]) => ({ 'vs raw': subjects[0]?.name as string })
-/** cacheport stores binary envelopes, which ioredis writes more slowly than strings: both baselines. */
+/** Reads: ratios to the raw ioredis and the raw node-redis subject (the first and the third). */
+const vsRaw = (subjects: Subject[]) => ({
+  'vs ioredis': subjects[0]?.name as string,
+  'vs node-redis': subjects[2]?.name as string,
+})
+/**
+ * cacheport stores binary envelopes, which clients write more slowly than strings: ratios to
+ * raw ioredis with strings and with Buffers, and to raw node-redis with Buffers.
+ */
 const vsRawSet = (subjects: Subject[]) => ({
-  'vs raw string': subjects[0]?.name as string,
-  'vs raw Buffer': subjects[1]?.name as string,
+  'vs ioredis string': subjects[0]?.name as string,
+  'vs ioredis Buffer': subjects[1]?.name as string,
+  'vs node-redis Buffer': subjects[4]?.name as string,
 })
 
 const getSeq = getPair(1, 10_000)
@@ -200,13 +280,13 @@ const setConc = setPair(CONCURRENCY, 200_000)
 export const redisBenches: readonly Bench[] = [
   {
     name: 'redis-get-seq',
-    description: 'Cache.get hits vs ioredis GET, sequential (one in flight)',
+    description: 'Cache.get hits vs raw GET (ioredis, node-redis), sequential (one in flight)',
     subjects: getSeq,
     baselines: vsRaw(getSeq),
   },
   {
     name: 'redis-get-1000',
-    description: `Cache.get hits vs ioredis GET, ${CONCURRENCY} in flight, auto-pipelining`,
+    description: `Cache.get hits vs raw GET (ioredis, node-redis), ${CONCURRENCY} in flight, pipelined`,
     subjects: getConc,
     baselines: vsRaw(getConc),
   },
@@ -218,13 +298,13 @@ export const redisBenches: readonly Bench[] = [
   },
   {
     name: 'redis-set-seq',
-    description: 'Cache.set vs ioredis SET, sequential',
+    description: 'Cache.set vs raw SET (ioredis, node-redis), sequential',
     subjects: setSeq,
     baselines: vsRawSet(setSeq),
   },
   {
     name: 'redis-set-1000',
-    description: `Cache.set vs ioredis SET, ${CONCURRENCY} in flight, auto-pipelining`,
+    description: `Cache.set vs raw SET (ioredis, node-redis), ${CONCURRENCY} in flight, pipelined`,
     subjects: setConc,
     baselines: vsRawSet(setConc),
   },

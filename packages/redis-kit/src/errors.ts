@@ -24,6 +24,13 @@ const UNAVAILABLE = [
   'CLUSTERDOWN',
   'TRYAGAIN',
   'BUSY ',
+  // node-redis
+  'The client is closed',
+  'The client is offline',
+  'Socket closed unexpectedly',
+  'Disconnects client',
+  'Connection timeout',
+  'All the root nodes are unavailable',
 ]
 
 /**

@@ -33,7 +33,14 @@ export {
 export { Deadlines } from './deadlines.js'
 export { toCacheError } from './errors.js'
 export { escapeGlob, hashTagOf, KeyLayout, parseValueKey } from './layout.js'
-export { Link, type LinkEvents, movedTarget, type NodeAddress, type OpenLink } from './link.js'
+export {
+  Link,
+  type LinkEvents,
+  movedTarget,
+  type NodeAddress,
+  type OpenLink,
+  reconnectDelay,
+} from './link.js'
 export { RedisLock, type RedisLockContext } from './lock.js'
 export { DELETE_SCRIPT, INVALIDATE_SCRIPT, RELEASE_SCRIPT, WRITE_SCRIPT } from './lua.js'
 export {

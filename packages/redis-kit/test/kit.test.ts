@@ -203,6 +203,15 @@ describe('error mapping', () => {
       toCacheError(new Error('LOADING Redis is loading the dataset in memory'), 'get'),
     ).toBeInstanceOf(CacheUnavailableError)
     expect(toCacheError(new Error('Command timed out'), 'get')).toBeInstanceOf(CacheTimeoutError)
+    // node-redis: offline queue off, closed client, dropped socket, no reachable seed.
+    for (const message of [
+      'The client is offline',
+      'The client is closed',
+      'Socket closed unexpectedly',
+      'All the root nodes are unavailable',
+    ]) {
+      expect(toCacheError(new Error(message), 'get'), message).toBeInstanceOf(CacheUnavailableError)
+    }
     expect(toCacheError(new Error('WRONGTYPE Operation against a key'), 'get')).toBeInstanceOf(
       CacheBackendError,
     )
