@@ -1,6 +1,7 @@
 import {
   type Cache,
   CacheClosedError,
+  CacheConfigError,
   CacheError,
   CacheTimeoutError,
   CacheUnavailableError,
@@ -12,7 +13,7 @@ import type { RedisFamilyProvider } from '@cacheport/redis-kit'
 import type { ClusterHandle, ServerHandle } from '@cacheport/test-harness'
 import { getFreePort, startServer } from '@cacheport/test-harness'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Backend } from './backend.js'
+import type { Backend, ConnectExtras } from './backend.js'
 import { recorder } from './recorder.js'
 import type { RedisFamilySuiteOptions } from './suite.js'
 
@@ -42,6 +43,27 @@ async function eventually(check: () => Promise<boolean>, withinMs: number): Prom
 /** Failure behaviour against real servers: refused; and on standalone, down and back, and slow. */
 export function describeFailures(options: RedisFamilySuiteOptions): void {
   describe(`${options.name}: failure behaviour`, { timeout: 60_000 }, () => {
+    it('refuses an unknown or misspelled option with CacheConfigError naming the closest name', async () => {
+      const port = await getFreePort()
+      const nowhere = { host: '127.0.0.1', port, url: `redis://127.0.0.1:${port}` }
+      const backend: Backend =
+        options.topology === 'standalone'
+          ? { topology: 'standalone', server: nowhere as unknown as ServerHandle }
+          : {
+              topology: 'cluster',
+              cluster: { seeds: [{ host: '127.0.0.1', port }] } as unknown as ClusterHandle,
+            }
+      // Refused before any connection is tried: nothing listens on that port.
+      const typo = { kyePrefix: 'shop:' } as unknown as ConnectExtras
+      const { error } = await settle(() => options.connect(backend, typo))
+      expect(error).toBeInstanceOf(CacheConfigError)
+      expect((error as Error).message).toMatch(/'kyePrefix'.*did you mean 'keyPrefix'/)
+      const badTimeout = { timeouts: { opration: 5 } } as unknown as ConnectExtras
+      const second = await settle(() => options.connect(backend, badTimeout))
+      expect(second.error).toBeInstanceOf(CacheConfigError)
+      expect((second.error as Error).message).toContain("did you mean 'timeouts.operation'")
+    })
+
     it('rejects construction with CacheUnavailableError when nothing listens', async () => {
       const port = await getFreePort()
       // A backend handle whose only node listens nowhere.

@@ -1,3 +1,4 @@
+import { PublishRetries, type PublishRetryLimits } from './bus-retry.js'
 import type { BusSubscriber, InvalidationBus, InvalidationMessage, MaybePromise } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
 
@@ -19,7 +20,8 @@ export interface CoherenceListener {
 /**
  * Keeps a multilevel namespace's L1 coherent across processes through its provider's
  * invalidation bus: subscribes (retrying with backoff), turns messages into listener calls
- * and `invalidate`/`bus` events, and publishes this process's changes.
+ * and `invalidate`/`bus` events, and publishes this process's changes. A publish that fails
+ * is an `error` event and is retried from a bounded queue (`PublishRetries`).
  */
 export class BusCoherence {
   readonly ready: Promise<void>
@@ -28,6 +30,7 @@ export class BusCoherence {
   readonly #listener: CoherenceListener
   readonly #isClosed: () => boolean
   readonly #onClose: (dispose: () => Promise<void>) => void
+  readonly #retries: PublishRetries
   #markReady: () => void = noop
 
   constructor(options: {
@@ -37,6 +40,8 @@ export class BusCoherence {
     readonly isClosed: () => boolean
     /** Registers what the service calls when it closes. */
     readonly onClose: (dispose: () => Promise<void>) => void
+    /** Limits of the retry queue of failed publishes. */
+    readonly retryLimits?: PublishRetryLimits
   }) {
     this.#bus = options.bus
     this.#reporter = options.reporter
@@ -46,6 +51,13 @@ export class BusCoherence {
     this.ready = new Promise((resolve) => {
       this.#markReady = resolve
     })
+    const bus = options.bus
+    this.#retries = new PublishRetries({
+      publish: (message) => bus.publish(message),
+      reporter: options.reporter,
+      ...(options.retryLimits !== undefined ? { limits: options.retryLimits } : {}),
+    })
+    this.#onClose(async () => this.#retries.close())
   }
 
   /** True when a publish is applied behind this process's earlier writes (one connection). */
@@ -73,11 +85,15 @@ export class BusCoherence {
         : change.tags !== undefined
           ? { namespace, origin, tags: change.tags }
           : { namespace, origin, clear: true }
-    return bus
-      .publish(message)
-      .catch((error: unknown) =>
-        this.#reporter.error(change.keys?.length === 1 ? change.keys[0] : undefined, 'bus', error),
-      )
+    return bus.publish(message).catch((error: unknown) => {
+      this.#reporter.error(change.keys?.length === 1 ? change.keys[0] : undefined, 'bus', error)
+      if (!this.#isClosed()) this.#retries.add(message)
+    })
+  }
+
+  /** Invalidations whose publish failed and that wait for a retry. */
+  get pendingRetries(): number {
+    return this.#retries.size
   }
 
   #subscribe(attempt: number): void {

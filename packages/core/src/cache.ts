@@ -1,3 +1,4 @@
+import { isBackendFailure } from './breaker.js'
 import type {
   BulkLoader,
   ComputeOptions,
@@ -7,6 +8,14 @@ import type {
   SetManyEntry,
   SetOptions,
 } from './cache-types.js'
+import {
+  checkComputeOptions,
+  checkFunction,
+  checkGetOrSetOptions,
+  checkList,
+  checkSetManyEntry,
+  checkSetOptions,
+} from './call-checks.js'
 import type { ComputeRunner } from './compute.js'
 import { checkValue, type EntryPolicy } from './entry-policy.js'
 import { CacheClosedError, CacheConfigError } from './errors.js'
@@ -141,7 +150,11 @@ export class Cache<K = string, V = unknown> {
     let found: MaybePromise<Found<V>>
     try {
       k = this.#key(key)
-      if (options !== undefined) this.#policy.checkCallOptions(options)
+      checkFunction(loader, 'getOrSet', 'loader')
+      if (options !== undefined) {
+        checkGetOrSetOptions(options, 'getOrSet')
+        this.#policy.checkCallOptions(options)
+      }
       const pending = this.#singleflight.pending(k)
       if (pending !== undefined) {
         // Joining a read or load already under way: this caller reaches no loader, so it
@@ -165,8 +178,8 @@ export class Cache<K = string, V = unknown> {
     const pending = found.then(
       (f) => this.#afterLookup(k, key, f, loader, options),
       (error: unknown) => {
-        // With a breaker, a failing L2 degrades to the loader instead of failing the call.
-        if (this.#tiers.guard === undefined) throw error
+        // A failing provider degrades to the loader (unless the namespace turned that off).
+        if (!this.#p.settings.loaderFallback || !isBackendFailure(error)) throw error
         this.#reporter.error(k, 'get', error)
         return this.#afterLookup(k, key, undefined, loader, options)
       },
@@ -177,6 +190,7 @@ export class Cache<K = string, V = unknown> {
   /** Reads many values; the result follows the order of `keys`, `undefined` where missing. */
   getMany(keys: readonly K[]): Promise<(V | undefined)[]> {
     return toPromise(() => {
+      checkList(keys, 'getMany', 'keys')
       const ks = keys.map((key) => this.#key(key))
       if (ks.length === 0) return []
       return chain(this.#tiers.readMany(ks), (found) => {
@@ -198,8 +212,13 @@ export class Cache<K = string, V = unknown> {
     options?: GetOrSetOptions,
   ): Promise<(V | undefined)[]> {
     return toPromise(() => {
+      checkList(keys, 'getOrSetMany', 'keys')
+      checkFunction(loader, 'getOrSetMany', 'loader')
       const ks = keys.map((key) => this.#key(key))
-      if (options !== undefined) this.#policy.checkCallOptions(options)
+      if (options !== undefined) {
+        checkGetOrSetOptions(options, 'getOrSetMany')
+        this.#policy.checkCallOptions(options)
+      }
       return getOrSetMany(this.#p, { keys, encoded: ks, loader, options })
     })
   }
@@ -209,6 +228,7 @@ export class Cache<K = string, V = unknown> {
     try {
       const k = this.#key(key)
       checkValue(k, value)
+      checkSetOptions(options)
       const entry = this.#policy.entry(options?.ttl, options?.tags, false)
       this.#overtake(k)
       const written = this.#tiers.write(k, value, entry, 'write')
@@ -223,7 +243,9 @@ export class Cache<K = string, V = unknown> {
   /** Writes many values. Every entry is validated before anything is written. */
   setMany(entries: readonly SetManyEntry<K, V>[]): Promise<void> {
     return toPromise(() => {
-      const writes: PlannedWrite[] = entries.map((e) => {
+      checkList(entries, 'setMany', 'entries')
+      const writes: PlannedWrite[] = entries.map((e, i) => {
+        checkSetManyEntry(e, i)
         const k = this.#key(e.key)
         checkValue(k, e.value)
         return { key: k, value: e.value, options: this.#policy.entry(e.ttl, e.tags, false) }
@@ -251,6 +273,7 @@ export class Cache<K = string, V = unknown> {
   /** Deletes many keys; resolves to the number of entries removed. */
   deleteMany(keys: readonly K[]): Promise<number> {
     return toPromise(() => {
+      checkList(keys, 'deleteMany', 'keys')
       const ks = keys.map((key) => this.#key(key))
       if (ks.length === 0) return 0
       for (const k of ks) this.#overtake(k)
@@ -312,6 +335,8 @@ export class Cache<K = string, V = unknown> {
   ): Promise<V | undefined> {
     return toPromise(() => {
       const k = this.#key(key)
+      checkFunction(fn, 'compute', 'fn')
+      checkComputeOptions(options)
       this.#policy.require('compute', 'compute')
       const maxRetries = options?.maxRetries ?? this.#p.settings.computeRetries
       if (!Number.isInteger(maxRetries) || maxRetries < 0) {

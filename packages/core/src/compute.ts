@@ -1,6 +1,6 @@
 import type { ComputeResult } from './cache-types.js'
+import { checkComputeDecision } from './call-checks.js'
 import { checkValue, type EntryPolicy } from './entry-policy.js'
-import { CacheConfigError } from './errors.js'
 import type { MaybePromise, Store, StoreComputeAction } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
 import { decodeEntry } from './tiers/decode.js'
@@ -65,7 +65,8 @@ export class ComputeRunner<V> {
           const current =
             f === undefined || !policy.isFresh(f) || f.negative ? undefined : (f.value as V)
           const decision = await fn(current)
-          switch (decision?.action) {
+          checkComputeDecision(decision, k)
+          switch (decision.action) {
             case 'keep':
               after = current
               outcome = 'keep'
@@ -83,11 +84,6 @@ export class ComputeRunner<V> {
               outcome = 'set'
               return { action: 'set', entry, ttl: options.storeTtlMs, tags: options.tags }
             }
-            default:
-              throw new CacheConfigError(
-                'INVALID_OPTION',
-                `compute callback for key '${k}' must return { action: 'set' | 'delete' | 'keep' }`,
-              )
           }
         },
         { maxRetries },

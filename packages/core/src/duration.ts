@@ -11,12 +11,19 @@ const UNIT_MS: Record<string, number> = {
   d: 86_400_000,
   w: 604_800_000,
 }
+/**
+ * The longest duration accepted, in ms: 10^15 (about 31,700 years). Every backend can store
+ * it, with jitter and grace added, as an exact integer; use `ttl: null` for no expiry.
+ */
+export const MAX_DURATION_MS = 1e15
+
 const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/y
 const parsed = new Map<string, number>()
 
 /**
  * Parses a duration to milliseconds. Throws `CacheTtlError` for NaN, zero, negative or
- * non-finite numbers and for strings that are not a sequence of `<number><unit>` parts.
+ * non-finite numbers, durations over `MAX_DURATION_MS`, and strings that are not a sequence
+ * of `<number><unit>` parts.
  * @param what names the option in the error message (e.g. `ttl`).
  */
 export function parseDuration(input: Duration, what = 'ttl'): number {
@@ -27,6 +34,7 @@ export function parseDuration(input: Duration, what = 'ttl'): number {
           (what === 'ttl' ? ' (use ttl: null for no expiry)' : ''),
       )
     }
+    if (input > MAX_DURATION_MS) throw tooLong(what, String(input))
     return input
   }
   if (typeof input !== 'string') {
@@ -53,9 +61,17 @@ export function parseDuration(input: Duration, what = 'ttl'): number {
       `${what} '${input}' is not a positive duration (examples: '500ms', '30s', '10m', '1h30m', '2d')`,
     )
   }
+  if (total > MAX_DURATION_MS) throw tooLong(what, `'${input}'`)
   if (parsed.size > 1_000) parsed.clear()
   parsed.set(input, total)
   return total
+}
+
+function tooLong(what: string, input: string): CacheTtlError {
+  return new CacheTtlError(
+    `${what} ${input} is over the limit of ${MAX_DURATION_MS} ms (about 31,700 years)` +
+      (what === 'ttl' ? '; use ttl: null for no expiry' : ''),
+  )
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isValidPartId } from './envelope.js'
 import { CacheConfigError } from './errors.js'
 import type { Encoder } from './ports.js'
 
@@ -27,14 +28,25 @@ export interface EncodingRegistryOptions {
 }
 
 /**
- * Builds an encoding registry. Throws `CacheConfigError` (`INVALID_OPTION`) when two different
- * encoders share an id.
+ * Builds an encoding registry. Throws `CacheConfigError` (`INVALID_OPTION`) for an encoder
+ * without `encode`/`decode`, an id that is not 1-255 printable ASCII characters, or two
+ * different encoders sharing an id.
  */
 export function createEncodingRegistry(options: EncodingRegistryOptions): EncodingRegistry {
   const byId = new Map<string, Encoder>()
   const add = (encoder: Encoder): void => {
-    if (typeof encoder?.id !== 'string' || typeof encoder.encode !== 'function') {
+    if (
+      typeof encoder?.id !== 'string' ||
+      typeof encoder.encode !== 'function' ||
+      typeof encoder.decode !== 'function'
+    ) {
       throw new CacheConfigError('INVALID_OPTION', 'encoder must have an id, encode() and decode()')
+    }
+    if (!isValidPartId(encoder.id)) {
+      throw new CacheConfigError(
+        'INVALID_OPTION',
+        `encoder id '${encoder.id}' must be 1-255 printable ASCII characters (it is written into every entry)`,
+      )
     }
     const existing = byId.get(encoder.id)
     if (existing !== undefined && existing !== encoder) {

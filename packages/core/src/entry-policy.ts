@@ -120,7 +120,9 @@ export class EntryPolicy {
         throw new CacheConfigError('INVALID_TAG', `invalid tag: ${(error as Error).message}`)
       }
     }
-    return tags.length === 1 ? tags : [...new Set(tags)]
+    const unique = tags.length === 1 ? tags : [...new Set(tags)]
+    checkTagBytes(unique)
+    return unique
   }
 
   /** Throws `CacheUnsupportedError` unless the provider declares `capability`. */
@@ -156,6 +158,27 @@ export function checkValue(k: string, value: unknown): void {
     throw new CacheValueError(
       'UNDEFINED_VALUE',
       `cannot cache undefined for key '${k}': use null, or delete the key`,
+    )
+  }
+}
+
+/**
+ * The most tag bytes one entry may carry: each tag costs 2 bytes plus its UTF-8 bytes. Every
+ * provider refuses more alike (Redis keeps them in a header with a 16-bit length).
+ */
+export const MAX_TAG_BYTES = 65_535
+
+function checkTagBytes(tags: readonly string[]): void {
+  // Each UTF-16 unit is at most 3 UTF-8 bytes: skip the exact count when far below the limit.
+  let upper = 0
+  for (const tag of tags) upper += 2 + tag.length * 3
+  if (upper <= MAX_TAG_BYTES) return
+  let bytes = 0
+  for (const tag of tags) bytes += 2 + Buffer.byteLength(tag, 'utf8')
+  if (bytes > MAX_TAG_BYTES) {
+    throw new CacheConfigError(
+      'INVALID_TAG',
+      `the tags of one entry take ${bytes} bytes (${tags.length} tags, 2 bytes each plus their UTF-8 bytes), over the limit of ${MAX_TAG_BYTES}`,
     )
   }
 }

@@ -52,8 +52,22 @@ export interface Envelope extends EntryMeta {
 
 const NO_TRANSFORMERS: readonly AppliedTransformer[] = Object.freeze([])
 
+/** True for an encoder or transformer id the envelope can carry: 1-255 printable ASCII characters. */
+export function isValidPartId(id: unknown): id is string {
+  return typeof id === 'string' && id.length > 0 && id.length <= 255 && /^[\x21-\x7e]+$/.test(id)
+}
+
+/**
+ * The largest envelope cacheport writes, in bytes: Redis's 512 MiB string limit, less room
+ * for a 64 KiB tag header. Every provider refuses a larger entry alike.
+ */
+export const MAX_ENTRY_BYTES = 512 * 1024 * 1024 - 65_536 - 3
+
+/** The largest transformer parameter an envelope carries, in bytes. */
+export const MAX_TRANSFORMER_PARAM_BYTES = 255
+
 function checkId(id: string, what: string): void {
-  if (id.length === 0 || id.length > 255 || !/^[\x21-\x7e]+$/.test(id)) {
+  if (!isValidPartId(id)) {
     throw new TypeError(`${what} id '${id}' must be 1-255 printable ASCII characters`)
   }
 }

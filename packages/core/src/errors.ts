@@ -10,6 +10,9 @@ export type CacheErrorCode =
   | 'UNDEFINED_VALUE'
   | 'INVALID_TAG'
   | 'INVALID_OPTION'
+  | 'INVALID_ARGUMENT'
+  | 'VALUE_TOO_LARGE'
+  | 'LOADER_FAILED'
   | 'INVALID_NAMESPACE'
   | 'UNKNOWN_PROVIDER'
   | 'UNKNOWN_ENCODER'
@@ -52,10 +55,10 @@ export class CacheTtlError extends CacheError {
   }
 }
 
-/** A value could not be cached: `undefined`, or rejected by the encoder. */
+/** A value could not be cached: `undefined`, rejected by the encoder, or over the size limit. */
 export class CacheValueError extends CacheError {
   constructor(
-    code: 'UNDEFINED_VALUE' | 'ENCODE_FAILED',
+    code: 'UNDEFINED_VALUE' | 'ENCODE_FAILED' | 'VALUE_TOO_LARGE',
     message: string,
     options?: CacheErrorOptions,
   ) {
@@ -68,6 +71,7 @@ export class CacheConfigError extends CacheError {
   constructor(
     code:
       | 'INVALID_OPTION'
+      | 'INVALID_ARGUMENT'
       | 'INVALID_NAMESPACE'
       | 'INVALID_TAG'
       | 'UNKNOWN_PROVIDER'
@@ -149,5 +153,16 @@ export class CacheLockTimeoutError extends CacheError {
       `namespace '${namespace}': the lock of key '${key}' was not acquired within ${waitMs} ms`,
     )
     this.waitMs = waitMs
+  }
+}
+
+/**
+ * A loader threw something that is not an `Error` (a string, a number, `null`). The `error`
+ * event carries this wrapper, with the thrown value as `cause`; callers get the thrown value
+ * itself.
+ */
+export class CacheLoaderError extends CacheError {
+  constructor(message: string, options?: CacheErrorOptions) {
+    super('LOADER_FAILED', message, options)
   }
 }

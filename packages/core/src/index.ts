@@ -18,7 +18,13 @@ export {
   type SetOptions,
 } from './cache-types.js'
 export { providerPort, requireCapability } from './capabilities.js'
-export { type Duration, jitterTtl, parseDuration, resolveTtl } from './duration.js'
+export {
+  type Duration,
+  jitterTtl,
+  MAX_DURATION_MS,
+  parseDuration,
+  resolveTtl,
+} from './duration.js'
 export {
   createEncodingRegistry,
   type EncoderRule,
@@ -26,13 +32,15 @@ export {
   type EncodingRegistryOptions,
   isEncodingRegistry,
 } from './encoding-registry.js'
-export type { Clock } from './entry-policy.js'
+export { type Clock, MAX_TAG_BYTES } from './entry-policy.js'
 export {
   type AppliedTransformer,
   ENVELOPE_MAGIC,
   ENVELOPE_VERSION,
   type EntryMeta,
   type Envelope,
+  MAX_ENTRY_BYTES,
+  MAX_TRANSFORMER_PARAM_BYTES,
   readEnvelope,
   writeEnvelope,
 } from './envelope.js'
@@ -47,6 +55,8 @@ export { bytesKeys, DEFAULT_MAX_KEY_BYTES, stringKeys, validateKey } from './key
 export { chain, isPromise, toPromise } from './maybe-promise.js'
 export {
   checkKnownKeys,
+  checkOptionsObject,
+  closestName,
   describeOption,
   integerOption,
   invalidOption,

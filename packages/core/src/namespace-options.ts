@@ -14,6 +14,13 @@ export interface NamespaceDefaults {
   readonly maxKeyBytes?: number
   /** Optimistic `compute` retries. Default 10. */
   readonly computeRetries?: number
+  /**
+   * When the provider fails a read (down, timing out, failing), `getOrSet` and
+   * `getOrSetMany` run the loader and return its value; the failed read and the failed
+   * write-back are `error` events. Default `true`. `false` rejects with the provider's error.
+   * Writes, deletes and invalidations always reject, so a caller knows they did not happen.
+   */
+  readonly loaderFallback?: boolean
 }
 
 /** Options of one namespace. */

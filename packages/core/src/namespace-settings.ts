@@ -1,9 +1,11 @@
 import type { BreakerSettings } from './breaker.js'
 import { parseDuration, resolveTtl } from './duration.js'
 import type { EncodingRegistry } from './encoding-registry.js'
+import { isValidPartId } from './envelope.js'
 import { CacheConfigError } from './errors.js'
 import { DEFAULT_MAX_KEY_BYTES, stringKeys } from './keys.js'
 import type { NamespaceDefaults, NamespaceOptions } from './namespace-options.js'
+import { checkKnownKeys, checkOptionsObject } from './options.js'
 import type { Encoder, KeyCodec, Transformer } from './ports.js'
 
 /** The first level of a multilevel namespace. */
@@ -45,6 +47,8 @@ export interface NamespaceSettings {
   readonly jitter: number
   readonly maxKeyBytes: number
   readonly computeRetries: number
+  /** On a failed provider read, `getOrSet`/`getOrSetMany` run the loader. */
+  readonly loaderFallback: boolean
   readonly keyCodec: KeyCodec<unknown>
   readonly encoder: Encoder | EncodingRegistry | undefined
   readonly transformers: readonly Transformer[] | undefined
@@ -75,6 +79,7 @@ export function resolveNamespaceSettings(
   const bad = (message: string): never => {
     throw new CacheConfigError('INVALID_OPTION', `namespace '${name}': ${message}`)
   }
+  checkOptionsObject(options, NAMESPACE_OPTION_NAMES, `namespace '${name}' options`)
   const provider = options.provider ?? defaultProvider
   checkProvider(provider)
   const jitter = options.jitter ?? defaults.jitter ?? 0.1
@@ -98,6 +103,8 @@ export function resolveNamespaceSettings(
       `computeRetries must be an integer >= 0, got ${String(computeRetries)}`,
     )
   }
+  const loaderFallback = options.loaderFallback ?? defaults.loaderFallback ?? true
+  if (typeof loaderFallback !== 'boolean') bad('loaderFallback must be a boolean')
   const keyCodec = options.keyCodec ?? (stringKeys as KeyCodec<unknown>)
   if (typeof keyCodec.encode !== 'function' || typeof keyCodec.decode !== 'function') {
     bad('keyCodec needs encode() and decode()')
@@ -116,6 +123,7 @@ export function resolveNamespaceSettings(
     jitter,
     maxKeyBytes,
     computeRetries,
+    loaderFallback,
     keyCodec,
     encoder: options.encoder,
     transformers: options.transformers,
@@ -130,6 +138,40 @@ export function resolveNamespaceSettings(
 }
 
 type Refuse = (message: string) => never
+
+/** Every key of an options type, listed once (the compiler checks the list is complete). */
+type KeyList<T> = { readonly [K in keyof Required<T>]: true }
+
+const DEFAULTS: KeyList<NamespaceDefaults> = {
+  ttl: true,
+  negativeTtl: true,
+  jitter: true,
+  maxKeyBytes: true,
+  computeRetries: true,
+  loaderFallback: true,
+}
+
+const NAMESPACE: KeyList<NamespaceOptions<unknown>> = {
+  ...DEFAULTS,
+  provider: true,
+  keyCodec: true,
+  encoder: true,
+  transformers: true,
+  l1: true,
+  bus: true,
+  lock: true,
+  grace: true,
+  softTimeout: true,
+  hardTimeout: true,
+  graceBackoff: true,
+  refreshAhead: true,
+  breaker: true,
+}
+
+/** The option names of `defaults` (every namespace inherits them). */
+export const DEFAULTS_OPTION_NAMES: readonly string[] = Object.keys(DEFAULTS)
+/** The option names of `namespace()`. */
+export const NAMESPACE_OPTION_NAMES: readonly string[] = Object.keys(NAMESPACE)
 
 /** `true` → `{}`, `false`/`undefined` → `undefined`, an object → itself. */
 function expand<T extends object>(option: boolean | T | undefined): T | undefined {
@@ -147,6 +189,12 @@ function resolveL1(
   if (l1 === null || typeof l1 !== 'object' || typeof l1.provider !== 'string') {
     bad('l1 must be a provider name or { provider, maxTtl? }')
   }
+  checkKnownKeys(
+    l1 as object as Record<string, unknown>,
+    ['provider', 'maxTtl'],
+    'namespace options',
+    'l1.',
+  )
   checkProvider(l1.provider)
   if (l1.provider === provider) bad(`l1 and the namespace's provider are both '${provider}'`)
   return { provider: l1.provider, maxTtlMs: resolveTtl(l1.maxTtl, undefined, 'l1.maxTtl') }
@@ -158,6 +206,12 @@ function resolveLock(options: NamespaceOptions<unknown>, bad: Refuse): LockSetti
   if (lock === null || typeof lock !== 'object') {
     bad('lock must be a boolean or { ttl?, wait?, onTimeout? }')
   }
+  checkKnownKeys(
+    lock as object as Record<string, unknown>,
+    ['ttl', 'wait', 'onTimeout'],
+    'namespace options',
+    'lock.',
+  )
   const onTimeout = lock.onTimeout ?? 'load'
   if (onTimeout !== 'load' && onTimeout !== 'error') bad(`lock.onTimeout must be 'load' or 'error'`)
   return {
@@ -184,6 +238,15 @@ function resolveRefreshAhead(
 ): { readonly beta: number } | undefined {
   const refresh = expand(options.refreshAhead)
   if (refresh === undefined) return undefined
+  if (refresh === null || typeof refresh !== 'object') {
+    bad('refreshAhead must be a boolean or { beta? }')
+  }
+  checkKnownKeys(
+    refresh as object as Record<string, unknown>,
+    ['beta'],
+    'namespace options',
+    'refreshAhead.',
+  )
   const beta = refresh.beta ?? 1
   if (!(typeof beta === 'number' && beta > 0 && Number.isFinite(beta))) {
     bad(`refreshAhead.beta must be a finite number > 0, got ${String(beta)}`)
@@ -197,6 +260,15 @@ function resolveBreaker(
 ): BreakerSettings | undefined {
   const breaker = expand(options.breaker)
   if (breaker === undefined) return undefined
+  if (breaker === null || typeof breaker !== 'object') {
+    bad('breaker must be a boolean or { failures?, cooldown? }')
+  }
+  checkKnownKeys(
+    breaker as object as Record<string, unknown>,
+    ['failures', 'cooldown'],
+    'namespace options',
+    'breaker.',
+  )
   const failures = breaker.failures ?? 5
   if (!(Number.isInteger(failures) && failures >= 1)) {
     bad(`breaker.failures must be an integer >= 1, got ${String(failures)}`)
@@ -218,6 +290,12 @@ export function checkTransformer(t: Transformer): void {
     throw new CacheConfigError(
       'INVALID_OPTION',
       'a transformer needs an id, a finite priority, encode() and decode()',
+    )
+  }
+  if (!isValidPartId(t.id)) {
+    throw new CacheConfigError(
+      'INVALID_OPTION',
+      `transformer id '${t.id}' must be 1-255 printable ASCII characters (it is written into every entry)`,
     )
   }
 }

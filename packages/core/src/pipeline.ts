@@ -3,6 +3,8 @@ import {
   type AppliedTransformer,
   type EntryMeta,
   type Envelope,
+  MAX_ENTRY_BYTES,
+  MAX_TRANSFORMER_PARAM_BYTES,
   readEnvelope,
   writeEnvelope,
 } from './envelope.js'
@@ -74,7 +76,7 @@ export class ValuePipeline {
         { cause: error },
       )
     }
-    if (direct) return writeEnvelope(encoder.id, [], meta, payload)
+    if (direct) return checkSize(writeEnvelope(encoder.id, [], meta, payload), context)
     return this.#transform(encoder.id, meta, payload as Uint8Array, context, 0, [])
   }
 
@@ -99,7 +101,10 @@ export class ValuePipeline {
           (r) => {
             if (r === null && t.required === true) throw requiredSkipped(t)
             const next = r === null ? bytes : r.bytes
-            if (r !== null) applied.push({ id: t.id, param: r.param })
+            if (r !== null) {
+              checkParam(t, r.param)
+              applied.push({ id: t.id, param: r.param })
+            }
             return this.#transform(encoderId, meta, next, context, i + 1, applied)
           },
           (error: unknown) => {
@@ -108,13 +113,14 @@ export class ValuePipeline {
         )
       }
       if (result !== null) {
+        checkParam(t, result.param)
         applied.push({ id: t.id, param: result.param })
         bytes = result.bytes
       } else if (t.required === true) {
         throw requiredSkipped(t)
       }
     }
-    return writeEnvelope(encoderId, applied, meta, bytes)
+    return checkSize(writeEnvelope(encoderId, applied, meta, bytes), context)
   }
 
   /**
@@ -214,6 +220,27 @@ function reverse(
     return isPromise(out) ? out.then(undefined, wrap) : out
   } catch (error) {
     return wrap(error)
+  }
+}
+
+/** Throws `CacheValueError` (`VALUE_TOO_LARGE`) for an entry over `MAX_ENTRY_BYTES`. */
+function checkSize(entry: Buffer, context: TransformContext): Buffer {
+  if (entry.byteLength > MAX_ENTRY_BYTES) {
+    throw new CacheValueError(
+      'VALUE_TOO_LARGE',
+      `the entry for key '${context.key}' takes ${entry.byteLength} bytes, over the limit of ${MAX_ENTRY_BYTES} (512 MiB less room for tags)`,
+    )
+  }
+  return entry
+}
+
+/** Throws `CacheValueError` (`ENCODE_FAILED`) for a parameter the envelope cannot carry. */
+function checkParam(t: Transformer, param: Uint8Array | undefined): void {
+  if (param !== undefined && param.byteLength > MAX_TRANSFORMER_PARAM_BYTES) {
+    throw new CacheValueError(
+      'ENCODE_FAILED',
+      `transformer '${t.id}' returned a parameter of ${param.byteLength} bytes, over the envelope's limit of ${MAX_TRANSFORMER_PARAM_BYTES}`,
+    )
   }
 }
 

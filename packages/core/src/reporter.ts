@@ -1,4 +1,4 @@
-import { CacheError } from './errors.js'
+import { CacheError, CacheLoaderError } from './errors.js'
 import type { CacheEventMap, CacheEvents } from './events.js'
 import type { InvalidationMessage } from './ports.js'
 import { StatsCounter } from './stats.js'
@@ -99,8 +99,18 @@ export class NamespaceReporter {
         namespace: this.namespace,
         key,
         operation,
-        error: error instanceof Error ? error : new CacheError('DECODE_FAILED', String(error)),
+        error: error instanceof Error ? error : wrapThrown(operation, error),
       })
     }
   }
+}
+
+/** An `Error` for a thrown value that is not one: a loader's is a `CacheLoaderError`. */
+function wrapThrown(operation: FailedOperation, thrown: unknown): CacheError {
+  const shown = typeof thrown === 'string' ? `'${thrown.slice(0, 200)}'` : String(thrown)
+  return operation === 'load' || operation === 'refresh'
+    ? new CacheLoaderError(`the loader threw a non-Error value: ${shown}`, { cause: thrown })
+    : new CacheError('BACKEND_ERROR', `${operation} failed with a non-Error value: ${shown}`, {
+        cause: thrown,
+      })
 }

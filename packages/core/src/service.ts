@@ -12,10 +12,12 @@ import { assembleNamespace } from './namespace-assembly.js'
 import type { NamespaceDefaults, NamespaceOptions } from './namespace-options.js'
 import {
   checkTransformer,
+  DEFAULTS_OPTION_NAMES,
   differingSetting,
   type NamespaceSettings,
   resolveNamespaceSettings,
 } from './namespace-settings.js'
+import { checkOptionsObject } from './options.js'
 import { ValuePipeline } from './pipeline.js'
 import type { CacheProvider, Encoder, Store, Transformer } from './ports.js'
 
@@ -44,6 +46,17 @@ export interface CacheServiceOptions {
   /** Random source for TTL jitter, in [0, 1). */
   readonly random?: () => number
 }
+
+const SERVICE_OPTIONS: { readonly [K in keyof Required<CacheServiceOptions>]: true } = {
+  providers: true,
+  defaultProvider: true,
+  encoder: true,
+  transformers: true,
+  defaults: true,
+  clock: true,
+  random: true,
+}
+const SERVICE_OPTION_NAMES = Object.keys(SERVICE_OPTIONS)
 
 /** The provider registry and namespace factory an application builds at bootstrap. */
 export interface CacheService {
@@ -104,6 +117,13 @@ class CacheServiceImpl implements CacheService {
     if (options === null || typeof options !== 'object') {
       throw new CacheConfigError('INVALID_OPTION', 'createCacheService needs an options object')
     }
+    checkOptionsObject(options, SERVICE_OPTION_NAMES, 'createCacheService options')
+    checkOptionsObject(
+      options.defaults,
+      DEFAULTS_OPTION_NAMES,
+      'createCacheService options',
+      'defaults.',
+    )
     const entries = Object.entries(options.providers ?? {})
     if (entries.length === 0) {
       throw new CacheConfigError('INVALID_OPTION', 'createCacheService needs at least one provider')
@@ -133,6 +153,10 @@ class CacheServiceImpl implements CacheService {
     }
     this.#defaults = options.defaults ?? {}
     this.#encoder = options.encoder
+    // Checked now (ids, methods), not at the first namespace.
+    if (options.encoder !== undefined && !isEncodingRegistry(options.encoder)) {
+      createEncodingRegistry({ default: options.encoder })
+    }
     this.#transformers = options.transformers ?? []
     for (const t of this.#transformers) checkTransformer(t)
     this.#clock = options.clock ?? Date

@@ -122,6 +122,177 @@ const rows: [string, (c: Cache<string, unknown>) => Promise<unknown>, ErrorClass
   ],
 ]
 
+const manyTags = Array.from({ length: 5_000 }, (_, i) => `shop:${i}:${'x'.repeat(8)}`)
+
+/**
+ * Each row: what the caller does wrong, the call, the typed error, its code, and what the
+ * message must name (the argument, the option, the limit).
+ */
+const namedRows: [
+  string,
+  (c: Cache<string, unknown>) => Promise<unknown>,
+  ErrorClass,
+  string,
+  RegExp,
+][] = [
+  [
+    'getMany of a string',
+    (c) => c.getMany('abc' as unknown as string[]),
+    CacheConfigError,
+    'INVALID_ARGUMENT',
+    /getMany\(\): keys must be an array, got 'abc'/,
+  ],
+  [
+    'getMany of null',
+    (c) => c.getMany(null as unknown as string[]),
+    CacheConfigError,
+    'INVALID_ARGUMENT',
+    /getMany\(\): keys must be an array, got null/,
+  ],
+  [
+    'deleteMany of a string',
+    (c) => c.deleteMany('k' as unknown as string[]),
+    CacheConfigError,
+    'INVALID_ARGUMENT',
+    /deleteMany\(\): keys must be an array/,
+  ],
+  [
+    'setMany of a string',
+    (c) => c.setMany('abc' as never),
+    CacheConfigError,
+    'INVALID_ARGUMENT',
+    /setMany\(\): entries must be an array/,
+  ],
+  [
+    'setMany entry that is not an object',
+    (c) => c.setMany([{ key: 'a', value: 1 }, 'b' as never]),
+    CacheConfigError,
+    'INVALID_ARGUMENT',
+    /setMany\(\): entries\[1\] must be/,
+  ],
+  [
+    'setMany entry with a misspelled option',
+    (c) => c.setMany([{ key: 'a', value: 1, tagz: ['x'] } as never]),
+    CacheConfigError,
+    'INVALID_OPTION',
+    /entries\[0\]: unknown option 'tagz' \(did you mean 'tags'\?\)/,
+  ],
+  [
+    'getOrSet with a null loader',
+    (c) => c.getOrSet('k', null as never),
+    CacheConfigError,
+    'INVALID_ARGUMENT',
+    /getOrSet\(\): loader must be a function, got null/,
+  ],
+  [
+    'getOrSetMany with a string loader',
+    (c) => c.getOrSetMany(['k'], 'load' as never),
+    CacheConfigError,
+    'INVALID_ARGUMENT',
+    /getOrSetMany\(\): loader must be a function/,
+  ],
+  [
+    'getOrSetMany of a string',
+    (c) => c.getOrSetMany('k' as never, () => new Map()),
+    CacheConfigError,
+    'INVALID_ARGUMENT',
+    /getOrSetMany\(\): keys must be an array/,
+  ],
+  [
+    'bulk loader returning a number',
+    (c) => c.getOrSetMany(['k'], () => 42 as never),
+    CacheConfigError,
+    'INVALID_ARGUMENT',
+    /bulk loader must return a Map or an iterable of \[key, value\] pairs, got 42/,
+  ],
+  [
+    'bulk loader returning values, not pairs',
+    (c) => c.getOrSetMany(['k'], () => [1, 2] as never),
+    CacheConfigError,
+    'INVALID_ARGUMENT',
+    /bulk loader must produce \[key, value\] pairs, got 1/,
+  ],
+  [
+    'compute with a number for a callback',
+    (c) => c.compute('k', 42 as never),
+    CacheConfigError,
+    'INVALID_ARGUMENT',
+    /compute\(\): fn must be a function, got 42/,
+  ],
+  [
+    'compute with a misspelled option',
+    (c) => c.compute('k', () => ({ action: 'keep' }), { maxRetry: 2 } as never),
+    CacheConfigError,
+    'INVALID_OPTION',
+    /unknown option 'maxRetry' \(did you mean 'maxRetries'\?\)/,
+  ],
+  [
+    'compute result with a misspelled field',
+    (c) => c.compute('k', () => ({ action: 'set', value: 1, tag: ['x'] }) as never),
+    CacheConfigError,
+    'INVALID_OPTION',
+    /unknown option 'tag' \(did you mean 'tags'\?\)/,
+  ],
+  [
+    'set with a string for options',
+    (c) => c.set('k', 1, 'fast' as never),
+    CacheConfigError,
+    'INVALID_OPTION',
+    /set\(\) options: options must be an object, got 'fast'/,
+  ],
+  [
+    'set with a misspelled option (a typo must not become stale data)',
+    (c) => c.set('k', 1, { tagz: ['shop:7'] } as never),
+    CacheConfigError,
+    'INVALID_OPTION',
+    /unknown option 'tagz' \(did you mean 'tags'\?\)/,
+  ],
+  [
+    'getOrSet with a misspelled option',
+    (c) => c.getOrSet('k', () => 1, { negativeTTL: '1m' } as never),
+    CacheConfigError,
+    'INVALID_OPTION',
+    /unknown option 'negativeTTL' \(did you mean 'negativeTtl'\?\)/,
+  ],
+  [
+    'TTL beyond what any backend accepts',
+    (c) => c.set('k', 1, { ttl: 1e19 }),
+    CacheTtlError,
+    'INVALID_TTL',
+    /ttl 10000000000000000000 is over the limit of 1000000000000000 ms/,
+  ],
+  [
+    'TTL string beyond the limit',
+    (c) => c.set('k', 1, { ttl: '99999999999w' }),
+    CacheTtlError,
+    'INVALID_TTL',
+    /over the limit/,
+  ],
+  [
+    'tags over 64 KiB on one entry',
+    (c) => c.set('k', 1, { tags: manyTags }),
+    CacheConfigError,
+    'INVALID_TAG',
+    /the tags of one entry take \d+ bytes \(5000 tags.*over the limit of 65535/,
+  ],
+]
+
+describe('bad arguments and options name the problem, and write nothing', () => {
+  for (const [label, call, ErrorType, code, names] of namedRows) {
+    it(label, async () => {
+      const { cache, provider } = fixture()
+      const error = await call(cache).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(ErrorType)
+      expect((error as CacheError).code).toBe(code)
+      expect((error as CacheError).message).toMatch(names)
+      expect(provider.raw('items').size).toBe(0)
+    })
+  }
+})
+
 describe('bad input gets a typed error naming the problem', () => {
   for (const [label, call, ErrorType, code] of rows) {
     it(label, async () => {
@@ -200,6 +371,45 @@ describe('bad configuration gets a typed error', () => {
       CacheConfigError,
       'INVALID_OPTION',
     ],
+    [
+      'a misspelled service option',
+      () => createCacheService({ providers: { main: provider }, encoders: {} } as never),
+      CacheConfigError,
+      'INVALID_OPTION',
+    ],
+    [
+      'a misspelled default',
+      () => createCacheService({ providers: { main: provider }, defaults: { tll: '1m' } } as never),
+      CacheConfigError,
+      'INVALID_OPTION',
+    ],
+    [
+      'an encoder id with a space',
+      () =>
+        createCacheService({
+          providers: { main: provider },
+          encoder: { id: 'my json', encode: () => new Uint8Array(), decode: () => 1 },
+        }),
+      CacheConfigError,
+      'INVALID_OPTION',
+    ],
+    [
+      'a transformer id over 255 characters',
+      () =>
+        createCacheService({
+          providers: { main: provider },
+          transformers: [
+            {
+              id: 'z'.repeat(256),
+              priority: 100,
+              encode: () => null,
+              decode: (b: Uint8Array) => b,
+            },
+          ],
+        }),
+      CacheConfigError,
+      'INVALID_OPTION',
+    ],
   ]
   for (const [label, call, ErrorType, code] of table) {
     it(label, () => {
@@ -255,6 +465,36 @@ describe('bad configuration gets a typed error', () => {
         }),
       'INVALID_OPTION',
     ],
+    [
+      'a misspelled namespace option',
+      (s) => s.namespace('s', { tll: '1m' } as never),
+      'INVALID_OPTION',
+    ],
+    [
+      'a misspelled lock option',
+      (s) => s.namespace('s', { lock: { wiat: 100 } } as never),
+      'INVALID_OPTION',
+    ],
+    [
+      'a misspelled breaker option',
+      (s) => s.namespace('s', { breaker: { failure: 3 } } as never),
+      'INVALID_OPTION',
+    ],
+    [
+      'a misspelled refreshAhead option',
+      (s) => s.namespace('s', { refreshAhead: { bta: 2 } } as never),
+      'INVALID_OPTION',
+    ],
+    [
+      'a namespace options argument that is not an object',
+      (s) => s.namespace('s', 'fast' as never),
+      'INVALID_OPTION',
+    ],
+    [
+      'loaderFallback that is not a boolean',
+      (s) => s.namespace('s', { loaderFallback: 'yes' } as never),
+      'INVALID_OPTION',
+    ],
   ]
   for (const [label, call, code] of namespaceRows) {
     it(label, () => {
@@ -268,6 +508,19 @@ describe('bad configuration gets a typed error', () => {
       expect((error as CacheError).code).toBe(code)
     })
   }
+
+  it('names the misspelled option and the closest known one', () => {
+    const s = service()
+    expect(() => s.namespace('s', { tll: '1m' } as never)).toThrow(
+      /unknown option 'tll' \(did you mean 'ttl'\?\)/,
+    )
+    expect(() => s.namespace('s', { lock: { wiat: 100 } } as never)).toThrow(
+      /unknown option 'lock.wiat' \(did you mean 'lock.wait'\?\)/,
+    )
+    expect(() =>
+      createCacheService({ providers: { main: mapProvider() }, defaults: { jiter: 0 } } as never),
+    ).toThrow(/unknown option 'defaults.jiter' \(did you mean 'defaults.jitter'\?\)/)
+  })
 
   it('opening a namespace again with equal options returns the same cache', () => {
     const s = service()

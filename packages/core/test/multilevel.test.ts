@@ -9,7 +9,7 @@ import {
   type LiveEntry,
   type NamespaceOptions,
 } from '@cacheport/core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { testJson } from './helpers/codecs.js'
 import { type MapProvider, mapProvider } from './helpers/map-provider.js'
 import { BusHub, TestLocks, withPorts } from './helpers/ports.js'
@@ -243,6 +243,54 @@ describe('multilevel namespaces', () => {
     await a.cache.set('k', 'v')
     expect(f.l2raw().has('k')).toBe(true)
     expect(errors).toEqual([expect.objectContaining({ operation: 'bus', key: 'k' })])
+  })
+
+  it('retries a failed publish until it reaches the other process', async () => {
+    const { a, b } = await twoProcesses()
+    await a.cache.set('k', 'v1')
+    expect(await b.cache.get('k')).toBe('v1')
+    expect(b.l1raw().has('k')).toBe(true)
+    a.bus.failPublish = new CacheUnavailableError('bus down')
+    await a.cache.set('k', 'v2')
+    // The invalidation did not go out: b still holds its copy.
+    expect(b.l1raw().has('k')).toBe(true)
+    a.bus.failPublish = undefined
+    for (let i = 0; i < 50 && b.l1raw().has('k'); i++) await sleep(20)
+    expect(b.l1raw().has('k')).toBe(false)
+    expect(await b.cache.get('k')).toBe('v2')
+  })
+
+  it('gives up a publish after its tries, and reports that other processes may be stale', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] })
+    try {
+      const { a } = await twoProcesses()
+      const errors: CacheEventMap['error'][] = []
+      a.cache.on('error', (e) => errors.push(e))
+      a.bus.failPublish = new CacheUnavailableError('bus down')
+      await a.cache.set('k', 'v')
+      const calls = a.bus.publishCalls
+      await vi.advanceTimersByTimeAsync(60_000)
+      // 8 tries in all: the first publish and 7 retries.
+      expect(a.bus.publishCalls - calls).toBe(7)
+      const last = errors.at(-1)
+      expect(last?.operation).toBe('bus')
+      expect(last?.error.message).toMatch(/invalidation of keys k given up after 8 tries/)
+      expect(last?.error.message).toMatch(/other processes may serve their L1 copies/)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('bounds the retry queue and reports what it drops', async () => {
+    const { a } = await twoProcesses()
+    const errors: CacheEventMap['error'][] = []
+    a.cache.on('error', (e) => errors.push(e))
+    a.bus.failPublish = new CacheUnavailableError('bus down')
+    for (let i = 0; i < 1_001; i++) await a.cache.set(`k${i}`, i)
+    const dropped = errors.filter((e) => /retry queue is full/.test(e.error.message))
+    expect(dropped).toHaveLength(1)
+    expect(dropped[0]?.key).toBe('k0')
+    await a.service.close()
   })
 
   it('caps the L1 TTL with l1.maxTtl', async () => {

@@ -4,6 +4,7 @@ import {
   CacheConfigError,
   type CacheProvider,
   type Clock,
+  checkOptionsObject,
   type LiveEntry,
   type LiveStore,
   type OpenStoreOptions,
@@ -11,7 +12,7 @@ import {
   type ProviderHealth,
   type StoreValueKind,
 } from '@cacheport/core'
-import { type StoreHost, MemoryStore } from './memory-store.js'
+import { MemoryStore, type StoreHost } from './memory-store.js'
 import { type DeletionEvent, Policy } from './policy.js'
 
 type Entry = Uint8Array | LiveEntry
@@ -93,6 +94,8 @@ export class MemoryProvider implements CacheProvider {
 
   /** Throws `CacheConfigError` (`INVALID_OPTION`) for invalid bounds, weigher or `values`. */
   constructor(options: MemoryProviderOptions = {}) {
+    checkOptionsObject(options, OPTION_NAMES, 'memoryProvider')
+    checkOptionsObject(options.tuning, TUNING_NAMES, 'memoryProvider', 'tuning.')
     const { maximumSize, maximumWeight, weigher } = options
     if (maximumSize !== undefined && maximumWeight !== undefined) {
       throw invalid('maximumSize and maximumWeight are mutually exclusive')
@@ -266,6 +269,19 @@ export class MemoryProvider implements CacheProvider {
     this.#policy.clear()
   }
 }
+
+/** Every option name, listed once (the compiler checks the list is complete). */
+const OPTION_KEYS: { readonly [K in keyof Required<MemoryProviderOptions>]: true } = {
+  maximumSize: true,
+  maximumWeight: true,
+  weigher: true,
+  values: true,
+  clock: true,
+  onDeletion: true,
+  tuning: true,
+}
+const OPTION_NAMES = Object.keys(OPTION_KEYS)
+const TUNING_NAMES = ['initialWindow', 'adaptive', 'seed']
 
 /**
  * Creates an in-process provider bounded by `maximumSize` entries (or `maximumWeight` with a

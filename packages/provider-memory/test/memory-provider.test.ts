@@ -24,6 +24,9 @@ describe('memoryProvider options', () => {
     ['fractional maximumSize', { maximumSize: 1.5 }],
     ['NaN maximumSize', { maximumSize: Number.NaN }],
     ['unknown values mode', { values: 'objects' as never }],
+    ['a misspelled option', { maximumSise: 10 } as never],
+    ['a misspelled tuning option', { tuning: { adaptve: false } } as never],
+    ['options that are not an object', 'big' as never],
   ])('refuses %s with CacheConfigError', (_label, options) => {
     let error: unknown
     try {
@@ -33,6 +36,15 @@ describe('memoryProvider options', () => {
     }
     expect(error).toBeInstanceOf(CacheConfigError)
     expect((error as CacheError).code).toBe('INVALID_OPTION')
+  })
+
+  it('names a misspelled option and the closest known one', () => {
+    expect(() => memoryProvider({ maximumSise: 10 } as never)).toThrow(
+      /unknown option 'maximumSise' \(did you mean 'maximumSize'\?\)/,
+    )
+    expect(() => memoryProvider({ tuning: { adaptve: false } } as never)).toThrow(
+      /unknown option 'tuning.adaptve' \(did you mean 'tuning.adaptive'\?\)/,
+    )
   })
 
   it('defaults to bytes mode and 10,000 entries', () => {

@@ -1,6 +1,11 @@
 import { CacheConfigError } from '@cacheport/core'
-import type { RedisClusterOptions, RedisStandaloneOptions } from '@cacheport/redis-kit'
-import { DEFAULT_TIMEOUTS } from '@cacheport/redis-kit'
+import {
+  CLUSTER_OPTION_NAMES,
+  checkProviderOptionNames,
+  type RedisClusterOptions,
+  type RedisStandaloneOptions,
+  STANDALONE_OPTION_NAMES,
+} from '@cacheport/redis-kit'
 import {
   isNodeRedisClient,
   isNodeRedisCluster,
@@ -33,49 +38,13 @@ export interface NodeRedisClusterProviderOptions
   readonly client?: NodeRedisCluster
 }
 
-/** Every key of an options type, listed once (the compiler checks the list is complete). */
-type KeyList<T> = { readonly [K in keyof Required<T>]: true }
-
-const STANDALONE_KEYS: KeyList<NodeRedisProviderOptions> = {
-  url: true,
-  host: true,
-  port: true,
-  username: true,
-  password: true,
-  db: true,
-  tls: true,
-  clientName: true,
-  client: true,
-  keyPrefix: true,
-  timeouts: true,
-  allowUnsafeFlush: true,
-  connectTimeoutMs: true,
-  invalidation: true,
-}
-
-const CLUSTER_KEYS: KeyList<NodeRedisClusterProviderOptions> = {
-  nodes: true,
-  username: true,
-  password: true,
-  tls: true,
-  clientName: true,
-  client: true,
-  keyPrefix: true,
-  timeouts: true,
-  allowUnsafeFlush: true,
-  connectTimeoutMs: true,
-  invalidation: true,
-  scaleReads: true,
-  buckets: true,
-}
-
 /**
  * Throws `CacheConfigError` (`INVALID_OPTION`) for options that are not an object, for a key
  * the standalone provider does not know (naming the closest known key), for unknown
  * `timeouts` keys, and for a `client` that is not a node-redis client.
  */
 export function checkStandaloneOptions(options: unknown): void {
-  checkKeys(options, Object.keys(STANDALONE_KEYS), '')
+  checkProviderOptionNames(options, STANDALONE_OPTION_NAMES, 'nodeRedisProvider options')
   const client = (options as { client?: unknown }).client
   if (client !== undefined && !isNodeRedisClient(client)) {
     throw new CacheConfigError(
@@ -90,7 +59,7 @@ export function checkStandaloneOptions(options: unknown): void {
  * `CacheConfigError` (`INVALID_OPTION`).
  */
 export function checkClusterOptions(options: unknown): void {
-  checkKeys(options, Object.keys(CLUSTER_KEYS), '')
+  checkProviderOptionNames(options, CLUSTER_OPTION_NAMES, 'nodeRedisClusterProvider options')
   const client = (options as { client?: unknown }).client
   if (client !== undefined && !isNodeRedisCluster(client)) {
     throw new CacheConfigError(
@@ -106,55 +75,4 @@ export function checkClusterOptions(options: unknown): void {
         (scaleReads === 'slave' ? ' (node-redis cannot send reads to replicas only)' : ''),
     )
   }
-}
-
-function checkKeys(options: unknown, known: readonly string[], path: string): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new CacheConfigError('INVALID_OPTION', `${path || 'options'} must be an object`)
-  }
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue
-    const near = closest(key, known)
-    throw new CacheConfigError(
-      'INVALID_OPTION',
-      `unknown option '${path}${key}'${near === undefined ? '' : ` (did you mean '${path}${near}'?)`}`,
-    )
-  }
-  const timeouts = (options as { timeouts?: unknown }).timeouts
-  if (path === '' && timeouts !== undefined) {
-    checkKeys(timeouts, Object.keys(DEFAULT_TIMEOUTS), 'timeouts.')
-  }
-}
-
-/**
- * The known name nearest to `key` (case-insensitive edit distance at most 3, and at most half
- * the key's length), if any. Never throws.
- */
-export function closest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestDistance = Math.min(3, Math.max(1, Math.floor(key.length / 2)))
-  for (const name of known) {
-    const distance = editDistance(key.toLowerCase(), name.toLowerCase())
-    if (distance <= bestDistance) {
-      best = name
-      bestDistance = distance - 1
-    }
-  }
-  return best
-}
-
-/** Levenshtein distance, with one row of memory. */
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + cost)
-      diagonal = above
-    }
-  }
-  return row[b.length] as number
 }

@@ -1,3 +1,4 @@
+import { CLUSTER_OPTION_NAMES, checkProviderOptionNames } from './option-names.js'
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import { CacheConfigError, CacheUnavailableError } from '@cacheport/core'
 import { duplicableOf, linkOptions, type RedisClusterLike } from './client.js'
@@ -135,6 +136,10 @@ export function defineClusterProvider(
   ) => RedisClusterLike,
 ): (options: RedisClusterOptions) => Promise<RedisFamilyProvider> {
   return async (options) => {
+    if (options === undefined) {
+      throw new CacheConfigError('INVALID_OPTION', `${kind} provider needs options: { nodes } or { client }`)
+    }
+    checkProviderOptionNames(options, CLUSTER_OPTION_NAMES, `${kind} provider options`)
     const own = options.client === undefined
     if (own === (options.nodes === undefined)) {
       throw new CacheConfigError('INVALID_OPTION', 'give exactly one of nodes or client')

@@ -1,3 +1,4 @@
+import { checkProviderOptionNames, STANDALONE_OPTION_NAMES } from './option-names.js'
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import { CacheConfigError } from '@cacheport/core'
 import { duplicableOf, linkOptions, type RedisClientLike } from './client.js'
@@ -144,6 +145,7 @@ export function defineStandaloneProvider(
   createClient: (options: StandaloneClientOptions) => RedisClientLike,
 ): (options?: RedisStandaloneOptions) => Promise<RedisFamilyProvider> {
   return async (options = {}) => {
+    checkProviderOptionNames(options, STANDALONE_OPTION_NAMES, `${kind} provider options`)
     const own = options.client === undefined
     if (!own && (options.url !== undefined || options.host !== undefined)) {
       throw new CacheConfigError('INVALID_OPTION', 'give either client or url/host, not both')

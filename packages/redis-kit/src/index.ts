@@ -59,3 +59,8 @@ export {
 export { isTopologyError, retryOnTopologyChange } from './retry.js'
 export { LuaScript } from './scripts.js'
 export { stripTagHeader, TAG_HEADER_MARK, withTagHeader } from './tag-header.js'
+export {
+  CLUSTER_OPTION_NAMES,
+  checkProviderOptionNames,
+  STANDALONE_OPTION_NAMES,
+} from './option-names.js'

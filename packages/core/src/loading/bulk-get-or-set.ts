@@ -1,6 +1,8 @@
+import { isBackendFailure } from '../breaker.js'
 import type { BulkLoader, GetOrSetOptions } from '../cache-types.js'
 import type { EntryPolicy } from '../entry-policy.js'
 import type { NamespaceReporter } from '../reporter.js'
+import type { Found } from '../tiers/decode.js'
 import type { TierHandler } from '../tiers/tier-handler.js'
 import type { LoadRunner } from './load-runner.js'
 import type { Singleflight } from './singleflight.js'
@@ -12,6 +14,8 @@ export interface BulkParts<K, V> {
   readonly reporter: NamespaceReporter
   readonly singleflight: Singleflight<V>
   readonly runner: LoadRunner<K, V>
+  /** `loaderFallback`: on a failed provider read, load every key instead of rejecting. */
+  readonly settings: { readonly loaderFallback: boolean }
 }
 
 /**
@@ -45,7 +49,15 @@ export async function getOrSetMany<K, V>(
   }
   const missing: string[] = []
   if (toRead.length > 0) {
-    const found = await tiers.readMany(toRead)
+    let found: Found<V>[]
+    try {
+      found = await tiers.readMany(toRead)
+    } catch (error) {
+      // A failing provider degrades to the loader (unless the namespace turned that off).
+      if (!parts.settings.loaderFallback || !isBackendFailure(error)) throw error
+      reporter.error(undefined, 'get', error)
+      found = new Array<Found<V>>(toRead.length).fill(undefined)
+    }
     found.forEach((f, i) => {
       const k = toRead[i] as string
       if (f !== undefined && policy.isFresh(f)) {

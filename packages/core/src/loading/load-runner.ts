@@ -5,6 +5,7 @@ import {
   NOT_FOUND,
   type NotFound,
 } from '../cache-types.js'
+import { checkBulkPair, checkBulkResult } from '../call-checks.js'
 import type { EntryPolicy } from '../entry-policy.js'
 import { CacheError, CacheValueError } from '../errors.js'
 import { isPromise } from '../maybe-promise.js'
@@ -200,9 +201,12 @@ export class LoadRunner<K, V> {
         throw error
       }
       this.#record(performance.now() - started)
+      checkBulkResult(result)
       const out = new Map<string, V | undefined>()
       const loaded: { k: string; value: V | undefined; negative: boolean }[] = []
-      for (const [key, value] of result as Iterable<readonly [K, V | NotFound]>) {
+      for (const pair of result as Iterable<readonly [K, V | NotFound]>) {
+        checkBulkPair(pair)
+        const [key, value] = pair
         const k = this.#keyCodec.encode(key)
         if (!records.has(k) || value === undefined) continue
         const negative = value === NOT_FOUND

@@ -1,0 +1,116 @@
+import type { ComputeOptions, GetOrSetOptions, SetManyEntry, SetOptions } from './cache-types.js'
+import { CacheConfigError } from './errors.js'
+import { checkOptionsObject, describeOption } from './options.js'
+
+/** Every key of an options type, listed once (the compiler checks the list is complete). */
+type KeyList<T> = { readonly [K in keyof Required<T>]: true }
+
+const SET: KeyList<SetOptions> = { ttl: true, tags: true }
+const GET_OR_SET: KeyList<GetOrSetOptions> = { ttl: true, tags: true, negativeTtl: true }
+const SET_MANY_ENTRY: KeyList<SetManyEntry<unknown, unknown>> = {
+  key: true,
+  value: true,
+  ttl: true,
+  tags: true,
+}
+const COMPUTE: KeyList<ComputeOptions> = { maxRetries: true }
+
+const SET_NAMES = Object.keys(SET)
+const GET_OR_SET_NAMES = Object.keys(GET_OR_SET)
+const SET_MANY_ENTRY_NAMES = Object.keys(SET_MANY_ENTRY)
+const COMPUTE_NAMES = Object.keys(COMPUTE)
+const COMPUTE_SET_NAMES = ['action', 'value', 'ttl', 'tags']
+const COMPUTE_OTHER_NAMES = ['action']
+
+/** Throws `CacheConfigError` (`INVALID_ARGUMENT`) naming the method and argument. */
+function refuse(method: string, argument: string, message: string): never {
+  throw new CacheConfigError('INVALID_ARGUMENT', `${method}(): ${argument} ${message}`)
+}
+
+/** Throws `CacheConfigError` (`INVALID_ARGUMENT`) unless `value` is an array. */
+export function checkList(value: unknown, method: string, argument: string): void {
+  if (!Array.isArray(value))
+    refuse(method, argument, `must be an array, got ${describeOption(value)}`)
+}
+
+/** Throws `CacheConfigError` (`INVALID_ARGUMENT`) unless `value` is a function. */
+export function checkFunction(value: unknown, method: string, argument: string): void {
+  if (typeof value !== 'function') {
+    refuse(method, argument, `must be a function, got ${describeOption(value)}`)
+  }
+}
+
+/**
+ * Checks the options of `set` (`ttl`, `tags`). Throws `CacheConfigError` (`INVALID_OPTION`)
+ * for a non-object or an unknown key, naming the closest known one.
+ */
+export function checkSetOptions(options: unknown, method = 'set'): void {
+  if (options !== undefined) checkOptionsObject(options, SET_NAMES, `${method}() options`)
+}
+
+/** Checks the options of `getOrSet`/`getOrSetMany` (`ttl`, `tags`, `negativeTtl`). */
+export function checkGetOrSetOptions(options: unknown, method: string): void {
+  if (options !== undefined) checkOptionsObject(options, GET_OR_SET_NAMES, `${method}() options`)
+}
+
+/** Checks one `setMany` entry (`key`, `value`, `ttl`, `tags`); `index` names it. */
+export function checkSetManyEntry(entry: unknown, index: number): void {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    refuse(
+      'setMany',
+      `entries[${index}]`,
+      `must be { key, value, ttl?, tags? }, got ${describeOption(entry)}`,
+    )
+  }
+  checkOptionsObject(entry, SET_MANY_ENTRY_NAMES, `setMany() entries[${index}]`)
+}
+
+/** Checks the options of `compute` (`maxRetries`). */
+export function checkComputeOptions(options: unknown): void {
+  if (options !== undefined) checkOptionsObject(options, COMPUTE_NAMES, 'compute() options')
+}
+
+/** Checks what a compute callback returned: `{ action: 'set', value, ttl?, tags? }`, `delete` or `keep`. */
+export function checkComputeDecision(decision: unknown, k: string): void {
+  const action = (decision as { action?: unknown } | null | undefined)?.action
+  if (action !== 'set' && action !== 'delete' && action !== 'keep') {
+    throw new CacheConfigError(
+      'INVALID_OPTION',
+      `compute callback for key '${k}' must return { action: 'set' | 'delete' | 'keep' }`,
+    )
+  }
+  checkOptionsObject(
+    decision,
+    action === 'set' ? COMPUTE_SET_NAMES : COMPUTE_OTHER_NAMES,
+    `compute callback result for key '${k}'`,
+  )
+}
+
+/**
+ * Checks what a bulk loader returned: a Map, or an iterable of `[key, value]` pairs. Throws
+ * `CacheConfigError` (`INVALID_ARGUMENT`) naming the loader.
+ */
+export function checkBulkResult(result: unknown): void {
+  const iterable =
+    result !== null &&
+    typeof result === 'object' &&
+    typeof (result as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'
+  if (!iterable) {
+    refuse(
+      'getOrSetMany',
+      'the bulk loader',
+      `must return a Map or an iterable of [key, value] pairs, got ${describeOption(result)}`,
+    )
+  }
+}
+
+/** Checks one pair a bulk loader produced. */
+export function checkBulkPair(pair: unknown): void {
+  if (!Array.isArray(pair) || pair.length !== 2) {
+    refuse(
+      'getOrSetMany',
+      'the bulk loader',
+      `must produce [key, value] pairs, got ${describeOption(pair)}`,
+    )
+  }
+}

@@ -1,0 +1,62 @@
+import { checkOptionsObject } from '@cacheport/core'
+import type { RedisClusterOptions } from './cluster.js'
+import type { RedisStandaloneOptions } from './connection.js'
+import { DEFAULT_TIMEOUTS } from './redis-store.js'
+
+/** Every key of an options type, listed once (the compiler checks the list is complete). */
+type KeyList<T> = { readonly [K in keyof Required<T>]: true }
+
+const STANDALONE: KeyList<RedisStandaloneOptions> = {
+  url: true,
+  host: true,
+  port: true,
+  username: true,
+  password: true,
+  db: true,
+  tls: true,
+  clientName: true,
+  client: true,
+  keyPrefix: true,
+  timeouts: true,
+  allowUnsafeFlush: true,
+  connectTimeoutMs: true,
+  invalidation: true,
+}
+
+const CLUSTER: KeyList<RedisClusterOptions> = {
+  nodes: true,
+  username: true,
+  password: true,
+  tls: true,
+  clientName: true,
+  client: true,
+  keyPrefix: true,
+  timeouts: true,
+  allowUnsafeFlush: true,
+  connectTimeoutMs: true,
+  invalidation: true,
+  scaleReads: true,
+  buckets: true,
+}
+
+/** The option names of the standalone Redis-family providers. */
+export const STANDALONE_OPTION_NAMES: readonly string[] = Object.keys(STANDALONE)
+/** The option names of the cluster Redis-family providers. */
+export const CLUSTER_OPTION_NAMES: readonly string[] = Object.keys(CLUSTER)
+
+/**
+ * Refuses options that are not an object, and keys outside `known` or outside the timeout
+ * names, with `CacheConfigError` (`INVALID_OPTION`) naming the key and the closest known name.
+ */
+export function checkProviderOptionNames(
+  options: unknown,
+  known: readonly string[],
+  where: string,
+): void {
+  if (options === undefined) return
+  checkOptionsObject(options, known, where)
+  const timeouts = (options as { timeouts?: unknown }).timeouts
+  if (timeouts !== undefined) {
+    checkOptionsObject(timeouts, Object.keys(DEFAULT_TIMEOUTS), where, 'timeouts.')
+  }
+}
