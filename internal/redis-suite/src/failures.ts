@@ -92,16 +92,16 @@ export function describeFailures(options: RedisFamilySuiteOptions): void {
         let server: ServerHandle
         let provider: RedisFamilyProvider
         let cache: Cache<string, string>
+        let strictCache: Cache<string, string>
         beforeAll(async () => {
           server = await startServer({ kind: options.server })
           provider = await options.connect(
             { topology: 'standalone', server },
             { timeouts: TIMEOUTS },
           )
-          cache = createCacheService({
-            providers: { p: provider },
-            encoder: jsonEncoder(),
-          }).namespace('down')
+          const service = createCacheService({ providers: { p: provider }, encoder: jsonEncoder() })
+          cache = service.namespace('down')
+          strictCache = service.namespace('down-strict', { loaderFallback: false })
           await cache.set('k', 'before', { tags: ['t'] })
         }, 60_000)
         afterAll(async () => {
@@ -122,7 +122,6 @@ export function describeFailures(options: RedisFamilySuiteOptions): void {
             ['invalidateTags', () => cache.invalidateTags(['t'])],
             ['clear', () => cache.clear()],
             ['compute', () => cache.compute('k', () => ({ action: 'keep' }))],
-            ['getOrSet', () => cache.getOrSet('other', () => 'loaded')],
             [
               'lock acquire',
               () => providerPort(provider, 'lock').acquire('down', 'k', { ttlMs: 100, waitMs: 0 }),
@@ -147,6 +146,21 @@ export function describeFailures(options: RedisFamilySuiteOptions): void {
             ).toBe(true)
             expect(ms, label).toBeLessThan(TIMEOUTS.operation + SLACK_MS)
           }
+          // getOrSet falls back to the loader: the value is served, the failed read and
+          // write-back are error events. With loaderFallback: false it fails like a read.
+          const errors: string[] = []
+          const off = cache.on('error', (e) => errors.push(e.operation))
+          const loaded = await settle(() => cache.getOrSet('other', () => 'loaded'))
+          off()
+          expect(loaded.error).toBeUndefined()
+          expect(loaded.ms).toBeLessThan(2 * TIMEOUTS.operation + SLACK_MS)
+          expect(await cache.getOrSet('other2', () => 'loaded')).toBe('loaded')
+          expect(errors).toEqual(['get', 'set'])
+          const strict = await settle(() => strictCache.getOrSet('other', () => 'loaded'))
+          expect(
+            strict.error instanceof CacheUnavailableError ||
+              strict.error instanceof CacheTimeoutError,
+          ).toBe(true)
           const health = await provider.health()
           expect(health.healthy).toBe(false)
 

@@ -3,6 +3,7 @@ import type { CacheProvider } from '@cacheport/core'
 import type { ServerKind } from '@cacheport/test-harness'
 import { afterAll, beforeAll } from 'vitest'
 import { type Backend, type Connect, startBackend, stopBackend, type Topology } from './backend.js'
+import { describeBadInput } from './bad-input.js'
 import { describeBus } from './bus.js'
 import { describeChaos } from './chaos.js'
 import { describeFailures } from './failures.js'
@@ -36,7 +37,7 @@ export const CAPABILITIES = {
 
 /**
  * Registers, for one provider: the conformance kit against a real server or cluster, the
- * failure tests, the tests on a shared backend (foreign bytes, clear on every node and only
+ * failure tests, the bad-input table, the tests on a shared backend (foreign bytes, clear on every node and only
  * of its namespace, client ownership), the tag-hygiene test, the distributed lock and the
  * invalidation bus in both modes (including a server kill). Starts one backend for the
  * file and stops it afterwards.
@@ -62,6 +63,7 @@ export function describeRedisFamilyProvider(options: RedisFamilySuiteOptions): v
   })
   describeFailures(options)
   describeSharedBackend(options, shared)
+  describeBadInput(options, shared)
   describeHygiene(options, shared)
   describeLock(options, shared)
   // Last on the shared backend: its kill tests restart servers (and fail over clusters).
