@@ -5,6 +5,7 @@ import { nodeRedisProvider, type RedisFamilyProvider } from '@cacheport/provider
 import { redisProvider } from '@cacheport/provider-redis'
 import { mulberry32 } from '@cacheport/test-harness'
 import { createKeyv as createRedisKeyv } from '@keyv/redis'
+import { createClient } from '@redis/client'
 import { BentoCache, bentostore } from 'bentocache'
 import { memoryDriver } from 'bentocache/drivers/memory'
 import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis'
@@ -115,6 +116,7 @@ async function cacheManager(): Promise<Tiered> {
  */
 async function cacheport(
   l2: () => Promise<RedisFamilyProvider> = () => redisProvider({ url: url(), keyPrefix: 'bench:' }),
+  levels: 'two' | 'single' = 'two',
 ): Promise<Tiered> {
   const redis = await l2()
   const service = createCacheService({
@@ -126,7 +128,10 @@ async function cacheport(
     encoder: jsonEncoder(),
     defaults: { jitter: 0 },
   })
-  const cache = service.namespace<Value>('products', { ttl: TTL_MS, l1: 'local' })
+  const cache = service.namespace<Value>(
+    'products',
+    levels === 'two' ? { ttl: TTL_MS, l1: 'local' } : { ttl: TTL_MS },
+  )
   const tiered: Tiered = {
     get: (key) => cache.get(key),
     set: (key, value) => cache.set(key, value),
@@ -136,6 +141,35 @@ async function cacheport(
   await cache.ready()
   await tiered.get('warm-up')
   return tiered
+}
+
+const onNodeRedis = () => nodeRedisProvider({ url: url(), keyPrefix: 'bench:' })
+
+/**
+ * Not a peer: no L1, one node-redis client (it writes the commands of one tick in one
+ * batch), GET + `JSON.parse`, SET of `JSON.stringify` with the same TTL.
+ */
+async function rawNodeRedis(): Promise<Tiered> {
+  const client = createClient({ url: url() })
+  await client.connect()
+  const get = async (key: string) => {
+    const s = await client.get(key)
+    return s === null ? undefined : (JSON.parse(s) as Value)
+  }
+  const set = async (key: string, value: Value) => {
+    await client.set(key, JSON.stringify(value), { expiration: { type: 'PX', value: TTL_MS } })
+  }
+  return {
+    get,
+    set,
+    getOrSet: async (key, load) => {
+      const hit = await get(key)
+      if (hit !== undefined) return hit
+      const value = await load()
+      await set(key, value)
+      return value
+    },
+  }
 }
 
 /**
@@ -171,12 +205,17 @@ const libraries: readonly Library[] = [
   ['bentocache', bentocache],
   ['cache-manager', cacheManager],
   ['cacheport', () => cacheport()],
-  [
-    'cacheport (node-redis)',
-    () => cacheport(() => nodeRedisProvider({ url: url(), keyPrefix: 'bench:' })),
-  ],
+  ['cacheport (node-redis)', () => cacheport(onNodeRedis)],
 ]
-const withReference: readonly Library[] = [...libraries, ['(ref) raw ioredis, no L1', rawIoredis]]
+const RAW_IOREDIS = '(ref) raw ioredis, no L1'
+const RAW_NODE_REDIS = '(ref) raw node-redis, no L1'
+const withReference: readonly Library[] = [
+  ...libraries,
+  ['cacheport single-level', () => cacheport(undefined, 'single')],
+  ['cacheport single-level (node-redis)', () => cacheport(onNodeRedis, 'single')],
+  [RAW_IOREDIS, rawIoredis],
+  [RAW_NODE_REDIS, rawNodeRedis],
+]
 
 /** Runs `op(n)` for n in [0, ops) with `concurrency` in flight; counts the truthy results. */
 async function inFlight(
@@ -322,11 +361,18 @@ function bench(
   subjects: readonly Library[],
   make: (name: string, open: () => Promise<Tiered>) => Subject,
 ): Bench {
+  const references: Record<string, string> = subjects.some(([library]) => library === RAW_IOREDIS)
+    ? { 'vs raw ioredis': RAW_IOREDIS, 'vs raw node-redis': RAW_NODE_REDIS }
+    : {}
   return {
     name,
     description,
     subjects: subjects.map(([library, open]) => make(library, open)),
-    baselines: { 'vs bentocache': 'bentocache', 'vs cache-manager': 'cache-manager' },
+    baselines: {
+      'vs bentocache': 'bentocache',
+      'vs cache-manager': 'cache-manager',
+      ...references,
+    },
   }
 }
 
