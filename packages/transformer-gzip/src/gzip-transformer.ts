@@ -11,18 +11,18 @@ import {
   TransformerPriority,
   type TransformResult,
 } from '@cacheport/core'
-import { type DeflateOptions, deflateSync, gzipSync, Inflate } from 'fflate'
+import { type DeflateOptions, deflateSync, gzipSync } from 'fflate'
 import { readGzipMember } from './gzip-header.js'
+import { deflateOutputBound, inflateUpTo, inflateWithin, OverLimit } from './inflate.js'
 
-/** Default `maxDecompressedBytes`: 64 MiB. */
-export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+/**
+ * Default `maxDecompressedBytes`: 8 MiB. Cache values are small (kilobytes, rarely a megabyte),
+ * and every read of an entry may cost up to the cap in memory, so the default keeps what a
+ * writer of the backend can impose on each reader small. Raise it for larger values.
+ */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024
 /** Largest accepted `maxDecompressedBytes`: 1 GiB. */
 export const MAX_DECOMPRESSED_BYTES_LIMIT = 1024 * 1024 * 1024
-/** DEFLATE never expands more than 1032:1 (a 258-byte match per 2 bits). */
-const MAX_DEFLATE_RATIO = 1032
-/** Slices of compressed input fed to the inflater at a time: 256 bytes to 16 KiB. */
-const MIN_SLICE = 256
-const MAX_SLICE = 16 * 1024
 
 /** The two formats, which are also the transformer ids. */
 export type GzipFormat = 'gzip' | 'deflate'
@@ -41,7 +41,8 @@ export interface GzipTransformerOptions {
   readonly minBytes?: number
   /**
    * Largest output `decode` produces, in bytes (1 to 1 GiB). Decompression stops as soon as the
-   * output passes it. Default 64 MiB.
+   * output passes it, and a decode holds at most about this much memory (see the README's
+   * "Decompression cap"). Default 8 MiB.
    */
   readonly maxDecompressedBytes?: number
 }
@@ -65,8 +66,6 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-class OverCap extends Error {}
-
 function tooLarge(format: GzipFormat, cap: number, size?: number): CacheDecodeError {
   return new CacheDecodeError(
     size === undefined
@@ -76,43 +75,12 @@ function tooLarge(format: GzipFormat, cap: number, size?: number): CacheDecodeEr
 }
 
 /**
- * Inflates raw DEFLATE with fflate's streaming `Inflate`, feeding the input in slices of at
- * most 16 KiB (and no more than the remaining budget divided by DEFLATE's maximum ratio of
- * 1032:1), and throws `OverCap` as soon as the output passes `cap`. So a bomb costs about the
- * cap plus one slice's output (at most ~16 MiB), never its full size.
+ * Throws `Error` when bytes follow the end of the DEFLATE stream (in gzip, that is a second
+ * member, which this transformer never writes and refuses).
  */
-function inflateCapped(body: Uint8Array, cap: number): Uint8Array {
-  const chunks: Uint8Array[] = []
-  let total = 0
-  const inflater = new Inflate((chunk) => {
-    total += chunk.length
-    if (total > cap) throw new OverCap()
-    if (chunk.length > 0) chunks.push(chunk)
-  })
-  let at = 0
-  do {
-    const budget = Math.floor((cap - total) / MAX_DEFLATE_RATIO)
-    const slice = Math.min(MAX_SLICE, Math.max(MIN_SLICE, budget))
-    const next = Math.min(body.length, at + slice)
-    inflater.push(body.subarray(at, next), next === body.length)
-    at = next
-  } while (at < body.length)
-  const trailing = trailingBytes(inflater)
-  if (trailing !== undefined && trailing > 0) {
-    throw new Error(`${trailing} bytes follow the end of the DEFLATE stream`)
-  }
-  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, total)
-}
-
-/**
- * Bytes left after the final DEFLATE block. fflate does not report them, so this reads its
- * `Inflate` state (fflate 0.8: `p` = unconsumed input, `s.p` = bits used of its first byte);
- * the tests on trailing bytes and concatenated gzip members fail if that layout changes.
- */
-function trailingBytes(inflater: Inflate): number | undefined {
-  const state = inflater as unknown as { p?: unknown; s?: { p?: unknown } }
-  if (!(state.p instanceof Uint8Array) || typeof state.s?.p !== 'number') return undefined
-  return state.p.length - (state.s.p > 0 ? 1 : 0)
+function checkTrailing(body: Uint8Array, consumed: number): void {
+  const trailing = body.length - consumed
+  if (trailing > 0) throw new Error(`${trailing} bytes follow the end of the DEFLATE stream`)
 }
 
 function checkFormat(value: unknown): GzipFormat {
@@ -128,7 +96,10 @@ function checkFormat(value: unknown): GzipFormat {
  * `encode` returns `null` (the entry is stored uncompressed and names no transformer) for
  * values shorter than `minBytes` and for values DEFLATE does not make smaller. `decode` never
  * produces more than `maxDecompressedBytes`: gzip entries whose trailer declares more are
- * refused before decompressing, and decompression stops as soon as the output passes the cap.
+ * refused before decompressing, and decompression (node:zlib, into one preallocated buffer)
+ * stops as soon as the output passes the cap. Memory bound per decode: a gzip entry holds at
+ * most its declared size + 1 byte of output; a deflate entry at most the cap + 1 MiB (one
+ * first-guess buffer); both plus zlib's state (about 50 KiB).
  *
  * Throws `CacheConfigError` (`INVALID_OPTION`) for an unknown option, a `format` other than
  * `gzip`/`deflate`, a `level` outside 1-9, a `minBytes` that is not a non-negative integer, or
@@ -162,20 +133,36 @@ export function gzipTransformer(options: GzipTransformerOptions = {}): GzipTrans
     const member = readGzipMember(bytes)
     // ISIZE is the size modulo 2^32; the real size is at least ISIZE, so over the cap is over.
     if (member.isize > cap) throw tooLarge(format, cap, member.isize)
-    // Within the cap, the output must be exactly ISIZE bytes: stop as soon as it passes that,
-    // so a trailer that understates the size costs no more than what it declares.
-    let output: Uint8Array
+    const body = bytes.subarray(member.bodyStart, member.bodyEnd)
+    if (member.isize > deflateOutputBound(body)) {
+      throw new Error(
+        `the trailer's size of ${member.isize} bytes is more than the body can produce`,
+      )
+    }
+    // Within the cap, the output must be exactly ISIZE bytes: inflate into one buffer of that
+    // size and stop as soon as the output passes it, so a trailer that understates the size
+    // costs no more than what it declares, and an honest one costs exactly its size.
+    let inflated: ReturnType<typeof inflateWithin>
     try {
-      output = inflateCapped(bytes.subarray(member.bodyStart, member.bodyEnd), member.isize)
+      inflated = inflateWithin(body, member.isize)
     } catch (error) {
-      if (!(error instanceof OverCap)) throw error
+      if (!(error instanceof OverLimit)) throw error
       throw new Error(`the body inflates to more than the trailer's size of ${member.isize} bytes`)
     }
+    checkTrailing(body, inflated.consumed)
+    const output = inflated.output
     if (output.length !== member.isize) {
       throw new Error(`size ${output.length} does not match the trailer's ${member.isize}`)
     }
     if (crc32(output) !== member.crc) throw new Error('CRC-32 mismatch')
     return output
+  }
+
+  function decodeDeflate(bytes: Uint8Array): Uint8Array {
+    if (bytes.length === 0) throw new Error('the input is empty')
+    const inflated = inflateUpTo(bytes, cap)
+    checkTrailing(bytes, inflated.consumed)
+    return inflated.output
   }
 
   const transformer: GzipTransformer = {
@@ -204,12 +191,10 @@ export function gzipTransformer(options: GzipTransformerOptions = {}): GzipTrans
         )
       }
       try {
-        if (format === 'gzip') return decodeGzip(bytes)
-        if (bytes.length === 0) throw new Error('the input is empty')
-        return inflateCapped(bytes, cap)
+        return format === 'gzip' ? decodeGzip(bytes) : decodeDeflate(bytes)
       } catch (error) {
         if (error instanceof CacheDecodeError) throw error
-        if (error instanceof OverCap) throw tooLarge(format, cap)
+        if (error instanceof OverLimit) throw tooLarge(format, cap)
         throw new CacheDecodeError(`${format} entry is corrupt: ${message(error)}`, {
           cause: error,
         })

@@ -10,7 +10,7 @@ describe('gzipTransformer options', () => {
       'gzip',
       6,
       512,
-      64 * 1024 * 1024,
+      8 * 1024 * 1024,
     ])
     expect(gzipTransformer({ format: 'deflate' }).id).toBe('deflate')
   })

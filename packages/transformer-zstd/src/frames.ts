@@ -25,6 +25,11 @@ export interface FrameInfo {
    * raw and RLE block sizes plus the block maximum for each compressed block.
    */
   readonly bound: number
+  /**
+   * Largest output the frame's blocks can produce (raw and RLE sizes plus the block maximum
+   * per compressed block). A declared `contentSize` above it cannot be honest.
+   */
+  readonly blocksBound: number
   /** Window size the decoder needs (equals `contentSize` for single-segment frames). */
   readonly windowSize: number
   /** Dictionary_ID from the header, 0 when absent. */
@@ -169,6 +174,7 @@ function readFrame(bytes: Uint8Array, start: number): FrameInfo {
     end: at,
     contentSize,
     bound: contentSize ?? blocksBound,
+    blocksBound,
     windowSize,
     dictionaryId,
   }

@@ -17,15 +17,36 @@ import {
   nodeBackend,
   nodeHasZstd,
   nodeSupportsDictionary,
+  type WasmZstdBackend,
   type ZstdBackend,
   type ZstdImplementation,
 } from './backends.js'
-import { readFrames } from './frames.js'
+import { type FrameInfo, type FramesInfo, readFrames } from './frames.js'
+
+type MaybePromise<T> = T | Promise<T>
+
+function isWasm(backend: ZstdBackend): backend is WasmZstdBackend {
+  return 'decompressAll' in backend
+}
+
+/** The wasm backend for multi-frame entries, with the same error as the wasm implementation. */
+function wasmForFrames(): Promise<WasmZstdBackend> {
+  return loadWasmBackend().catch((error: unknown) => {
+    throw new CacheDecodeError(
+      `zstd entry holds several frames, which are decoded by @bokuweb/zstd-wasm, and it could not be loaded: ${message(error)}`,
+      { cause: error },
+    )
+  })
+}
 
 /** The transformer id written into every entry it compressed. */
 export const ZSTD_TRANSFORMER_ID = 'zstd'
-/** Default `maxDecompressedBytes`: 64 MiB. */
-export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+/**
+ * Default `maxDecompressedBytes`: 8 MiB. Cache values are small (kilobytes, rarely a megabyte),
+ * and every read of an entry may cost up to the cap in memory, so the default keeps what a
+ * writer of the backend can impose on each reader small. Raise it for larger values.
+ */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024
 /** Largest accepted `maxDecompressedBytes`: 1 GiB. */
 export const MAX_DECOMPRESSED_BYTES_LIMIT = 1024 * 1024 * 1024
 /** Length of the dictionary id stored as the entry parameter. */
@@ -46,7 +67,8 @@ export interface ZstdTransformerOptions {
   readonly dictionary?: Uint8Array
   /**
    * Largest output `decode` produces, in bytes (1 to 1 GiB). Larger entries are refused from
-   * their frame headers, before any output is allocated. Default 64 MiB.
+   * their frame headers, before any output is allocated, and a decode holds at most about this
+   * much memory (see the README's "Decompression cap"). Default 8 MiB.
    */
   readonly maxDecompressedBytes?: number
   /**
@@ -90,7 +112,11 @@ function tooLarge(size: number, exact: boolean, cap: number): CacheDecodeError {
  * `encode` returns `null` (the entry is stored uncompressed and names no transformer) for
  * values shorter than `minBytes` and for values zstd does not make smaller. `decode` reads the
  * frame headers first and refuses, without allocating the output, any entry that could
- * decompress to more than `maxDecompressedBytes`.
+ * decompress to more than `maxDecompressedBytes`. Memory bound per decode: one output buffer
+ * sized from the frame headers (at most the cap), never a second chunk or a concat; on the
+ * wasm decoder, plus one copy out of the WebAssembly heap, whose high-water mark stays within
+ * the cap plus the input. Entries with several frames are decoded by the wasm decoder in one
+ * call (on Node 22 too), so `decode` may return a promise for them.
  *
  * It runs node:zlib's zstd where this Node has it (22.15+), else `@bokuweb/zstd-wasm` (loaded
  * on first use, so the first `encode`/`decode` may return a promise). Both write standard zstd
@@ -191,45 +217,68 @@ export function zstdTransformer(options: ZstdTransformerOptions = {}): ZstdTrans
     return dictionary
   }
 
-  function decompress(
-    b: ZstdBackend,
-    bytes: Uint8Array,
-    param: Uint8Array | undefined,
-  ): Uint8Array {
+  /** Checks the parameter and the frame headers; throws `CacheDecodeError` before decoding. */
+  function inspect(bytes: Uint8Array, param: Uint8Array | undefined) {
     const dict = dictionaryFor(param)
-    let info: ReturnType<typeof readFrames>
+    let info: FramesInfo
     try {
       info = readFrames(bytes)
     } catch (error) {
       throw new CacheDecodeError(`zstd entry is corrupt: ${message(error)}`, { cause: error })
     }
     if (info.bound > cap) throw tooLarge(info.bound, info.exact, cap)
+    for (const f of info.frames) {
+      if (f.contentSize !== undefined && f.contentSize > f.blocksBound) {
+        throw new CacheDecodeError(
+          `zstd entry is corrupt: a frame declares ${f.contentSize} bytes, more than its blocks can produce (${f.blocksBound})`,
+        )
+      }
+    }
+    return { dict, info }
+  }
+
+  /** Runs one decoder call and turns its failures into `CacheDecodeError`. */
+  function run(decode: () => Uint8Array, info: FramesInfo): Uint8Array {
     let output: Uint8Array
     try {
-      // Both decoders stop after one frame (node:zlib) or size their output from the first
-      // frame's header (wasm): give them one frame at a time, skippable frames left out.
-      const parts: Uint8Array[] = []
-      let total = 0
-      for (const f of info.frames) {
-        const part = b.decompress(bytes.subarray(f.start, f.end), f.bound, dict, cap - total)
-        total += part.byteLength
-        parts.push(part)
-      }
-      output = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, total)
+      output = decode()
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw tooLarge(cap + 1, false, cap)
+        throw new CacheDecodeError(
+          `zstd entry is corrupt: it produces more than the ${info.bound} bytes its frame headers allow; stopped there (maxDecompressedBytes ${cap})`,
+          { cause: error },
+        )
       }
       throw new CacheDecodeError(`zstd entry could not be decompressed: ${message(error)}`, {
         cause: error,
       })
     }
-    if ((info.exact && output.byteLength !== info.bound) || output.byteLength > cap) {
+    if ((info.exact && output.byteLength !== info.bound) || output.byteLength > info.bound) {
       throw new CacheDecodeError(
         `zstd entry decompressed to ${output.byteLength} bytes, its frame headers declare ${info.bound}`,
       )
     }
     return output
+  }
+
+  /**
+   * Decodes into one output buffer sized from the frame headers (at most the cap): one frame
+   * through the backend; several frames through the wasm decoder in one call (node:zlib stops
+   * after one frame, and a buffer per frame plus a copy would cost up to twice the output).
+   */
+  function decompress(
+    b: ZstdBackend,
+    bytes: Uint8Array,
+    param: Uint8Array | undefined,
+  ): MaybePromise<Uint8Array> {
+    const { dict, info } = inspect(bytes, param)
+    if (info.frames.length === 1) {
+      const f = info.frames[0] as FrameInfo
+      return run(() => b.decompress(bytes.subarray(f.start, f.end), f.bound, dict), info)
+    }
+    const all = (w: WasmZstdBackend) => run(() => w.decompressAll(bytes, info.bound, dict), info)
+    if (isWasm(b)) return all(b)
+    return wasmForFrames().then(all)
   }
 
   const transformer: ZstdTransformer = {

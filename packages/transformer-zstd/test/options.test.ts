@@ -17,7 +17,7 @@ function refused(options: unknown): CacheConfigError {
 describe('zstdTransformer options', () => {
   it('has the documented defaults', () => {
     const t = zstdTransformer()
-    expect([t.level, t.minBytes, t.maxDecompressedBytes]).toEqual([3, 512, 64 * 1024 * 1024])
+    expect([t.level, t.minBytes, t.maxDecompressedBytes]).toEqual([3, 512, 8 * 1024 * 1024])
     expect(t.dictionaryId).toBeUndefined()
   })
 
