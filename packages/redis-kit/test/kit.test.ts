@@ -5,7 +5,6 @@ import {
   CacheUnavailableError,
 } from '@cacheport/core'
 import {
-  Deadlines,
   decodeMessage,
   duplicableOf,
   encodeMessage,
@@ -206,19 +205,5 @@ describe('error mapping', () => {
     expect(toCacheError(new Error('WRONGTYPE Operation against a key'), 'get')).toBeInstanceOf(
       CacheBackendError,
     )
-  })
-})
-
-describe('Deadlines', () => {
-  it('rejects a call that outlives its timeout with CacheTimeoutError, and passes others through', async () => {
-    const deadlines = new Deadlines(5)
-    const never = new Promise<never>(() => {})
-    const started = performance.now()
-    await expect(deadlines.bound(never, 30, 'get')).rejects.toBeInstanceOf(CacheTimeoutError)
-    expect(performance.now() - started).toBeLessThan(200)
-    expect(await deadlines.bound(Promise.resolve(2), 30, 'get', (n) => n * 2)).toBe(4)
-    await expect(
-      deadlines.bound(Promise.reject(new Error('ECONNRESET')), 30, 'get'),
-    ).rejects.toBeInstanceOf(CacheUnavailableError)
   })
 })
