@@ -5,6 +5,7 @@ import {
   CacheUnavailableError,
 } from '@cacheport/core'
 import {
+  BucketGrouper,
   decodeMessage,
   duplicableOf,
   encodeMessage,
@@ -205,5 +206,31 @@ describe('error mapping', () => {
     expect(toCacheError(new Error('WRONGTYPE Operation against a key'), 'get')).toBeInstanceOf(
       CacheBackendError,
     )
+  })
+})
+
+describe('BucketGrouper', () => {
+  it('groups keys by bucket, keeping their order, and starts afresh on every batch', () => {
+    const layout = new KeyLayout('p:', 'ns', 16)
+    const grouper = new BucketGrouper(layout)
+    const keys = Array.from({ length: 300 }, (_, i) => `key-${i % 97}-${i}`)
+    for (let round = 0; round < 3; round++) {
+      const groups = grouper.group(keys)
+      const seen: number[] = []
+      const firstOf: number[] = []
+      for (let g = 0; g < groups.count; g++) {
+        const members = Array.from(groups.order.subarray(groups.starts[g], groups.starts[g + 1]))
+        expect(members.length).toBeGreaterThan(0)
+        expect(members).toEqual([...members].sort((a, b) => a - b))
+        for (const i of members) expect(layout.bucket(keys[i] as string)).toBe(groups.buckets[g])
+        firstOf.push(members[0] as number)
+        seen.push(...members)
+      }
+      expect(firstOf).toEqual([...firstOf].sort((a, b) => a - b))
+      expect(seen.sort((a, b) => a - b)).toEqual(keys.map((_, i) => i))
+      expect(new Set(groups.buckets).size).toBe(groups.count)
+    }
+    expect(grouper.group([]).count).toBe(0)
+    expect(grouper.group(['only']).count).toBe(1)
   })
 })
