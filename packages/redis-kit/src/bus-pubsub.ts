@@ -233,11 +233,11 @@ export class PubSubBus implements InvalidationBus {
   }
 
   #onMessage(name: string, payload: unknown): void {
+    // This process's own messages start with its origin (see bus-message.ts): skip them
+    // first, by their bytes, since every publish comes back to its sender.
+    if (this.#own.matches(payload)) return
     const channel = this.#channels.get(name)
     if (channel === undefined) return
-    // This process's own messages start with its origin (see bus-message.ts): skip them
-    // before paying for JSON.parse, since every publish comes back to its sender.
-    if (this.#own.matches(payload)) return
     const message = decodeMessage(payload, channel.namespace)
     if (message === undefined || message.origin === this.origin) return
     for (const subscription of channel.subscriptions) subscription.deliver(message)
