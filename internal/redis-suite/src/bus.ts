@@ -138,6 +138,17 @@ export function describeBus(
       expect(got.origin).toBe(bus(a).origin)
     })
 
+    it('sends the publishes of one tick as one message that carries every key', async () => {
+      const rb = await listen(b, 'one-tick')
+      const keys = ['a', 'b', 'c', 'd']
+      await Promise.all(
+        keys.map((k) => bus(a).publish({ namespace: 'one-tick', origin: '', keys: [k] })),
+      )
+      await rb.received((m) => m.keys?.includes('d') === true)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(rb.messages).toEqual([{ namespace: 'one-tick', origin: bus(a).origin, keys }])
+    })
+
     it('refuses bad input with CacheConfigError', async () => {
       await expect(bus(a).publish({ namespace: 'a{b', origin: '', keys: ['k'] })).rejects.toThrow(
         CacheConfigError,

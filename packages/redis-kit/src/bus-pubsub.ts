@@ -1,7 +1,8 @@
 import type { BusSubscriber, InvalidationBus, InvalidationMessage } from '@cacheport/core'
+import { decodeMessage, OwnMessagePrefix } from './bus-message.js'
+import { PublishBatches } from './bus-publish-batch.js'
 import {
   type BusContext,
-  checkMessage,
   checkSubscriber,
   closedError,
   newOrigin,
@@ -41,8 +42,8 @@ const WATCH_MS = 5_000
  * (failover, restart) and when the server unsubscribes it (resharding) it subscribes again,
  * on the new owner, reporting `interrupted` and then `resumed`.
  *
- * Messages are compact JSON `{origin, namespace, keys?, tags?, clear?}`; a process never
- * receives its own.
+ * Messages are compact JSON (see bus-message.ts); a process never receives its own. The
+ * publishes of one tick go out as one message per namespace (see `PublishBatches`).
  */
 export class PubSubBus implements InvalidationBus {
   readonly mode = 'pubsub' as const
@@ -54,20 +55,37 @@ export class PubSubBus implements InvalidationBus {
   #watch: NodeJS.Timeout | undefined
   #nextSeed = 0
 
-  /** Standalone: PUBLISH shares the data connection, so it follows the writes before it. */
+  /**
+   * Standalone: PUBLISH shares the data connection and is sent at the end of the tick, after
+   * every write this process issued before calling `publish`, so it follows those writes.
+   */
   readonly ordered: boolean
-  readonly #ownPrefix = Buffer.from(`{"origin":${JSON.stringify(this.origin)},`)
+  readonly #own = new OwnMessagePrefix(this.origin)
+  readonly #batches: PublishBatches
 
   constructor(context: PubSubBusContext) {
     this.#c = context
     this.ordered = !context.sharded
+    this.#batches = new PublishBatches(
+      this.origin,
+      (namespace) => context.layoutOf(namespace).busChannel,
+      context.publish,
+    )
   }
 
-  async publish(message: InvalidationMessage): Promise<void> {
-    this.#c.checkOpen()
-    checkMessage(message)
-    const channel = this.#c.layoutOf(message.namespace).busChannel
-    await this.#c.publish(channel, encodeMessage({ ...message, origin: this.origin }))
+  /**
+   * Publishes an invalidation, stamped with this bus's origin. Publishes of one tick share one
+   * message per namespace (sent at the end of the tick) and resolve together when it is
+   * published. Rejects with `CacheConfigError` for a malformed message or namespace, and
+   * `CacheClosedError` once the provider is closed.
+   */
+  publish(message: InvalidationMessage): Promise<void> {
+    try {
+      this.#c.checkOpen()
+      return this.#batches.add(message)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   async subscribe(namespace: string, subscriber: BusSubscriber): Promise<() => Promise<void>> {
@@ -99,6 +117,7 @@ export class PubSubBus implements InvalidationBus {
   /** Closes every subscriber connection. */
   close(): void {
     this.#closed = true
+    this.#batches.rejectPending(closedError())
     if (this.#watch !== undefined) clearInterval(this.#watch)
     for (const channel of this.#channels.values()) {
       for (const subscription of channel.subscriptions) subscription.end(closedError())
@@ -214,11 +233,11 @@ export class PubSubBus implements InvalidationBus {
   }
 
   #onMessage(name: string, payload: unknown): void {
+    // This process's own messages start with its origin (see bus-message.ts): skip them
+    // first, by their bytes, since every publish comes back to its sender.
+    if (this.#own.matches(payload)) return
     const channel = this.#channels.get(name)
     if (channel === undefined) return
-    // This process's own messages start with its origin (see encodeMessage): skip them
-    // before paying for JSON.parse, since every publish comes back to its sender.
-    if (isOwn(payload, this.#ownPrefix)) return
     const message = decodeMessage(payload, channel.namespace)
     if (message === undefined || message.origin === this.origin) return
     for (const subscription of channel.subscriptions) subscription.deliver(message)
@@ -242,57 +261,5 @@ export class PubSubBus implements InvalidationBus {
       }
     }, WATCH_MS)
     this.#watch.unref()
-  }
-}
-
-/** Compact JSON of a message: absent fields are left out. Never carries values. */
-export function encodeMessage(message: InvalidationMessage): string {
-  // Built by hand (origin first, see isOwn): this runs once per cached write.
-  let out = `{"origin":${JSON.stringify(message.origin)},"namespace":${JSON.stringify(message.namespace)}`
-  if (message.keys !== undefined && message.keys.length > 0) {
-    out += `,"keys":${JSON.stringify(message.keys)}`
-  }
-  if (message.tags !== undefined && message.tags.length > 0) {
-    out += `,"tags":${JSON.stringify(message.tags)}`
-  }
-  if (message.clear === true) out += ',"clear":true'
-  return `${out}}`
-}
-
-/** True when a raw payload (string or Buffer) starts with `prefix`. */
-function isOwn(payload: unknown, prefix: Buffer): boolean {
-  if (Buffer.isBuffer(payload)) {
-    return (
-      payload.length > prefix.length &&
-      payload.compare(prefix, 0, prefix.length, 0, prefix.length) === 0
-    )
-  }
-  return typeof payload === 'string' && payload.startsWith(prefix.toString())
-}
-
-/** Parses a message received on `namespace`'s channel; `undefined` for anything malformed. */
-export function decodeMessage(
-  payload: unknown,
-  namespace: string,
-): InvalidationMessage | undefined {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(String(payload))
-  } catch {
-    return undefined
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined
-  const m = parsed as Record<string, unknown>
-  const strings = (x: unknown): x is string[] =>
-    Array.isArray(x) && x.every((s) => typeof s === 'string')
-  if (typeof m.origin !== 'string' || m.namespace !== namespace) return undefined
-  if (m.keys !== undefined && !strings(m.keys)) return undefined
-  if (m.tags !== undefined && !strings(m.tags)) return undefined
-  return {
-    origin: m.origin,
-    namespace,
-    ...(m.keys !== undefined ? { keys: m.keys as string[] } : {}),
-    ...(m.tags !== undefined ? { tags: m.tags as string[] } : {}),
-    ...(m.clear === true ? { clear: true } : {}),
   }
 }

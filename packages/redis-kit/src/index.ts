@@ -2,7 +2,10 @@
  * @cacheport/redis-kit: everything the Redis and Valkey providers share, written against a
  * structural client type that ioredis and iovalkey (standalone and Cluster) satisfy.
  */
-export { decodeMessage, encodeMessage, PubSubBus, type PubSubBusContext } from './bus-pubsub.js'
+export { BucketGrouper, type BucketGroups } from './bucket-groups.js'
+export { decodeMessage, encodeMessage, OwnMessagePrefix } from './bus-message.js'
+export { PublishBatches } from './bus-publish-batch.js'
+export { PubSubBus, type PubSubBusContext } from './bus-pubsub.js'
 export { type BusContext, Subscription } from './bus-subscription.js'
 export { TRACKING_ORIGIN, TrackingBus } from './bus-tracking.js'
 export {

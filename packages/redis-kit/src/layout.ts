@@ -15,6 +15,8 @@ export class KeyLayout {
   readonly prefix: string
   readonly namespace: string
   readonly buckets: number
+  /** The pub/sub channel of this namespace's invalidations: one hash slot per namespace. */
+  readonly busChannel: string
   readonly #valuePrefixes: string[]
   readonly #indexPrefixes: string[]
   readonly #lockPrefixes: string[]
@@ -36,6 +38,7 @@ export class KeyLayout {
     this.prefix = prefix
     this.namespace = namespace
     this.buckets = buckets
+    this.busChannel = `${prefix}bus{${namespace}}`
     this.#valuePrefixes = Array.from({ length: buckets }, (_, b) => `${prefix}v{${namespace}:${b}}`)
     this.#indexPrefixes = Array.from({ length: buckets }, (_, b) => `${prefix}t{${namespace}:${b}}`)
     this.#lockPrefixes = Array.from({ length: buckets }, (_, b) => `${prefix}l{${namespace}:${b}}`)
@@ -80,11 +83,6 @@ export class KeyLayout {
   /** What every value key of this namespace starts with (the CLIENT TRACKING prefix). */
   get valueKeysPrefix(): string {
     return `${this.prefix}v{${this.namespace}:`
-  }
-
-  /** The pub/sub channel of this namespace's invalidations: one hash slot per namespace. */
-  get busChannel(): string {
-    return `${this.prefix}bus{${this.namespace}}`
   }
 
   /** SCAN MATCH pattern for the value keys of this namespace. */

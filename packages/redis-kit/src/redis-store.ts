@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import {
   CacheConflictError,
-  CacheTtlError,
   type MaybePromise,
   type Store,
   type StoreComputeAction,
@@ -9,12 +8,25 @@ import {
   type StoreEntry,
   type StoreWriteOptions,
 } from '@cacheport/core'
+import { BucketGrouper, type BucketGroups } from './bucket-groups.js'
 import type { RedisArg, RedisCommands } from './client.js'
 import type { Deadlines } from './deadlines.js'
 import { hashTagOf, type KeyLayout } from './layout.js'
 import { DELETE_SCRIPT, INVALIDATE_SCRIPT, WRITE_SCRIPT } from './lua.js'
 import { retryOnTopologyChange } from './retry.js'
 import { LuaScript } from './scripts.js'
+import {
+  asBuffer,
+  fromStored,
+  ignore,
+  isOne,
+  isStored,
+  physicalTtl,
+  scatter,
+  sum,
+  unwrapAll,
+  yes,
+} from './store-values.js'
 import { stripTagHeader, withTagHeader } from './tag-header.js'
 
 /** Per-operation timeouts, ms. */
@@ -69,67 +81,80 @@ export class RedisStore implements Store<Uint8Array> {
   readonly kind = 'bytes' as const
   readonly #c: RedisStoreContext
   readonly #layout: KeyLayout
+  readonly #grouper: BucketGrouper
 
   constructor(layout: KeyLayout, context: RedisStoreContext) {
     this.namespace = layout.namespace
     this.#layout = layout
     this.#c = context
+    this.#grouper = new BucketGrouper(layout)
   }
 
   get(key: string): Promise<Uint8Array | undefined> {
-    this.#c.checkOpen()
+    const c = this.#c
+    c.checkOpen()
     const valueKey = this.#layout.valueKey(key)
-    const work = this.#send(() => this.#c.client.getBuffer(valueKey))
-    return this.#c.deadlines.bound(work, this.#c.timeouts.operation, 'get', fromStored)
+    const work = c.retryTopology
+      ? retryOnTopologyChange(() => c.client.getBuffer(valueKey), c.refreshTopology)
+      : c.client.getBuffer(valueKey)
+    return c.deadlines.bound(work, c.timeouts.operation, 'get', fromStored)
   }
 
+  /**
+   * One MGET per bucket (hash slot), all sent at once; replies are unwrapped in place, with
+   * no object, closure or promise per key.
+   */
   getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
-    this.#c.checkOpen()
-    const out: (Uint8Array | undefined)[] = new Array(keys.length)
-    const groups = this.#groupByBucket(keys)
-    const work = Promise.all(
-      [...groups.values()].map(async (indexes) => {
-        const valueKeys = indexes.map((i) => this.#layout.valueKey(keys[i] as string))
-        const replies = await this.#send(() => this.#c.client.mgetBuffer(...valueKeys))
-        indexes.forEach((i, j) => {
-          const stored = replies[j]
-          out[i] = stored === null || stored === undefined ? undefined : stripTagHeader(stored)
-        })
-      }),
-    ).then(() => out)
-    return this.#c.deadlines.bound(work, this.#c.timeouts.bulk, 'getMany')
+    const c = this.#c
+    c.checkOpen()
+    const n = keys.length
+    if (n === 0) return Promise.resolve([])
+    if (this.#layout.buckets === 1) {
+      const work = this.#mget(keys, this.#layout.valuePrefix(0))
+      return c.deadlines.bound(work, c.timeouts.bulk, 'getMany', unwrapAll)
+    }
+    const groups = this.#grouper.group(keys)
+    if (groups.count === 1) {
+      const work = this.#mget(keys, this.#layout.valuePrefix(groups.buckets[0] as number))
+      return c.deadlines.bound(work, c.timeouts.bulk, 'getMany', unwrapAll)
+    }
+    const replies: Promise<(Buffer | null)[]>[] = new Array(groups.count)
+    for (let g = 0; g < groups.count; g++) {
+      replies[g] = this.#mgetGroup(keys, groups, g)
+    }
+    return c.deadlines.bound(Promise.all(replies), c.timeouts.bulk, 'getMany', (lists) =>
+      scatter(lists, groups, n),
+    )
   }
 
   set(key: string, entry: Uint8Array, options?: StoreWriteOptions): Promise<void> {
-    this.#c.checkOpen()
+    const c = this.#c
+    c.checkOpen()
     const tags = options?.tags
     if (tags === undefined || tags.length === 0) {
       // Untagged: one plain SET, no script, no extra promise.
       const ttl = physicalTtl(options?.ttl)
       const valueKey = this.#layout.valueKey(key)
       const bytes = asBuffer(entry)
-      const work = this.#send(() =>
-        ttl === 0
-          ? this.#c.client.set(valueKey, bytes)
-          : this.#c.client.set(valueKey, bytes, 'PX', ttl),
-      )
-      return this.#c.deadlines.bound(work, this.#c.timeouts.operation, 'set', ignore)
+      const work = c.retryTopology
+        ? retryOnTopologyChange(() => this.#setValue(valueKey, bytes, ttl), c.refreshTopology)
+        : this.#setValue(valueKey, bytes, ttl)
+      return c.deadlines.bound(work, c.timeouts.operation, 'set', ignore)
     }
-    return this.#c.deadlines.bound(
-      this.#write(key, entry, options),
-      this.#c.timeouts.operation,
-      'set',
-      ignore,
-    )
+    let work: Promise<unknown>
+    try {
+      work = this.#writeScript(key, entry, options, '')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return c.deadlines.bound(work, c.timeouts.operation, 'set', ignore)
   }
 
   setMany(entries: readonly StoreEntry<Uint8Array>[]): Promise<void> {
     this.#c.checkOpen()
     // ioredis writes every command without waiting for earlier replies: this is one pipeline.
-    const work = Promise.all(entries.map((e) => this.#write(e.key, e.entry, e))).then(
-      () => undefined,
-    )
-    return this.#c.deadlines.bound(work, this.#c.timeouts.bulk, 'setMany')
+    const work = Promise.all(entries.map((e) => this.#write(e.key, e.entry, e)))
+    return this.#c.deadlines.bound(work, this.#c.timeouts.bulk, 'setMany', ignore)
   }
 
   delete(key: string): Promise<boolean> {
@@ -140,23 +165,24 @@ export class RedisStore implements Store<Uint8Array> {
 
   deleteMany(keys: readonly string[]): Promise<number> {
     this.#c.checkOpen()
-    const groups = this.#groupByBucket(keys)
-    const work = Promise.all(
-      [...groups.values()].map((indexes) =>
-        this.#delete(
-          indexes.map((i) => keys[i] as string),
-          '',
-        ),
-      ),
-    ).then((counts) => counts.reduce((a, b) => a + b, 0))
-    return this.#c.deadlines.bound(work, this.#c.timeouts.bulk, 'deleteMany')
+    const groups = this.#grouper.group(keys)
+    const work: Promise<number>[] = new Array(groups.count)
+    for (let g = 0; g < groups.count; g++) {
+      const { starts, order } = groups
+      const group: string[] = new Array((starts[g + 1] as number) - (starts[g] as number))
+      for (let j = 0, i = starts[g] as number; j < group.length; j++, i++) {
+        group[j] = keys[order[i] as number] as string
+      }
+      work[g] = this.#delete(group, '')
+    }
+    return this.#c.deadlines.bound(Promise.all(work), this.#c.timeouts.bulk, 'deleteMany', sum)
   }
 
   has(key: string): Promise<boolean> {
     this.#c.checkOpen()
     const valueKey = this.#layout.valueKey(key)
-    const work = this.#send(() => this.#c.client.getBuffer(valueKey)).then((v) => v !== null)
-    return this.#c.deadlines.bound(work, this.#c.timeouts.operation, 'has')
+    const work = this.#send(() => this.#c.client.getBuffer(valueKey))
+    return this.#c.deadlines.bound(work, this.#c.timeouts.operation, 'has', isStored)
   }
 
   invalidateTags(tags: readonly string[]): Promise<number> {
@@ -255,37 +281,86 @@ export class RedisStore implements Store<Uint8Array> {
     return this.#c.retryTopology ? retryOnTopologyChange(start, this.#c.refreshTopology) : start()
   }
 
+  /** `SET key value [PX ttl]` (ttl 0: no expiry). */
+  #setValue(valueKey: string, bytes: Buffer, ttl: number): Promise<unknown> {
+    return ttl === 0
+      ? this.#c.client.set(valueKey, bytes)
+      : this.#c.client.set(valueKey, bytes, 'PX', ttl)
+  }
+
+  /** One MGET of `keys` (all in one bucket) under the bucket's value-key prefix. */
+  #mget(keys: readonly string[], prefix: string): Promise<(Buffer | null)[]> {
+    const valueKeys: string[] = new Array(keys.length)
+    for (let i = 0; i < keys.length; i++) valueKeys[i] = prefix + (keys[i] as string)
+    return this.#send(() => this.#c.client.mgetBuffer(...valueKeys))
+  }
+
+  /** One MGET of group `g` of a grouped batch. */
+  #mgetGroup(keys: readonly string[], groups: BucketGroups, g: number): Promise<(Buffer | null)[]> {
+    const prefix = this.#layout.valuePrefix(groups.buckets[g] as number)
+    const start = groups.starts[g] as number
+    const valueKeys: string[] = new Array((groups.starts[g + 1] as number) - start)
+    for (let j = 0; j < valueKeys.length; j++) {
+      valueKeys[j] = prefix + (keys[groups.order[start + j] as number] as string)
+    }
+    return this.#send(() => this.#c.client.mgetBuffer(...valueKeys))
+  }
+
   #bounded<T>(work: Promise<T>, operation: string): Promise<T> {
     return this.#c.deadlines.bound(work, this.#c.timeouts.atomic, operation)
   }
 
   /** Writes one entry; resolves false only when `expected` did not hold. */
-  async #write(
+  #write(
     key: string,
     entry: Uint8Array,
     options: StoreWriteOptions | undefined,
     expected = '',
   ): Promise<boolean> {
+    try {
+      const tags = options?.tags
+      if ((tags === undefined || tags.length === 0) && expected === '') {
+        const ttl = physicalTtl(options?.ttl)
+        const valueKey = this.#layout.valueKey(key)
+        const bytes = asBuffer(entry)
+        return this.#send(() => this.#setValue(valueKey, bytes, ttl)).then(yes)
+      }
+      return this.#writeScript(key, entry, options, expected).then(isOne)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /**
+   * Runs the write script for one entry (tags, or a precondition): resolves to its reply, 1
+   * when written. Throws `CacheTtlError` for a bad TTL, `RangeError` for oversized tags.
+   */
+  #writeScript(
+    key: string,
+    entry: Uint8Array,
+    options: StoreWriteOptions | undefined,
+    expected: string,
+  ): Promise<unknown> {
     const ttl = physicalTtl(options?.ttl)
     const bytes = asBuffer(entry)
-    const tags = options?.tags
+    const tags = options?.tags ?? []
     const valueKey = this.#layout.valueKey(key)
-    if ((tags === undefined || tags.length === 0) && expected === '') {
-      await this.#send(() =>
-        ttl === 0
-          ? this.#c.client.set(valueKey, bytes)
-          : this.#c.client.set(valueKey, bytes, 'PX', ttl),
-      )
-      return true
+    const indexPrefix = this.#layout.indexPrefix(this.#layout.bucket(key))
+    const stored = tags.length === 0 ? bytes : withTagHeader(tags, bytes)
+    const scriptKeys: string[] = new Array(tags.length + 1)
+    const args: RedisArg[] = new Array(tags.length + 5)
+    scriptKeys[0] = valueKey
+    args[0] = expected
+    args[1] = stored
+    args[2] = ttl
+    args[3] = key
+    args[4] = indexPrefix
+    for (let i = 0; i < tags.length; i++) {
+      const tag = tags[i] as string
+      scriptKeys[i + 1] = indexPrefix + tag
+      args[i + 5] = tag
     }
-    const list = tags ?? []
-    const bucket = this.#layout.bucket(key)
-    const indexPrefix = this.#layout.indexPrefix(bucket)
-    const stored = list.length === 0 ? bytes : withTagHeader(list, bytes)
-    const scriptKeys = [valueKey, ...list.map((t) => indexPrefix + t)]
-    const args = [expected, stored, ttl, key, indexPrefix, ...list]
-    const result = await this.#send(() => WRITE.run(this.#c.client, scriptKeys, args))
-    return Number(result) === 1
+    return this.#send(() => WRITE.run(this.#c.client, scriptKeys, args))
   }
 
   /** Deletes keys of one bucket; -1 when `expected` did not hold. */
@@ -328,38 +403,4 @@ export class RedisStore implements Store<Uint8Array> {
       }),
     )
   }
-
-  #groupByBucket(keys: readonly string[]): Map<number, number[]> {
-    const groups = new Map<number, number[]>()
-    keys.forEach((key, i) => {
-      const b = this.#layout.bucket(key)
-      const list = groups.get(b)
-      if (list === undefined) groups.set(b, [i])
-      else list.push(i)
-    })
-    return groups
-  }
-}
-
-function fromStored(stored: Buffer | null): Uint8Array | undefined {
-  return stored === null ? undefined : stripTagHeader(stored)
-}
-
-function ignore(): undefined {
-  return undefined
-}
-
-function asBuffer(entry: Uint8Array): Buffer {
-  return Buffer.isBuffer(entry)
-    ? entry
-    : Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength)
-}
-
-/** Physical TTL in whole ms for PX (0 = none). Throws `CacheTtlError` for invalid values. */
-function physicalTtl(ttl: number | undefined): number {
-  if (ttl === undefined) return 0
-  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
-    throw new CacheTtlError(`store ttl must be a finite number of ms > 0, got ${String(ttl)}`)
-  }
-  return Math.ceil(ttl)
 }

@@ -12,17 +12,11 @@ export class LuaScript {
   }
 
   /** Runs the script on `client`. Errors other than NOSCRIPT propagate unchanged. */
-  async run(
-    client: RedisCommands,
-    keys: readonly string[],
-    args: readonly RedisArg[],
-  ): Promise<unknown> {
-    try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args)
-    } catch (error) {
+  run(client: RedisCommands, keys: readonly string[], args: readonly RedisArg[]): Promise<unknown> {
+    return client.evalsha(this.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
       if (!isNoScript(error)) throw error
       return client.eval(this.source, keys.length, ...keys, ...args)
-    }
+    })
   }
 }
 

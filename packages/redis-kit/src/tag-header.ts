@@ -9,18 +9,17 @@ export const TAG_HEADER_MARK = 0x54
 
 /** Prefixes `envelope` with a tag header. Throws `RangeError` when the tags exceed 64 KiB. */
 export function withTagHeader(tags: readonly string[], envelope: Uint8Array): Buffer {
-  const encoded = tags.map((t) => Buffer.from(t, 'utf8'))
   let body = 0
-  for (const t of encoded) body += 2 + t.byteLength
+  for (let i = 0; i < tags.length; i++) body += 2 + Buffer.byteLength(tags[i] as string, 'utf8')
   if (body > 0xffff) throw new RangeError('tags of one entry exceed 64 KiB')
   const out = Buffer.allocUnsafe(3 + body + envelope.byteLength)
   out[0] = TAG_HEADER_MARK
   out.writeUInt16BE(body, 1)
   let pos = 3
-  for (const t of encoded) {
-    out.writeUInt16BE(t.byteLength, pos)
-    out.set(t, pos + 2)
-    pos += 2 + t.byteLength
+  for (let i = 0; i < tags.length; i++) {
+    const length = out.write(tags[i] as string, pos + 2, 'utf8')
+    out.writeUInt16BE(length, pos)
+    pos += 2 + length
   }
   out.set(envelope, pos)
   return out

@@ -5,7 +5,7 @@ import {
   CacheUnavailableError,
 } from '@cacheport/core'
 import {
-  Deadlines,
+  BucketGrouper,
   decodeMessage,
   duplicableOf,
   encodeMessage,
@@ -218,16 +218,28 @@ describe('error mapping', () => {
   })
 })
 
-describe('Deadlines', () => {
-  it('rejects a call that outlives its timeout with CacheTimeoutError, and passes others through', async () => {
-    const deadlines = new Deadlines(5)
-    const never = new Promise<never>(() => {})
-    const started = performance.now()
-    await expect(deadlines.bound(never, 30, 'get')).rejects.toBeInstanceOf(CacheTimeoutError)
-    expect(performance.now() - started).toBeLessThan(200)
-    expect(await deadlines.bound(Promise.resolve(2), 30, 'get', (n) => n * 2)).toBe(4)
-    await expect(
-      deadlines.bound(Promise.reject(new Error('ECONNRESET')), 30, 'get'),
-    ).rejects.toBeInstanceOf(CacheUnavailableError)
+describe('BucketGrouper', () => {
+  it('groups keys by bucket, keeping their order, and starts afresh on every batch', () => {
+    const layout = new KeyLayout('p:', 'ns', 16)
+    const grouper = new BucketGrouper(layout)
+    const keys = Array.from({ length: 300 }, (_, i) => `key-${i % 97}-${i}`)
+    for (let round = 0; round < 3; round++) {
+      const groups = grouper.group(keys)
+      const seen: number[] = []
+      const firstOf: number[] = []
+      for (let g = 0; g < groups.count; g++) {
+        const members = Array.from(groups.order.subarray(groups.starts[g], groups.starts[g + 1]))
+        expect(members.length).toBeGreaterThan(0)
+        expect(members).toEqual([...members].sort((a, b) => a - b))
+        for (const i of members) expect(layout.bucket(keys[i] as string)).toBe(groups.buckets[g])
+        firstOf.push(members[0] as number)
+        seen.push(...members)
+      }
+      expect(firstOf).toEqual([...firstOf].sort((a, b) => a - b))
+      expect(seen.sort((a, b) => a - b)).toEqual(keys.map((_, i) => i))
+      expect(new Set(groups.buckets).size).toBe(groups.count)
+    }
+    expect(grouper.group([]).count).toBe(0)
+    expect(grouper.group(['only']).count).toBe(1)
   })
 })
