@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ensure redis-server (Debian bookworm, 7.0) and valkey-server (bookworm-backports, 8.0) are
-# installed, together with their CLIs (redis-cli, valkey-cli), for the integration tests.
+# installed, together with their CLIs (redis-cli, valkey-cli), for the integration tests, and
+# the openssl CLI (the TLS tests make their certificates with it at run time).
 #
 # - Installs only what is missing; a second run only prints versions.
 # - Adds the bookworm-backports suite (needed for valkey) by reusing the mirror URI and
@@ -35,9 +36,11 @@ have_bin() { [ -n "$(find_bin "$1")" ]; }
 
 print_versions() {
   local b
-  for b in redis-server redis-cli valkey-server valkey-cli; do
+  for b in redis-server redis-cli valkey-server valkey-cli openssl; do
     if have_bin "$b"; then
-      printf '%-14s %s\n' "$b:" "$("$(find_bin "$b")" --version 2>&1 | head -n 1)"
+      local flag=--version
+      [ "$b" = openssl ] && flag=version
+      printf '%-14s %s\n' "$b:" "$("$(find_bin "$b")" "$flag" 2>&1 | head -n 1)"
     else
       printf '%-14s %s\n' "$b:" "NOT INSTALLED"
     fi
@@ -54,6 +57,7 @@ have_bin redis-server || main_pkgs+=(redis-server)
 if have_bin redis-server && ! have_bin redis-cli; then main_pkgs+=(redis-tools); fi
 have_bin valkey-server || backports_pkgs+=(valkey-server)
 if have_bin valkey-server && ! have_bin valkey-cli; then backports_pkgs+=(valkey-tools); fi
+have_bin openssl || main_pkgs+=(openssl)
 
 if [ "${#main_pkgs[@]}" -eq 0 ] && [ "${#backports_pkgs[@]}" -eq 0 ]; then
   print_versions
@@ -220,5 +224,6 @@ done
 
 have_bin redis-cli || die "redis-cli is still missing after installing redis-server (package redis-tools)"
 have_bin valkey-cli || die "valkey-cli is still missing after installing valkey-server (package valkey-tools)"
+have_bin openssl || die "openssl is still missing after installing it"
 
 print_versions

@@ -7,6 +7,9 @@ export interface BackendSpec {
   readonly nodes?: readonly { readonly host: string; readonly port: number }[]
   readonly invalidation?: 'pubsub' | 'tracking'
   readonly keyPrefix?: string
+  /** ACL user the worker connects as. */
+  readonly username?: string
+  readonly password?: string
 }
 
 /** What the parent asks a worker to do. */

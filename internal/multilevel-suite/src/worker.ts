@@ -18,7 +18,12 @@ const send = (message: Reply | WorkerEvent): void => {
 }
 
 async function connect(spec: BackendSpec): Promise<RedisFamilyProvider> {
-  const common = { keyPrefix: spec.keyPrefix, invalidation: spec.invalidation }
+  const common = {
+    keyPrefix: spec.keyPrefix,
+    invalidation: spec.invalidation,
+    username: spec.username,
+    password: spec.password,
+  }
   switch (spec.provider) {
     case 'redis':
       return redisProvider({ ...common, url: spec.url })

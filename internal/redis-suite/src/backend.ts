@@ -1,11 +1,13 @@
-import type {
-  InvalidationMode,
-  RedisClientLike,
-  RedisClusterLike,
-  RedisClusterOptions,
-  RedisFamilyProvider,
-  RedisStandaloneOptions,
-  RedisTimeouts,
+import type { ConnectionOptions as TlsOptions } from 'node:tls'
+import {
+  type InvalidationMode,
+  leastPrivilegeAclRule,
+  type RedisClientLike,
+  type RedisClusterLike,
+  type RedisClusterOptions,
+  type RedisFamilyProvider,
+  type RedisStandaloneOptions,
+  type RedisTimeouts,
 } from '@cacheport/redis-kit'
 import {
   type ClusterHandle,
@@ -16,10 +18,29 @@ import {
   startServer,
 } from '@cacheport/test-harness'
 
-/** What a suite runs against: one server, or a 3+3 cluster, started by the harness. */
+/** How providers under test authenticate to a backend (the harness itself stays `default`). */
+export interface BackendAccess {
+  readonly username?: string
+  readonly password?: string
+  readonly tls?: TlsOptions
+}
+
+/**
+ * What a suite runs against: one server, or a 3+3 cluster, started by the harness. `access`
+ * is what {@link standaloneOptions} / {@link clusterOptions} give the provider unless the test
+ * overrides it.
+ */
 export type Backend =
-  | { readonly topology: 'standalone'; readonly server: ServerHandle }
-  | { readonly topology: 'cluster'; readonly cluster: ClusterHandle }
+  | {
+      readonly topology: 'standalone'
+      readonly server: ServerHandle
+      readonly access?: BackendAccess
+    }
+  | {
+      readonly topology: 'cluster'
+      readonly cluster: ClusterHandle
+      readonly access?: BackendAccess
+    }
 
 export type Topology = Backend['topology']
 
@@ -32,15 +53,51 @@ export interface ConnectExtras {
   readonly client?: RedisClientLike
   /** Bus mode (`pubsub` by default). */
   readonly invalidation?: InvalidationMode
+  /** ACL user (default: the backend's `access`). */
+  readonly username?: string
+  /** Password of the user (or `requirepass`). */
+  readonly password?: string
+  /** Node TLS options, e.g. `{ ca }`. */
+  readonly tls?: TlsOptions
 }
 
 /** Builds the provider under test for a backend. */
 export type Connect = (backend: Backend, extras?: ConnectExtras) => Promise<RedisFamilyProvider>
 
+/** Every key prefix the suite's tests use on the shared backend. */
+export const SUITE_PREFIXES: readonly string[] = [
+  'conf:',
+  'shared:',
+  'other:',
+  'bad:',
+  'hyg:',
+  'lock:',
+  'bus:',
+]
+
+/** The least-privilege user the providers under test connect as on the shared backend. */
+export const SUITE_USER = { username: 'cacheport', password: 'suite-secret' } as const
+
+/** The ACL rule of {@link SUITE_USER}: redis-kit's documented rule, for the suite's prefixes. */
+export function suiteAclRule(topology: Topology): string {
+  return leastPrivilegeAclRule({
+    keyPrefix: SUITE_PREFIXES,
+    cluster: topology === 'cluster',
+    tracking: true,
+  })
+}
+
+/**
+ * Starts the suite's backend: a server or a 3+3 cluster with {@link SUITE_USER} (ACL rule
+ * {@link suiteAclRule}), which the providers under test connect as (`access`).
+ */
 export async function startBackend(kind: ServerKind, topology: Topology): Promise<Backend> {
+  const { username, password } = SUITE_USER
+  const users = [`${username} on >${password} ${suiteAclRule(topology)}`]
+  const access = { username, password }
   return topology === 'standalone'
-    ? { topology, server: await startServer({ kind }) }
-    : { topology, cluster: await startCluster({ kind }) }
+    ? { topology, server: await startServer({ kind, users }), access }
+    : { topology, cluster: await startCluster({ kind, users }), access }
 }
 
 export async function stopBackend(backend: Backend | undefined): Promise<void> {
@@ -120,7 +177,9 @@ export function standaloneOptions(
   if (backend.topology !== 'standalone')
     throw new Error('standaloneOptions needs a standalone backend')
   const { client, ...rest } = extras
-  return client !== undefined ? { ...rest, client } : { ...rest, url: backend.server.url }
+  return client !== undefined
+    ? { ...rest, client }
+    : { ...backend.access, ...rest, url: backend.server.url }
 }
 
 /** Cluster provider options for a backend (seed nodes, or the borrowed client). */
@@ -129,7 +188,11 @@ export function clusterOptions(backend: Backend, extras: ConnectExtras = {}): Re
   const { client, ...rest } = extras
   return client !== undefined
     ? { ...rest, client: client as RedisClusterLike }
-    : { ...rest, nodes: backend.cluster.seeds.map((s) => ({ host: s.host, port: s.port })) }
+    : {
+        ...backend.access,
+        ...rest,
+        nodes: backend.cluster.seeds.map((s) => ({ host: s.host, port: s.port })),
+      }
 }
 
 /**

@@ -5,12 +5,16 @@
  */
 export {
   type Backend,
+  type BackendAccess,
   type ConnectExtras,
   clusterOptions,
   rawCommand,
+  SUITE_PREFIXES,
+  SUITE_USER,
   scanAll,
   standaloneOptions,
   startBackend,
   stopBackend,
+  suiteAclRule,
 } from './backend.js'
 export { CAPABILITIES, describeRedisFamilyProvider, type RedisFamilySuiteOptions } from './suite.js'

@@ -75,7 +75,7 @@ export function describeSharedBackend(
     })
 
     it('close() closes a client it created but never one it was given', async () => {
-      const lenderOwner = await options.connect(backend)
+      const lenderOwner = await options.connect(backend, { keyPrefix: 'shared:' })
       const borrowed = lenderOwner.client
       const lender = await options.connect(backend, { client: borrowed })
       await lender.close()

@@ -9,6 +9,7 @@ import { describeChaos } from './chaos.js'
 import { describeFailures } from './failures.js'
 import { describeHygiene } from './hygiene.js'
 import { describeLock } from './lock.js'
+import { describeSecurity } from './security.js'
 import { describeSharedBackend } from './shared-backend.js'
 
 /** Options of `describeRedisFamilyProvider`. */
@@ -37,7 +38,7 @@ export const CAPABILITIES = {
 
 /**
  * Registers, for one provider: the conformance kit against a real server or cluster, the
- * failure tests, the bad-input table, the tests on a shared backend (foreign bytes, clear on every node and only
+ * failure tests, TLS and access control (on a backend of their own), the bad-input table, the tests on a shared backend (foreign bytes, clear on every node and only
  * of its namespace, client ownership), the tag-hygiene test, the distributed lock and the
  * invalidation bus in both modes (including a server kill). Starts one backend for the
  * file and stops it afterwards.
@@ -57,11 +58,13 @@ export function describeRedisFamilyProvider(options: RedisFamilySuiteOptions): v
 
   runProviderConformance({
     name: `${options.name} on ${options.server} (${options.topology})`,
-    createProvider: async (): Promise<CacheProvider> => options.connect(await shared()),
+    createProvider: async (): Promise<CacheProvider> =>
+      options.connect(await shared(), { keyPrefix: 'conf:' }),
     capabilities: CAPABILITIES,
     ttlMs: 150,
   })
   describeFailures(options)
+  describeSecurity(options)
   describeSharedBackend(options, shared)
   describeBadInput(options, shared)
   describeHygiene(options, shared)

@@ -1,6 +1,6 @@
 import { HOST } from './ports.js'
 import { sendCommand } from './resp.js'
-import { type ServerHandle, type ServerKind, startServer } from './server.js'
+import { type ServerHandle, type ServerKind, type ServerTlsOptions, startServer } from './server.js'
 
 /** Options for {@link startCluster}. */
 export interface StartClusterOptions {
@@ -19,6 +19,12 @@ export interface StartClusterOptions {
   serverBin?: string
   /** See {@link StartServerOptions.cliBin}. */
   cliBin?: string
+  /** `requirepass` (and `masterauth`) on every node; see {@link StartServerOptions.password}. */
+  password?: string
+  /** ACL users on every node; see {@link StartServerOptions.users}. */
+  users?: readonly string[]
+  /** TLS only, also on the cluster bus and for replication (`tls-cluster`, `tls-replication`). */
+  tls?: ServerTlsOptions
 }
 
 /** A running Redis/Valkey cluster made of harness-owned servers. */
@@ -51,7 +57,7 @@ const BAD_FLAGS = new Set(['fail', 'fail?', 'handshake', 'noaddr'])
 async function ownFlags(node: ServerHandle, timeoutMs: number): Promise<string[] | undefined> {
   if (!node.running) return undefined
   try {
-    const nodes = await sendCommand(node.port, ['CLUSTER', 'NODES'], { timeoutMs })
+    const nodes = await sendCommand(node.port, ['CLUSTER', 'NODES'], { timeoutMs, ...node.admin })
     if (typeof nodes !== 'string') return undefined
     for (const line of nodes.split('\n')) {
       const flags = (line.split(' ')[2] ?? '').split(',')
@@ -71,7 +77,7 @@ async function nodeProblem(node: ServerHandle, total: number): Promise<string | 
   const where = `${HOST}:${node.port}`
   try {
     if (!node.running) return `${where}: process is not running`
-    const opts = { timeoutMs: 2000 }
+    const opts = { timeoutMs: 2000, ...node.admin }
     const info = String(await sendCommand(node.port, ['CLUSTER', 'INFO'], opts))
     if (!/^cluster_state:ok\r?$/m.test(info)) return `${where}: cluster_state is not ok`
     const lines = String(await sendCommand(node.port, ['CLUSTER', 'NODES'], opts))
@@ -156,6 +162,9 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
         ...(options.modules ? { modules: options.modules } : {}),
         ...(options.serverBin ? { serverBin: options.serverBin } : {}),
         ...(options.cliBin ? { cliBin: options.cliBin } : {}),
+        ...(options.password !== undefined ? { password: options.password } : {}),
+        ...(options.users ? { users: options.users } : {}),
+        ...(options.tls ? { tls: options.tls } : {}),
       }),
     ),
   )

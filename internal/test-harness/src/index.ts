@@ -48,7 +48,13 @@ export {
   type ServerKind,
   /** Thrown when a server does not come up; carries its log. */
   ServerStartError,
+  type ServerTlsOptions,
   type StartServerOptions,
   /** Starts one standalone server on a random port and waits until it is ready. */
   startServer,
 } from './server.js'
+export {
+  /** Makes a throw-away CA and a server certificate for 127.0.0.1 with the `openssl` CLI. */
+  createTestCertificates,
+  type TestCertificates,
+} from './tls.js'

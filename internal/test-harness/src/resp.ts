@@ -1,4 +1,5 @@
 import { connect } from 'node:net'
+import { connect as connectTls } from 'node:tls'
 
 /** An error reply (`-ERR ...`) from the server. */
 export class RespError extends Error {
@@ -14,6 +15,10 @@ export interface SendCommandOptions {
   host?: string
   /** Connect + reply timeout in milliseconds. Defaults to 2000. */
   timeoutMs?: number
+  /** Connect over TLS, trusting this CA (PEM). The server name checked is `host`. */
+  tls?: { readonly ca: string }
+  /** `AUTH` arguments sent first (`[password]` or `[user, password]`). */
+  auth?: readonly string[]
 }
 
 const CRLF = '\r\n'
@@ -65,18 +70,28 @@ function parse(buf: Buffer, offset: number): Parsed {
 }
 
 /**
- * Sends one command over a fresh TCP connection and resolves with the decoded reply (a minimal
- * RESP2 client, enough for health checks without spawning `redis-cli`). Rejects on connection
- * errors, on timeout and on a top-level error reply ({@link RespError}).
+ * Sends one command over a fresh TCP (or TLS) connection, after `AUTH` when `auth` is given,
+ * and resolves with the decoded reply (a minimal RESP2 client, enough for health checks
+ * without spawning `redis-cli`). Rejects on connection errors, on timeout and on a top-level
+ * error reply ({@link RespError}), the `AUTH` reply included.
  */
 export function sendCommand(
   port: number,
   args: readonly string[],
   options: SendCommandOptions = {},
 ): Promise<RespReply> {
-  const { host = '127.0.0.1', timeoutMs = 2000 } = options
+  const { host = '127.0.0.1', timeoutMs = 2000, tls, auth } = options
+  const commands = auth ? [['AUTH', ...auth], args] : [args]
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port })
+    const socket = tls
+      ? connectTls({
+          host,
+          port,
+          ca: tls.ca,
+          ...(/^[\d.]+$/.test(host) ? {} : { servername: host }),
+        })
+      : connect({ host, port })
+    let pending = commands.length
     let buf = Buffer.alloc(0)
     let settled = false
     const finish = (err: Error | undefined, value?: RespReply) => {
@@ -91,19 +106,26 @@ export function sendCommand(
       () => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${host}:${port}`)),
       timeoutMs,
     )
-    socket.on('connect', () => socket.write(encode(args)))
+    socket.on(tls ? 'secureConnect' : 'connect', () =>
+      socket.write(Buffer.concat(commands.map(encode))),
+    )
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk])
-      let parsed: Parsed
-      try {
-        parsed = parse(buf, 0)
-      } catch (err) {
-        finish(err as Error)
-        return
+      for (;;) {
+        let parsed: Parsed
+        try {
+          parsed = parse(buf, 0)
+        } catch (err) {
+          finish(err as Error)
+          return
+        }
+        if (!parsed) return
+        buf = buf.subarray(parsed.next)
+        pending--
+        if (parsed.value instanceof RespError) finish(parsed.value)
+        else if (pending === 0) finish(undefined, parsed.value)
+        if (settled) return
       }
-      if (!parsed) return
-      if (parsed.value instanceof RespError) finish(parsed.value)
-      else finish(undefined, parsed.value)
     })
     socket.on('error', (err) => finish(err))
     socket.on('close', () =>

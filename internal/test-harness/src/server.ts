@@ -1,8 +1,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { accessSync, constants, rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { delimiter, isAbsolute, join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { Readable } from 'node:stream'
+import { resolveBinary } from './binaries.js'
 import {
   type LiveServer,
   reapOrphans,
@@ -15,7 +16,8 @@ import {
   writeRecord,
 } from './cleanup.js'
 import { getFreePort, HOST, releasePort } from './ports.js'
-import { type RespReply, sendCommand } from './resp.js'
+import { type RespReply, type SendCommandOptions, sendCommand } from './resp.js'
+import type { TestCertificates } from './tls.js'
 
 /** Which server implementation to run. */
 export type ServerKind = 'redis' | 'valkey'
@@ -36,6 +38,27 @@ export interface StartServerOptions {
   serverBin?: string
   /** CLI binary used by {@link ServerHandle.cli}. Defaults to `redis-cli` / `valkey-cli`. */
   cliBin?: string
+  /**
+   * `requirepass`: the default user's password (and `masterauth` on a cluster node). The
+   * harness itself authenticates with it.
+   */
+  password?: string
+  /**
+   * ACL users, each the rest of a `user` directive, e.g.
+   * `'app on >secret ~app:* &app:* -@all +get'` (passed on the command line, so they survive
+   * {@link ServerHandle.restart}). The harness keeps using the default user.
+   */
+  users?: readonly string[]
+  /** Serve TLS only: `--port 0 --tls-port PORT` with these certificates. */
+  tls?: ServerTlsOptions
+}
+
+/** TLS settings of {@link StartServerOptions.tls}. */
+export interface ServerTlsOptions {
+  /** Server certificate, key and CA (from `createTestCertificates`). */
+  readonly certificates: TestCertificates
+  /** `tls-auth-clients`: whether clients must present a certificate. Default `no`. */
+  readonly authClients?: 'yes' | 'no' | 'optional'
 }
 
 /** A running (or crashed, or stopped) server process owned by this harness. */
@@ -45,8 +68,15 @@ export interface ServerHandle {
   readonly host: '127.0.0.1'
   /** Random free port, kept across {@link ServerHandle.restart}. */
   readonly port: number
-  /** `redis://127.0.0.1:PORT` */
+  /** `redis://127.0.0.1:PORT`, or `rediss://127.0.0.1:PORT` with TLS. */
   readonly url: string
+  /** Whether the server speaks TLS only (its `port` is the `tls-port`). */
+  readonly tls: boolean
+  /**
+   * How the harness reaches the server as an administrator (TLS CA, `AUTH` of the default
+   * user): pass it to {@link sendCommand} to talk to the server directly.
+   */
+  readonly admin: Pick<SendCommandOptions, 'tls' | 'auth'>
   /** Private temp dir (`--dir`), removed by {@link ServerHandle.stop}. */
   readonly dir: string
   /** Pid of the current server process (changes on restart). */
@@ -83,35 +113,18 @@ export class ServerStartError extends Error {
   }
 }
 
-const MANAGED_ARGS = new Set(['--port', '--bind', '--dir', '--daemonize', '--cluster-port'])
+const MANAGED_ARGS = new Set([
+  '--port',
+  '--bind',
+  '--dir',
+  '--daemonize',
+  '--cluster-port',
+  '--tls-port',
+  '--requirepass',
+])
 const STOP_GRACE_MS = 3000
 const CLI_TIMEOUT_MS = 60_000
 const MAX_PORT_ATTEMPTS = 5
-
-const binaryCache = new Map<string, string>()
-
-/** Resolves a binary on PATH (plus /usr/bin, /usr/local/bin) with a helpful error. */
-function resolveBinary(name: string): string {
-  const cached = binaryCache.get(name)
-  if (cached) return cached
-  const candidates = name.includes('/')
-    ? [resolve(name)]
-    : [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin']
-        .filter((dir) => dir && isAbsolute(dir))
-        .map((dir) => join(dir, name))
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK)
-      binaryCache.set(name, candidate)
-      return candidate
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error(
-    `${name} not found (PATH, /usr/bin, /usr/local/bin); install it with scripts/install-servers.sh`,
-  )
-}
 
 /** Keeps the last ~64 KiB of a process's output. */
 class LogTail {
@@ -153,6 +166,8 @@ interface ServerConfig {
   cliBin: string
   argv: string[]
   startTimeoutMs: number
+  admin: Pick<SendCommandOptions, 'tls' | 'auth'>
+  cliAccess: string[]
 }
 
 class ManagedServer implements ServerHandle, LiveServer {
@@ -161,6 +176,8 @@ class ManagedServer implements ServerHandle, LiveServer {
   readonly port: number
   readonly url: string
   readonly dir: string
+  readonly tls: boolean
+  readonly admin: Pick<SendCommandOptions, 'tls' | 'auth'>
   readonly #config: ServerConfig
   readonly #log = new LogTail()
   #child: ChildProcess | undefined
@@ -174,8 +191,10 @@ class ManagedServer implements ServerHandle, LiveServer {
     this.#config = config
     this.kind = config.kind
     this.port = config.port
-    this.url = `redis://${HOST}:${config.port}`
+    this.tls = config.admin.tls !== undefined
+    this.url = `${this.tls ? 'rediss' : 'redis'}://${HOST}:${config.port}`
     this.dir = config.dir
+    this.admin = config.admin
   }
 
   get pid(): number {
@@ -252,7 +271,10 @@ class ManagedServer implements ServerHandle, LiveServer {
       try {
         // INFO (not just PING) so that we know the answer comes from *our* process and not
         // from whoever may have grabbed the port first.
-        const info = await sendCommand(this.port, ['INFO', 'server'], { timeoutMs: 1000 })
+        const info = await sendCommand(this.port, ['INFO', 'server'], {
+          timeoutMs: 1000,
+          ...this.admin,
+        })
         if (typeof info === 'string' && info.includes(`process_id:${this.pid}\r\n`)) return
         lastError = new Error(`port ${this.port} is answered by another process`)
       } catch (err) {
@@ -341,7 +363,7 @@ class ManagedServer implements ServerHandle, LiveServer {
   }
 
   cli(...args: string[]): Promise<string> {
-    const cliArgs = ['-h', HOST, '-p', String(this.port), ...args]
+    const cliArgs = ['-h', HOST, '-p', String(this.port), ...this.#config.cliAccess, ...args]
     return new Promise((resolveCli, rejectCli) => {
       execFile(
         this.#config.cliBin,
@@ -363,7 +385,7 @@ class ManagedServer implements ServerHandle, LiveServer {
   }
 
   command(...args: string[]): Promise<RespReply> {
-    return sendCommand(this.port, args, { timeoutMs: 10_000 })
+    return sendCommand(this.port, args, { timeoutMs: 10_000, ...this.admin })
   }
 }
 
@@ -374,6 +396,9 @@ class ManagedServer implements ServerHandle, LiveServer {
  * with another port when the chosen one was taken in the meantime. The process is tied to the
  * lifetime of the current Node process (see `cleanup.ts`), but call {@link ServerHandle.stop}
  * when done. With `--cluster-enabled yes` in `args`, a random cluster bus port is assigned too.
+ * `password` (`requirepass`), `users` (ACL users) and `tls` (TLS only, on the cluster bus and
+ * for replication too) secure the server; the handle's `cli()`, `command()` and `admin` then
+ * authenticate as the default user over TLS.
  */
 export async function startServer(options: StartServerOptions): Promise<ServerHandle> {
   const { kind, modules = [], args = [], startTimeoutMs = 10_000 } = options
@@ -390,14 +415,42 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   await reapOrphans().catch(() => 0)
 
   const cluster = isClusterEnabled(args)
+  const { password, users = [], tls } = options
+  const certs = tls?.certificates
+  const admin: Pick<SendCommandOptions, 'tls' | 'auth'> = {
+    ...(certs ? { tls: { ca: certs.ca } } : {}),
+    ...(password !== undefined ? { auth: [password] } : {}),
+  }
+  const cliAccess = [
+    ...(certs ? ['--tls', '--cacert', certs.caCertFile] : []),
+    ...(password !== undefined ? ['-a', password, '--no-auth-warning'] : []),
+  ]
+  const securityArgs = [
+    ...(password !== undefined
+      ? ['--requirepass', password, ...(cluster ? ['--masterauth', password] : [])]
+      : []),
+    ...users.flatMap((rule) => ['--user', ...rule.trim().split(/\s+/)]),
+    ...(certs
+      ? [
+          '--tls-cert-file',
+          certs.certFile,
+          '--tls-key-file',
+          certs.keyFile,
+          '--tls-ca-cert-file',
+          certs.caCertFile,
+          '--tls-auth-clients',
+          tls?.authClients ?? 'no',
+          ...(cluster ? ['--tls-cluster', 'yes', '--tls-replication', 'yes'] : []),
+        ]
+      : []),
+  ]
   let lastError: unknown
   for (let attempt = 1; attempt <= MAX_PORT_ATTEMPTS; attempt++) {
     const dir = await mkdtemp(`${TEMP_DIR_PREFIX}${kind}-`)
     const port = await getFreePort()
     const busPort = cluster ? await getFreePort() : undefined
     const argv = [
-      '--port',
-      String(port),
+      ...(certs ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)]),
       '--bind',
       HOST,
       '--protected-mode',
@@ -414,6 +467,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       'yes',
       ...(busPort === undefined ? [] : ['--cluster-port', String(busPort)]),
       ...modulePaths.flatMap((path) => ['--loadmodule', path]),
+      ...securityArgs,
       ...args,
     ]
     const server = new ManagedServer({
@@ -425,6 +479,8 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       cliBin,
       argv,
       startTimeoutMs,
+      admin,
+      cliAccess,
     })
     try {
       await server.start()

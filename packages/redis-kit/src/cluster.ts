@@ -1,9 +1,10 @@
-import { CLUSTER_OPTION_NAMES, checkProviderOptionNames } from './option-names.js'
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import { CacheConfigError, CacheUnavailableError } from '@cacheport/core'
 import { duplicableOf, linkOptions, type RedisClusterLike } from './client.js'
 import type { RedisStandaloneOptions } from './connection.js'
+import { namingConnectFailure, probeTls } from './errors.js'
 import type { NodeAddress } from './link.js'
+import { CLUSTER_OPTION_NAMES, checkProviderOptionNames } from './option-names.js'
 import {
   checkInvalidationMode,
   connectRedisFamilyProvider,
@@ -126,7 +127,8 @@ export function clusterClientOptions(options: RedisClusterOptions): ClusterClien
 /**
  * Defines the factory of a Cluster provider from a Cluster client constructor: the whole of
  * provider-redis-cluster and provider-valkey-cluster. The factory connects, PINGs every
- * primary, and rejects with `CacheUnavailableError` when no primary answers.
+ * primary, and rejects with `CacheUnavailableError` when no primary answers (naming the cause
+ * when it is a refused password, an ACL denial or an untrusted TLS certificate).
  */
 export function defineClusterProvider(
   kind: string,
@@ -137,7 +139,10 @@ export function defineClusterProvider(
 ): (options: RedisClusterOptions) => Promise<RedisFamilyProvider> {
   return async (options) => {
     if (options === undefined) {
-      throw new CacheConfigError('INVALID_OPTION', `${kind} provider needs options: { nodes } or { client }`)
+      throw new CacheConfigError(
+        'INVALID_OPTION',
+        `${kind} provider needs options: { nodes } or { client }`,
+      )
     }
     checkProviderOptionNames(options, CLUSTER_OPTION_NAMES, `${kind} provider options`)
     const own = options.client === undefined
@@ -149,56 +154,71 @@ export function defineClusterProvider(
     const client = options.client ?? createClient(seeds, clusterClientOptions(options))
     const primaries = async () => client.nodes('master')
     const connectTimeoutMs = options.connectTimeoutMs ?? 5_000
-    const provider = await connectRedisFamilyProvider({
-      kind,
+    // ioredis Cluster swallows its nodes' TLS errors: ask the first seed why, on failure.
+    const clientTls = own ? clusterClientOptions(options).redisOptions.tls : undefined
+    const seed = seeds[0]
+    const tlsProbe =
+      clientTls !== undefined && seed !== undefined
+        ? () => probeTls(seed.host, seed.port, clientTls, Math.min(connectTimeoutMs, 1_000))
+        : undefined
+    return namingConnectFailure(
       client,
-      ownsClient: own,
-      buckets: options.buckets ?? 64,
-      dataNodes: primaries,
-      retryTopologyErrors: true,
-      refreshTopology: () =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1_000)
-          client.refreshSlotsCache(() => {
-            clearTimeout(timer)
-            resolve()
-          })
-        }),
-      ...(options.keyPrefix !== undefined ? { keyPrefix: options.keyPrefix } : {}),
-      ...(options.timeouts !== undefined ? { timeouts: options.timeouts } : {}),
-      allowUnsafeFlush: options.allowUnsafeFlush === true,
-      connectTimeoutMs,
-      ...(options.invalidation !== undefined ? { invalidation: options.invalidation } : {}),
-      shardedPubSub: true,
-      primaries: () => client.nodes('master').flatMap((node) => addressOf(node) ?? []),
-      // A node's connection, duplicated, opens a connection to any other node with the same
-      // credentials and TLS options.
-      openLink: (address) => {
-        const base = client
-          .nodes('all')
-          .map(duplicableOf)
-          .find((node) => node !== undefined)
-        if (base === undefined) {
-          throw new CacheUnavailableError(`the ${kind} client knows no node to connect to`)
+      async () => {
+        const provider = await connectRedisFamilyProvider({
+          kind,
+          client,
+          ownsClient: own,
+          buckets: options.buckets ?? 64,
+          dataNodes: primaries,
+          retryTopologyErrors: true,
+          refreshTopology: () =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 1_000)
+              client.refreshSlotsCache(() => {
+                clearTimeout(timer)
+                resolve()
+              })
+            }),
+          ...(options.keyPrefix !== undefined ? { keyPrefix: options.keyPrefix } : {}),
+          ...(options.timeouts !== undefined ? { timeouts: options.timeouts } : {}),
+          allowUnsafeFlush: options.allowUnsafeFlush === true,
+          connectTimeoutMs,
+          ...(options.invalidation !== undefined ? { invalidation: options.invalidation } : {}),
+          shardedPubSub: true,
+          primaries: () => client.nodes('master').flatMap((node) => addressOf(node) ?? []),
+          // A node's connection, duplicated, opens a connection to any other node with the same
+          // credentials and TLS options.
+          openLink: (address) => {
+            const base = client
+              .nodes('all')
+              .map(duplicableOf)
+              .find((node) => node !== undefined)
+            if (base === undefined) {
+              throw new CacheUnavailableError(`the ${kind} client knows no node to connect to`)
+            }
+            return base.duplicate(linkOptions(address, connectTimeoutMs))
+          },
+          target: own
+            ? seeds.map((s) => `${s.host}:${s.port}`).join(',')
+            : 'the given cluster client',
+        })
+        try {
+          const nodes = await primaries()
+          if (nodes.length === 0) throw new Error('the cluster reports no primary')
+          await Promise.all(nodes.map((node) => node.ping()))
+        } catch (error) {
+          await provider.close()
+          throw new CacheUnavailableError(
+            `cannot reach every primary of the ${kind}: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          )
         }
-        return base.duplicate(linkOptions(address, connectTimeoutMs))
+        return provider
       },
-      target: own ? seeds.map((s) => `${s.host}:${s.port}`).join(',') : 'the given cluster client',
-    })
-    try {
-      const nodes = await primaries()
-      if (nodes.length === 0) throw new Error('the cluster reports no primary')
-      await Promise.all(nodes.map((node) => node.ping()))
-    } catch (error) {
-      await provider.close()
-      throw new CacheUnavailableError(
-        `cannot reach every primary of the ${kind}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      )
-    }
-    return provider
+      tlsProbe,
+    )
   }
 }
 

@@ -1,7 +1,8 @@
-import { checkProviderOptionNames, STANDALONE_OPTION_NAMES } from './option-names.js'
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import { CacheConfigError } from '@cacheport/core'
 import { duplicableOf, linkOptions, type RedisClientLike } from './client.js'
+import { namingConnectFailure } from './errors.js'
+import { checkProviderOptionNames, STANDALONE_OPTION_NAMES } from './option-names.js'
 import {
   checkInvalidationMode,
   connectRedisFamilyProvider,
@@ -138,7 +139,8 @@ export function standaloneClientOptions(options: RedisStandaloneOptions): Standa
  * Defines the factory of a standalone Redis-family provider from a client constructor: the
  * whole of provider-redis and provider-valkey. The factory validates the options, creates
  * (or adopts) the client, connects and PINGs, and rejects with `CacheUnavailableError` when
- * the server cannot be reached.
+ * the server cannot be reached (naming the cause when it is a refused password, an ACL denial
+ * or an untrusted TLS certificate).
  */
 export function defineStandaloneProvider(
   kind: string,
@@ -155,19 +157,21 @@ export function defineStandaloneProvider(
     const client = options.client ?? createClient(clientOptions as StandaloneClientOptions)
     const duplicable = duplicableOf(client)
     const connectTimeoutMs = options.connectTimeoutMs ?? 5_000
-    return connectRedisFamilyProvider({
-      kind,
-      client,
-      ownsClient: own,
-      ...(options.keyPrefix !== undefined ? { keyPrefix: options.keyPrefix } : {}),
-      ...(options.timeouts !== undefined ? { timeouts: options.timeouts } : {}),
-      allowUnsafeFlush: options.allowUnsafeFlush === true,
-      connectTimeoutMs,
-      target: clientOptions ? `${clientOptions.host}:${clientOptions.port}` : 'the given client',
-      ...(options.invalidation !== undefined ? { invalidation: options.invalidation } : {}),
-      ...(duplicable !== undefined
-        ? { openLink: () => duplicable.duplicate(linkOptions(undefined, connectTimeoutMs)) }
-        : {}),
-    })
+    return namingConnectFailure(client, () =>
+      connectRedisFamilyProvider({
+        kind,
+        client,
+        ownsClient: own,
+        ...(options.keyPrefix !== undefined ? { keyPrefix: options.keyPrefix } : {}),
+        ...(options.timeouts !== undefined ? { timeouts: options.timeouts } : {}),
+        allowUnsafeFlush: options.allowUnsafeFlush === true,
+        connectTimeoutMs,
+        target: clientOptions ? `${clientOptions.host}:${clientOptions.port}` : 'the given client',
+        ...(options.invalidation !== undefined ? { invalidation: options.invalidation } : {}),
+        ...(duplicable !== undefined
+          ? { openLink: () => duplicable.duplicate(linkOptions(undefined, connectTimeoutMs)) }
+          : {}),
+      }),
+    )
   }
 }

@@ -2,6 +2,7 @@
  * @cacheport/redis-kit: everything the Redis and Valkey providers share, written against a
  * structural client type that ioredis and iovalkey (standalone and Cluster) satisfy.
  */
+export { type LeastPrivilegeAclOptions, leastPrivilegeAclRule } from './acl.js'
 export { BucketGrouper, type BucketGroups } from './bucket-groups.js'
 export { decodeMessage, encodeMessage, OwnMessagePrefix } from './bus-message.js'
 export { PublishBatches } from './bus-publish-batch.js'
@@ -34,7 +35,7 @@ export {
   standaloneClientOptions,
 } from './connection.js'
 export { Deadlines } from './deadlines.js'
-export { toCacheError } from './errors.js'
+export { connectFailureCause, namingConnectFailure, probeTls, toCacheError } from './errors.js'
 export { escapeGlob, hashTagOf, KeyLayout, parseValueKey } from './layout.js'
 export {
   Link,
@@ -46,6 +47,11 @@ export {
 } from './link.js'
 export { RedisLock, type RedisLockContext } from './lock.js'
 export { DELETE_SCRIPT, INVALIDATE_SCRIPT, RELEASE_SCRIPT, WRITE_SCRIPT } from './lua.js'
+export {
+  CLUSTER_OPTION_NAMES,
+  checkProviderOptionNames,
+  STANDALONE_OPTION_NAMES,
+} from './option-names.js'
 export {
   checkInvalidationMode,
   connectRedisFamilyProvider,
@@ -62,8 +68,3 @@ export {
 export { isTopologyError, retryOnTopologyChange } from './retry.js'
 export { LuaScript } from './scripts.js'
 export { stripTagHeader, TAG_HEADER_MARK, withTagHeader } from './tag-header.js'
-export {
-  CLUSTER_OPTION_NAMES,
-  checkProviderOptionNames,
-  STANDALONE_OPTION_NAMES,
-} from './option-names.js'
