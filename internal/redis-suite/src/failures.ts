@@ -11,7 +11,7 @@ import {
 import { jsonEncoder } from '@cacheport/encoder-json'
 import type { RedisFamilyProvider } from '@cacheport/redis-kit'
 import type { ClusterHandle, ServerHandle } from '@cacheport/test-harness'
-import { getFreePort, startServer } from '@cacheport/test-harness'
+import { getFreePort, startCluster, startServer } from '@cacheport/test-harness'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Backend, ConnectExtras } from './backend.js'
 import { recorder } from './recorder.js'
@@ -177,6 +177,35 @@ export function describeFailures(options: RedisFamilySuiteOptions): void {
           const handle = await lock.acquire('down', 'k', { ttlMs: 1_000, waitMs: 0 })
           expect(await handle?.release()).toBe(true)
         })
+      })
+
+    if (options.topology === 'cluster')
+      it('fails calls at once with CacheUnavailableError while no node of the cluster is reachable', async () => {
+        const cluster = await startCluster({ kind: options.server })
+        const slow = { operation: 3_000, atomic: 3_000, bulk: 3_000, clear: 3_000 }
+        const provider = await options.connect({ topology: 'cluster', cluster }, { timeouts: slow })
+        try {
+          const service = createCacheService({ providers: { p: provider }, encoder: jsonEncoder() })
+          const cache = service.namespace<string>('down')
+          await cache.set('k', 'before')
+          await Promise.all(cluster.nodes.map((node) => node.stop()))
+          // Give the client a moment to see every connection close.
+          await new Promise((r) => setTimeout(r, 300))
+          for (const [label, call] of [
+            ['get', () => cache.get('k')],
+            ['set', () => cache.set('k', 'v')],
+            ['getMany', () => cache.getMany(['k', 'j'])],
+            ['delete', () => cache.delete('k')],
+          ] as const) {
+            const { error, ms } = await settle(call)
+            expect(error, label).toBeInstanceOf(CacheUnavailableError)
+            // Well under the 3 s operation timeout: nothing waited in an offline queue.
+            expect(ms, label).toBeLessThan(1_000)
+          }
+        } finally {
+          await provider.close().catch(() => undefined)
+          await cluster.stop()
+        }
       })
 
     if (options.topology === 'standalone')

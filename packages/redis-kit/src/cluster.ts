@@ -53,8 +53,8 @@ export interface ClusterClientOptions {
    * pipeline. Sent on their own, scripts are routed by their keys.
    */
   autoPipeliningIgnoredCommands: string[]
-  /** Kept on: commands wait while slots are refreshed during a failover (our timeouts bound them). */
-  enableOfflineQueue: true
+  /** Off: while no node is reachable, calls fail at once instead of waiting out their timeout. */
+  enableOfflineQueue: false
   maxRedirections: number
   retryDelayOnFailover: number
   retryDelayOnClusterDown: number
@@ -69,6 +69,7 @@ export interface ClusterClientOptions {
     connectionName?: string
     connectTimeout: number
     maxRetriesPerRequest: number
+    enableOfflineQueue: false
   }
 }
 
@@ -105,7 +106,10 @@ export function clusterClientOptions(options: RedisClusterOptions): ClusterClien
     lazyConnect: true,
     enableAutoPipelining: true,
     autoPipeliningIgnoredCommands: ['evalsha', 'eval'],
-    enableOfflineQueue: true,
+    // Like standalone: while no node is reachable, calls fail at once (CacheUnavailableError)
+    // instead of queueing until their timeout. Slot moves and failovers are retried by the
+    // client (MOVED, TRYAGAIN, CLUSTERDOWN delays) while the cluster is up.
+    enableOfflineQueue: false,
     maxRedirections: 16,
     retryDelayOnFailover: 100,
     retryDelayOnClusterDown: 100,
@@ -120,6 +124,9 @@ export function clusterClientOptions(options: RedisClusterOptions): ClusterClien
       ...(options.clientName !== undefined ? { connectionName: options.clientName } : {}),
       connectTimeout: options.connectTimeoutMs ?? 5_000,
       maxRetriesPerRequest: 3,
+      // A node that is down fails its commands at once; the cluster client then retries
+      // them elsewhere after a failover, or fails the call.
+      enableOfflineQueue: false,
     },
   }
 }
@@ -171,14 +178,19 @@ export function defineClusterProvider(
           buckets: options.buckets ?? 64,
           dataNodes: primaries,
           retryTopologyErrors: true,
+          // Rejects when no node can be reached (the client lost every connection, or no
+          // node answered the reload), so callers fail at once instead of retrying.
           refreshTopology: () =>
-            new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, 1_000)
-              client.refreshSlotsCache(() => {
-                clearTimeout(timer)
-                resolve()
-              })
-            }),
+            client.status === 'reconnecting' || client.status === 'end'
+              ? Promise.reject(new CacheUnavailableError('no node of the cluster is reachable'))
+              : new Promise<void>((resolve, reject) => {
+                  const timer = setTimeout(resolve, 1_000)
+                  client.refreshSlotsCache((error) => {
+                    clearTimeout(timer)
+                    if (error) reject(error)
+                    else resolve()
+                  })
+                }),
           ...(options.keyPrefix !== undefined ? { keyPrefix: options.keyPrefix } : {}),
           ...(options.timeouts !== undefined ? { timeouts: options.timeouts } : {}),
           allowUnsafeFlush: options.allowUnsafeFlush === true,

@@ -15,8 +15,9 @@ export function isTopologyError(error: unknown): boolean {
 
 /**
  * Runs `start`; on a topology error, reloads the slot map (when `refresh` is given) and sends
- * again with a growing pause (20 ms to 200 ms), up to `attempts` sends in all. The caller's deadline still bounds the whole call. The happy path
- * costs one `.catch`.
+ * again with a growing pause (20 ms to 200 ms), up to `attempts` sends in all. When the reload
+ * fails (no node answers), the error is thrown at once instead. The caller's deadline still
+ * bounds the whole call. The happy path costs one `.catch`.
  */
 export function retryOnTopologyChange<T>(
   start: () => Promise<T>,
@@ -28,7 +29,14 @@ export function retryOnTopologyChange<T>(
     for (let attempt = 1; attempt < attempts && isTopologyError(last); attempt++) {
       // A MOVED inside an auto-pipeline does not always make the client reload its slot map:
       // ask for the reload, so the next send goes to the new owner.
-      if (refresh !== undefined) await refresh().catch(() => undefined)
+      if (refresh !== undefined) {
+        // A reload fails only when no node answers: then nothing is worth another send.
+        const unreachable = await refresh().then(
+          () => false,
+          () => true,
+        )
+        if (unreachable) throw last
+      }
       await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** attempt, 200)))
       try {
         return await start()
