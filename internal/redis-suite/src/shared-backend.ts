@@ -38,6 +38,70 @@ export function describeSharedBackend(
       expect(errors).toHaveLength(2)
     })
 
+    it('reads a key of another Redis type as a miss plus an error event, on every read path, and a load overwrites it', async () => {
+      const cache = service(provider).namespace<string>('foreign-types')
+      const errors: CacheEventMap['error'][] = []
+      cache.on('error', (e) => errors.push(e))
+      const layout = new KeyLayout('shared:', 'foreign-types', provider.buckets)
+      const plant: [string, string[]][] = [
+        ['list', ['RPUSH', layout.valueKey('list'), 'a']],
+        ['hash', ['HSET', layout.valueKey('hash'), 'f', 'v']],
+        ['set', ['SADD', layout.valueKey('set'), 'm']],
+        ['zset', ['ZADD', layout.valueKey('zset'), '1', 'm']],
+        ['stream', ['XADD', layout.valueKey('stream'), '*', 'f', 'v']],
+      ]
+      for (const [, command] of plant) await rawCommand(backend, ...command)
+      for (const [type] of plant) {
+        errors.length = 0
+        expect(await cache.get(type), `get ${type}`).toBeUndefined()
+        expect(await cache.has(type), `has ${type}`).toBe(false)
+        expect(await cache.getMany([type, 'absent']), `getMany ${type}`).toEqual([
+          undefined,
+          undefined,
+        ])
+        expect(errors.map((e) => (e.error as { code?: string }).code)).toEqual([
+          'DECODE_FAILED',
+          'DECODE_FAILED',
+          'DECODE_FAILED',
+        ])
+        expect(errors[0]?.error.message).toContain('not a cacheport entry')
+        expect(errors[2]?.error.message).toContain(`Redis ${type},`)
+      }
+      // A load overwrites them: untagged (SET), tagged (the write script) and through compute.
+      expect(await cache.getOrSet('list', () => 'loaded')).toBe('loaded')
+      expect(await cache.get('list')).toBe('loaded')
+      expect(await cache.getOrSet('hash', () => 'tagged', { tags: ['t'] })).toBe('tagged')
+      expect(await cache.get('hash')).toBe('tagged')
+      expect(await cache.invalidateTags(['t'])).toBe(1)
+      expect(await cache.compute('set', () => ({ action: 'set', value: 'computed' }))).toBe(
+        'computed',
+      )
+      expect(await cache.get('set')).toBe('computed')
+      expect(await cache.delete('zset')).toBe(true)
+      const stream = await cache.getOrSetMany(['stream'], (keys) =>
+        keys.map((k) => [k, `bulk ${k}`]),
+      )
+      expect(stream).toEqual(['bulk stream'])
+      expect(await cache.get('stream')).toBe('bulk stream')
+    })
+
+    it('reads an entry whose tag header was corrupted as a miss, never with other tags', async () => {
+      const cache = service(provider).namespace<string>('flipped')
+      const errors: CacheEventMap['error'][] = []
+      cache.on('error', (e) => errors.push(e))
+      await cache.set('k', 'v', { tags: ['shop:7'] })
+      const valueKey = new KeyLayout('shared:', 'flipped', provider.buckets).valueKey('k')
+      // Byte 3 is the first tag's length: flip its lowest bit on the server.
+      const stored = (await rawCommand(backend, 'GETRANGE', valueKey, '3', '3')) as string
+      const flipped = String.fromCharCode(stored.charCodeAt(0) ^ 1)
+      await rawCommand(backend, 'SETRANGE', valueKey, '3', flipped)
+      expect(await cache.get('k')).toBeUndefined()
+      expect(errors[0]?.error.message).toMatch(/tag header/)
+      expect(await cache.getOrSet('k', () => 'reloaded', { tags: ['shop:7'] })).toBe('reloaded')
+      expect(await cache.invalidateTags(['shop:7'])).toBe(1)
+      expect(await cache.get('k')).toBeUndefined()
+    })
+
     it('clear() removes the namespace from every data node and leaves everything else', async () => {
       const other = await options.connect(backend, { keyPrefix: 'other:' })
       try {

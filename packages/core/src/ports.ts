@@ -4,6 +4,8 @@
  * `@cacheport/conformance` checks that they keep the contract.
  */
 
+import type { CacheDecodeError } from './errors.js'
+
 /** A value or a promise of it. Stores and transformers may answer synchronously. */
 export type MaybePromise<T> = T | Promise<T>
 
@@ -133,9 +135,14 @@ export type StoreValueKind = 'bytes' | 'live'
 export interface Store<E = Uint8Array> {
   readonly namespace: string
   readonly kind: StoreValueKind
-  get(key: string): MaybePromise<E | undefined>
-  /** Entries in the order of `keys`; `undefined` where missing. */
-  getMany(keys: readonly string[]): MaybePromise<(E | undefined)[]>
+  /**
+   * The entry of `key`, `undefined` when missing. A store that finds something it cannot hand
+   * over as an entry (a key of another type written by another client, a corrupt header)
+   * answers a `CacheDecodeError` instead: the cache reads it as a miss plus an `error` event.
+   */
+  get(key: string): MaybePromise<E | CacheDecodeError | undefined>
+  /** Entries in the order of `keys`; `undefined` where missing, `CacheDecodeError` as `get`. */
+  getMany(keys: readonly string[]): MaybePromise<(E | CacheDecodeError | undefined)[]>
   set(key: string, entry: E, options?: StoreWriteOptions): MaybePromise<void>
   setMany(entries: readonly StoreEntry<E>[]): MaybePromise<void>
   /** True when an entry was removed. */
@@ -154,9 +161,10 @@ export interface Store<E = Uint8Array> {
    */
   compute?(
     key: string,
-    fn: (current: E | undefined) => MaybePromise<StoreComputeAction<E>>,
+    /** `current` is `undefined` when missing, a `CacheDecodeError` when unreadable (see `get`). */
+    fn: (current: E | CacheDecodeError | undefined) => MaybePromise<StoreComputeAction<E>>,
     options?: StoreComputeOptions,
-  ): Promise<E | undefined>
+  ): Promise<E | CacheDecodeError | undefined>
   /** Iterates the keys of this namespace (no particular order). Needs `iterate`. */
   keys?(): AsyncIterable<string>
 }

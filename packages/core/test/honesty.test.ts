@@ -111,7 +111,7 @@ describe('configuration errors surface typed and early', () => {
     expect(errors).toHaveLength(1)
     expect(errors[0]?.operation).toBe('load')
     expect(errors[0]?.error).toBeInstanceOf(CacheLoaderError)
-    expect(errors[0]?.error.code).toBe('LOADER_FAILED')
+    expect((errors[0]?.error as CacheLoaderError).code).toBe('LOADER_FAILED')
     expect(errors[0]?.error.message).toContain("'database said no'")
     expect((errors[0]?.error as Error).cause).toBe('database said no')
   })

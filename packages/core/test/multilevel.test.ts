@@ -286,7 +286,7 @@ describe('multilevel namespaces', () => {
     const errors: CacheEventMap['error'][] = []
     a.cache.on('error', (e) => errors.push(e))
     a.bus.failPublish = new CacheUnavailableError('bus down')
-    for (let i = 0; i < 1_001; i++) await a.cache.set(`k${i}`, i)
+    for (let i = 0; i < 1_001; i++) await a.cache.set(`k${i}`, String(i))
     const dropped = errors.filter((e) => /retry queue is full/.test(e.error.message))
     expect(dropped).toHaveLength(1)
     expect(dropped[0]?.key).toBe('k0')

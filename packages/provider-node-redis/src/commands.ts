@@ -103,6 +103,14 @@ export abstract class NodeRedisCommands implements RedisCommands {
     return this.send(keys[0], ['UNLINK', ...keys], STRINGS, false) as Promise<number>
   }
 
+  exists(...keys: string[]): Promise<number> {
+    return this.send(keys[0], ['EXISTS', ...keys], STRINGS, true) as Promise<number>
+  }
+
+  type(key: string): Promise<string> {
+    return this.send(key, ['TYPE', key], STRINGS, true) as Promise<string>
+  }
+
   flushdb(): Promise<unknown> {
     return this.send(undefined, ['FLUSHDB'], STRINGS, false)
   }

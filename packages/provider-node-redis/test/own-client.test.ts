@@ -25,8 +25,8 @@ describe('provider-node-redis: bring your own client', { timeout: 30_000 }, () =
     const store = provider.openStore({ namespace: 'own' }) as BytesStore
     const bytes = new Uint8Array([0, 255, 1, 128, 10, 13])
     await store.set('k', bytes, { tags: ['t'] })
-    const same = (value: Uint8Array | undefined) =>
-      value !== undefined && Buffer.from(value).equals(Buffer.from(bytes))
+    const same = (value: unknown) =>
+      value instanceof Uint8Array && Buffer.from(value).equals(Buffer.from(bytes))
     expect(same(await store.get('k'))).toBe(true)
     const [hit, miss] = await store.getMany(['k', 'missing'])
     expect(same(hit)).toBe(true)

@@ -27,7 +27,7 @@ export interface LeastPrivilegeAclOptions {
  */
 const CONNECTION = ['+ping', '+info', '+client|setname']
 /** Reads, writes, batches and `clear()` (SCAN + UNLINK), and the Lua scripts. */
-const DATA = ['+get', '+mget', '+set', '+unlink', '+scan', '+evalsha', '+eval']
+const DATA = ['+get', '+mget', '+set', '+unlink', '+scan', '+evalsha', '+eval', '+exists', '+type']
 /** The commands the Lua scripts call (ACL checks them inside scripts too). */
 const SCRIPTS = [
   '+time',

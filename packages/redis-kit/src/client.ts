@@ -32,6 +32,10 @@ export interface RedisCommands {
     n: number,
   ): Promise<[string, string[]]>
   unlink(...keys: string[]): Promise<number>
+  /** How many of `keys` exist (one slot on a cluster). */
+  exists(...keys: string[]): Promise<number>
+  /** The Redis type of `key` (`string`, `list`, `hash`, ..., `none`). */
+  type(key: string): Promise<string>
   flushdb(): Promise<unknown>
   ping(): Promise<unknown>
 }

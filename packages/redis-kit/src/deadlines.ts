@@ -65,6 +65,11 @@ class DeadlineSlot {
 const timedOut = (operation: string, timeoutMs: number) =>
   new CacheTimeoutError(operation, timeoutMs)
 
+/** A reply `recover` made out of an error (for example a miss out of a WRONGTYPE reply). */
+export interface Recovered<R> {
+  readonly value: R
+}
+
 /**
  * Bounds backend calls in time. Calls are grouped by the coarse time slot (`resolutionMs`)
  * their deadline falls in, and one sweep every `resolutionMs` rejects the open calls of the
@@ -94,12 +99,14 @@ export class Deadlines {
     timeoutMs: number,
     operation: string,
     map: (value: T) => R,
+    recover?: (error: unknown) => Recovered<R> | undefined,
   ): Promise<R>
   bound<T, R>(
     work: Promise<T>,
     timeoutMs: number,
     operation: string,
     map?: (value: T) => R,
+    recover?: (error: unknown) => Recovered<R> | undefined,
   ): Promise<T | R> {
     return new Promise<T | R>((resolve, reject) => {
       const slot = this.#slotOf(performance.now() + timeoutMs)
@@ -112,7 +119,10 @@ export class Deadlines {
           }
         },
         (error: unknown) => {
-          if (this.#settle(slot, generation, index)) reject(toCacheError(error, operation))
+          if (!this.#settle(slot, generation, index)) return
+          const recovered = recover?.(error)
+          if (recovered !== undefined) resolve(recovered.value)
+          else reject(toCacheError(error, operation))
         },
       )
     })

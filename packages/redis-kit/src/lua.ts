@@ -15,8 +15,9 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function tags_of(key)
-  local head = redis.call('GETRANGE', key, 0, 2)
-  if #head < 3 or string.byte(head, 1) ~= 84 then return {} end
+  -- pcall: a key of another type (written by another client) has no tags.
+  local head = redis.pcall('GETRANGE', key, 0, 2)
+  if type(head) ~= 'string' or #head < 3 or string.byte(head, 1) ~= 84 then return {} end
   local n = string.byte(head, 2) * 256 + string.byte(head, 3)
   if n == 0 then return {} end
   local body = redis.call('GETRANGE', key, 3, 2 + n)
@@ -49,7 +50,9 @@ local function untag(member, tags, index_prefix, keep, now)
 end
 local function precondition(key, expected)
   if expected == '' then return true end
-  local cur = redis.call('GET', key)
+  local cur = redis.pcall('GET', key)
+  -- A key of another type counts as absent: it is overwritten like a missing one.
+  if type(cur) == 'table' then cur = false end
   if expected == '-' then return not cur end
   return cur and redis.sha1hex(cur) == expected
 end

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import {
   CacheConflictError,
+  CacheDecodeError,
   type MaybePromise,
   type Store,
   type StoreComputeAction,
@@ -11,6 +12,7 @@ import {
 import { BucketGrouper, type BucketGroups } from './bucket-groups.js'
 import type { RedisArg, RedisCommands } from './client.js'
 import type { Deadlines } from './deadlines.js'
+import { foreignAsAbsent, foreignAsUnreadable, markForeign } from './foreign-keys.js'
 import { hashTagOf, type KeyLayout } from './layout.js'
 import { DELETE_SCRIPT, INVALIDATE_SCRIPT, WRITE_SCRIPT } from './lua.js'
 import { retryOnTopologyChange } from './retry.js'
@@ -21,6 +23,7 @@ import {
   ignore,
   isOne,
   isStored,
+  keep,
   physicalTtl,
   scatter,
   sum,
@@ -90,41 +93,75 @@ export class RedisStore implements Store<Uint8Array> {
     this.#grouper = new BucketGrouper(layout)
   }
 
-  get(key: string): Promise<Uint8Array | undefined> {
+  get(key: string): Promise<Uint8Array | CacheDecodeError | undefined> {
     const c = this.#c
     c.checkOpen()
     const valueKey = this.#layout.valueKey(key)
     const work = c.retryTopology
       ? retryOnTopologyChange(() => c.client.getBuffer(valueKey), c.refreshTopology)
       : c.client.getBuffer(valueKey)
-    return c.deadlines.bound(work, c.timeouts.operation, 'get', fromStored)
+    return c.deadlines.bound(work, c.timeouts.operation, 'get', fromStored, foreignAsUnreadable)
   }
 
   /**
    * One MGET per bucket (hash slot), all sent at once; replies are unwrapped in place, with
    * no object, closure or promise per key.
    */
-  getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+  getMany(keys: readonly string[]): Promise<(Uint8Array | CacheDecodeError | undefined)[]> {
     const c = this.#c
     c.checkOpen()
     const n = keys.length
     if (n === 0) return Promise.resolve([])
+    let read: Promise<(Uint8Array | CacheDecodeError | undefined)[]>
     if (this.#layout.buckets === 1) {
       const work = this.#mget(keys, this.#layout.valuePrefix(0))
-      return c.deadlines.bound(work, c.timeouts.bulk, 'getMany', unwrapAll)
+      read = c.deadlines.bound(work, c.timeouts.bulk, 'getMany', unwrapAll)
+    } else {
+      const groups = this.#grouper.group(keys)
+      if (groups.count === 1) {
+        const work = this.#mget(keys, this.#layout.valuePrefix(groups.buckets[0] as number))
+        read = c.deadlines.bound(work, c.timeouts.bulk, 'getMany', unwrapAll)
+      } else {
+        const replies: Promise<(Buffer | null)[]>[] = new Array(groups.count)
+        for (let g = 0; g < groups.count; g++) {
+          replies[g] = this.#mgetGroup(keys, groups, g)
+        }
+        read = c.deadlines.bound(Promise.all(replies), c.timeouts.bulk, 'getMany', (lists) =>
+          scatter(lists, groups, n),
+        )
+      }
     }
-    const groups = this.#grouper.group(keys)
-    if (groups.count === 1) {
-      const work = this.#mget(keys, this.#layout.valuePrefix(groups.buckets[0] as number))
-      return c.deadlines.bound(work, c.timeouts.bulk, 'getMany', unwrapAll)
-    }
-    const replies: Promise<(Buffer | null)[]>[] = new Array(groups.count)
+    return read.then((out) => (out.includes(undefined) ? this.#markForeign(keys, out) : out))
+  }
+
+  /**
+   * MGET answers a key of another type as missing: look for such keys among the misses (one
+   * EXISTS per slot; a TYPE per key only when some exist), so they read as unreadable entries.
+   */
+  async #markForeign(
+    keys: readonly string[],
+    out: (Uint8Array | CacheDecodeError | undefined)[],
+  ): Promise<(Uint8Array | CacheDecodeError | undefined)[]> {
+    const missing: number[] = []
+    for (let i = 0; i < out.length; i++) if (out[i] === undefined) missing.push(i)
+    const missingKeys = missing.map((i) => keys[i] as string)
+    const groups = this.#grouper.group(missingKeys)
+    const checks: Promise<void>[] = []
     for (let g = 0; g < groups.count; g++) {
-      replies[g] = this.#mgetGroup(keys, groups, g)
+      const prefix = this.#layout.valuePrefix(groups.buckets[g] as number)
+      const start = groups.starts[g] as number
+      const end = groups.starts[g + 1] as number
+      const valueKeys: string[] = []
+      const places: number[] = []
+      for (let j = start; j < end; j++) {
+        const m = groups.order[j] as number
+        valueKeys.push(prefix + (missingKeys[m] as string))
+        places.push(missing[m] as number)
+      }
+      checks.push(markForeign(this.#c.client, valueKeys, places, out))
     }
-    return c.deadlines.bound(Promise.all(replies), c.timeouts.bulk, 'getMany', (lists) =>
-      scatter(lists, groups, n),
-    )
+    await this.#c.deadlines.bound(Promise.all(checks), this.#c.timeouts.bulk, 'getMany')
+    return out
   }
 
   set(key: string, entry: Uint8Array, options?: StoreWriteOptions): Promise<void> {
@@ -182,7 +219,13 @@ export class RedisStore implements Store<Uint8Array> {
     this.#c.checkOpen()
     const valueKey = this.#layout.valueKey(key)
     const work = this.#send(() => this.#c.client.getBuffer(valueKey))
-    return this.#c.deadlines.bound(work, this.#c.timeouts.operation, 'has', isStored)
+    return this.#c.deadlines.bound(
+      work,
+      this.#c.timeouts.operation,
+      'has',
+      isStored,
+      foreignAsAbsent,
+    )
   }
 
   invalidateTags(tags: readonly string[]): Promise<number> {
@@ -220,26 +263,33 @@ export class RedisStore implements Store<Uint8Array> {
 
   async compute(
     key: string,
-    fn: (current: Uint8Array | undefined) => MaybePromise<StoreComputeAction<Uint8Array>>,
+    fn: (
+      current: Uint8Array | CacheDecodeError | undefined,
+    ) => MaybePromise<StoreComputeAction<Uint8Array>>,
     options?: StoreComputeOptions,
-  ): Promise<Uint8Array | undefined> {
+  ): Promise<Uint8Array | CacheDecodeError | undefined> {
     const maxRetries = options?.maxRetries ?? 10
     const valueKey = this.#layout.valueKey(key)
     for (let attempt = 0; ; attempt++) {
       this.#c.checkOpen()
-      const stored = await this.#c.deadlines.bound(
+      const stored = await this.#c.deadlines.bound<Buffer | null, Buffer | CacheDecodeError | null>(
         this.#send(() => this.#c.client.getBuffer(valueKey)),
         this.#c.timeouts.operation,
         'compute',
+        keep,
+        foreignAsUnreadable,
       )
-      const expected = stored === null ? '-' : createHash('sha1').update(stored).digest('hex')
-      const current = stored === null ? undefined : stripTagHeader(stored)
+      // A key of another type is overwritten like a missing one (the scripts read it as absent).
+      const foreign = stored instanceof CacheDecodeError
+      const expected =
+        stored === null || foreign ? '-' : createHash('sha1').update(stored).digest('hex')
+      const current = stored === null ? undefined : foreign ? stored : stripTagHeader(stored)
       const action = await fn(current)
       this.#c.checkOpen()
       let applied: boolean
       if (action.action === 'keep') return current
       if (action.action === 'delete') {
-        if (stored === null) return undefined
+        if (stored === null || foreign) return undefined
         applied = (await this.#bounded(this.#delete([key], expected), 'compute')) >= 0
       } else {
         applied = await this.#bounded(this.#write(key, action.entry, action, expected), 'compute')

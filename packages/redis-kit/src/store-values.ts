@@ -1,4 +1,4 @@
-import { CacheTtlError } from '@cacheport/core'
+import { type CacheDecodeError, CacheTtlError } from '@cacheport/core'
 import type { BucketGroups } from './bucket-groups.js'
 import { stripTagHeader } from './tag-header.js'
 
@@ -8,9 +8,14 @@ import { stripTagHeader } from './tag-header.js'
  * back in key order, TTLs and Buffers for the client.
  */
 
-/** The envelope of one GET reply (`undefined` for a missing key). */
-export function fromStored(stored: Buffer | null): Uint8Array | undefined {
+/** The envelope of one GET reply (`undefined` for a missing key, an error for a corrupt header). */
+export function fromStored(stored: Buffer | null): Uint8Array | CacheDecodeError | undefined {
   return stored === null ? undefined : stripTagHeader(stored)
+}
+
+/** Returns its argument (a `map` that keeps the reply as it is). */
+export function keep<T>(value: T): T {
+  return value
 }
 
 /** Always `true` (a write that cannot fail its precondition). */
@@ -29,13 +34,15 @@ export function isStored(stored: Buffer | null): boolean {
 }
 
 /** Replaces each stored value with its envelope (absent keys: `undefined`), in place. */
-export function unwrapAll(replies: (Buffer | null)[]): (Uint8Array | undefined)[] {
-  const out = replies as (Uint8Array | null | undefined)[]
+export function unwrapAll(
+  replies: (Buffer | null)[],
+): (Uint8Array | CacheDecodeError | undefined)[] {
+  const out = replies as (Uint8Array | CacheDecodeError | null | undefined)[]
   for (let i = 0; i < out.length; i++) {
     const stored = replies[i]
     out[i] = stored === null || stored === undefined ? undefined : stripTagHeader(stored)
   }
-  return out as (Uint8Array | undefined)[]
+  return out as (Uint8Array | CacheDecodeError | undefined)[]
 }
 
 /** Puts the replies of each group's MGET back in the order of the keys asked for. */
@@ -43,8 +50,8 @@ export function scatter(
   lists: (Buffer | null)[][],
   groups: BucketGroups,
   n: number,
-): (Uint8Array | undefined)[] {
-  const out: (Uint8Array | undefined)[] = new Array(n)
+): (Uint8Array | CacheDecodeError | undefined)[] {
+  const out: (Uint8Array | CacheDecodeError | undefined)[] = new Array(n)
   const { starts, order } = groups
   for (let g = 0; g < lists.length; g++) {
     const list = lists[g] as (Buffer | null)[]

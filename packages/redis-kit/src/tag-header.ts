@@ -1,9 +1,14 @@
+import { crc32 } from 'node:zlib'
+import { CacheDecodeError } from '@cacheport/core'
+
 /**
  * Tagged values carry their tags in front of the envelope, so scripts can check an entry's
  * current tags (invalidation verifies membership; delete and overwrite clean the indexes):
  *
- * `0x54 'T'`, u16 body length, then per tag: u16 length + UTF-8 bytes; then the envelope.
- * Untagged values are the bare envelope (which starts with 0xCA), with no header at all.
+ * `0x54 'T'`, u16 body length, then per tag: u16 length + UTF-8 bytes; then a CRC-32 (u32) of
+ * everything before it; then the envelope. The checksum covers the tags, so a corrupt header
+ * can never change which tags an entry is read with: a value whose header does not match is
+ * read as a miss. Untagged values are the bare envelope (which starts with 0xCA).
  */
 export const TAG_HEADER_MARK = 0x54
 
@@ -12,7 +17,7 @@ export function withTagHeader(tags: readonly string[], envelope: Uint8Array): Bu
   let body = 0
   for (let i = 0; i < tags.length; i++) body += 2 + Buffer.byteLength(tags[i] as string, 'utf8')
   if (body > 0xffff) throw new RangeError('tags of one entry exceed 64 KiB')
-  const out = Buffer.allocUnsafe(3 + body + envelope.byteLength)
+  const out = Buffer.allocUnsafe(3 + body + 4 + envelope.byteLength)
   out[0] = TAG_HEADER_MARK
   out.writeUInt16BE(body, 1)
   let pos = 3
@@ -21,14 +26,23 @@ export function withTagHeader(tags: readonly string[], envelope: Uint8Array): Bu
     out.writeUInt16BE(length, pos)
     pos += 2 + length
   }
-  out.set(envelope, pos)
+  out.writeUInt32BE(crc32(out.subarray(0, pos)), pos)
+  out.set(envelope, pos + 4)
   return out
 }
 
-/** The envelope part of a stored value (a view, no copy). Malformed headers are left to the envelope check. */
-export function stripTagHeader(stored: Buffer): Buffer {
+/**
+ * The envelope part of a stored value (a view, no copy), or a `CacheDecodeError` when its tag
+ * header is truncated or does not match its checksum. Values without a header are returned
+ * as they are (the envelope check judges them).
+ */
+export function stripTagHeader(stored: Buffer): Buffer | CacheDecodeError {
   if (stored.byteLength < 3 || stored[0] !== TAG_HEADER_MARK) return stored
   const body = stored.readUInt16BE(1)
-  if (3 + body > stored.byteLength) return stored
-  return stored.subarray(3 + body)
+  const end = 3 + body
+  if (end + 4 > stored.byteLength) return new CacheDecodeError('tag header is truncated')
+  if (stored.readUInt32BE(end) !== crc32(stored.subarray(0, end))) {
+    return new CacheDecodeError('tag header checksum mismatch (corrupt entry)')
+  }
+  return stored.subarray(end + 4)
 }

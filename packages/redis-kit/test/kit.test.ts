@@ -1,6 +1,7 @@
 import {
   CacheBackendError,
   CacheConfigError,
+  CacheDecodeError,
   CacheTimeoutError,
   CacheUnavailableError,
 } from '@cacheport/core'
@@ -142,13 +143,31 @@ describe('tag header', () => {
     const envelope = Buffer.from([0xca, 1, 2, 3])
     const stored = withTagHeader(['red', 'ünï', '{x}'], envelope)
     expect(stored[0]).toBe(0x54)
-    expect(stripTagHeader(stored).equals(envelope)).toBe(true)
+    expect((stripTagHeader(stored) as Buffer).equals(envelope)).toBe(true)
     expect(stripTagHeader(envelope)).toBe(envelope)
   })
 
-  it('leaves a malformed header to the envelope check', () => {
+  it('refuses a truncated header as an unreadable entry', () => {
     const bogus = Buffer.from([0x54, 0xff, 0xff, 1])
-    expect(stripTagHeader(bogus)).toBe(bogus)
+    expect(stripTagHeader(bogus)).toBeInstanceOf(CacheDecodeError)
+  })
+
+  it('catches every single-bit flip in the header: a corrupt header never changes the tags read', () => {
+    const envelope = Buffer.from([0xca, 1, 2, 3])
+    const stored = withTagHeader(['shop:7', 'red'], envelope)
+    const headerBytes = stored.byteLength - envelope.byteLength
+    let caught = 0
+    let flips = 0
+    for (let byte = 1; byte < headerBytes; byte++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const flipped = Buffer.from(stored)
+        flipped[byte] = (flipped[byte] as number) ^ (1 << bit)
+        flips++
+        const out = stripTagHeader(flipped)
+        if (out instanceof CacheDecodeError) caught++
+      }
+    }
+    expect(caught).toBe(flips)
   })
 })
 

@@ -57,6 +57,7 @@ function rawStore(ns = NS): BytesStore {
 async function raw(key: string, ns = NS): Promise<Uint8Array> {
   const bytes = await rawStore(ns).get(key)
   if (bytes === undefined) throw new Error(`nothing stored under ${ns}/${key}`)
+  if (!(bytes instanceof Uint8Array)) throw bytes
   return bytes
 }
 

@@ -1,4 +1,5 @@
 import type { EntryCodec } from '../entry-codec.js'
+import { CacheDecodeError } from '../errors.js'
 import { isPromise } from '../maybe-promise.js'
 import type { DecodedEntry } from '../pipeline.js'
 import type { MaybePromise } from '../ports.js'
@@ -8,8 +9,8 @@ import type { NamespaceReporter } from '../reporter.js'
 export type Found<V> = DecodedEntry<V> | undefined
 
 /**
- * Decodes a stored entry. Never throws: bytes that cannot be read are a miss plus an `error`
- * event (`get`).
+ * Decodes a stored entry. Never throws: bytes that cannot be read, and a `CacheDecodeError`
+ * a store answered in place of an entry, are a miss plus an `error` event (`get`).
  */
 export function decodeEntry<V>(
   k: string,
@@ -18,6 +19,11 @@ export function decodeEntry<V>(
   reporter: NamespaceReporter,
 ): MaybePromise<Found<V>> {
   if (raw === undefined) return undefined
+  if (raw instanceof CacheDecodeError) {
+    // The store found an entry it cannot hand over (a foreign type, a corrupt header).
+    reporter.error(k, 'get', raw)
+    return undefined
+  }
   let decoded: MaybePromise<DecodedEntry<V>>
   try {
     decoded = codec.fromEntry<V>(raw, k)
