@@ -22,15 +22,13 @@ import { CacheClosedError, CacheConfigError } from './errors.js'
 import type { CacheEventListener, CacheEventName } from './events.js'
 import { validateKey } from './keys.js'
 import { getOrSetMany } from './loading/bulk-get-or-set.js'
-import { withHardTimeout } from './loading/hard-timeout.js'
 import type { LoadRunner } from './loading/load-runner.js'
-import type { RefreshAhead } from './loading/refresh-ahead.js'
+import type { ReadOrLoad } from './loading/read-or-load.js'
 import type { LockedLoad, Revalidation } from './loading/revalidation.js'
 import type { Singleflight } from './loading/singleflight.js'
 import { chain, isPromise, toPromise } from './maybe-promise.js'
 import type { Overtake } from './namespace-assembly.js'
 import type { NamespaceSettings } from './namespace-settings.js'
-import type { DecodedEntry } from './pipeline.js'
 import type { KeyCodec, MaybePromise, ProviderCapabilities, Store } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
 import type { CacheStats } from './stats.js'
@@ -54,7 +52,8 @@ export interface CacheParts<K, V> {
   readonly load: LockedLoad<K, V>
   readonly revalidation: Revalidation<K, V>
   readonly overtake: Overtake
-  readonly refreshAhead: RefreshAhead | undefined
+  /** What a `getOrSet` lookup leads to: a hit (maybe refreshing ahead), stale, or a load. */
+  readonly decide: ReadOrLoad<K, V>
   readonly compute: ComputeRunner<V>
   /** Shared with the service: `closed` flips when the service closes. */
   readonly state: { readonly closed: boolean }
@@ -167,21 +166,21 @@ export class Cache<K = string, V = unknown> {
         // Synchronous store and codec: a fresh hit never touches the in-flight map.
         const f = found
         if (f !== undefined && this.#policy.isFresh(f)) {
-          return Promise.resolve(this.#freshHit(k, key, f, loader, options))
+          return Promise.resolve(this.#p.decide.freshHit(k, key, f, loader, options))
         }
-        const next = this.#afterLookup(k, key, f, loader, options)
+        const next = this.#p.decide.afterLookup(k, key, f, loader, options)
         return isPromise(next) ? this.#singleflight.track(k, next) : Promise.resolve(next)
       }
     } catch (error) {
       return Promise.reject(error)
     }
     const pending = found.then(
-      (f) => this.#afterLookup(k, key, f, loader, options),
+      (f) => this.#p.decide.afterLookup(k, key, f, loader, options),
       (error: unknown) => {
         // A failing provider degrades to the loader (unless the namespace turned that off).
         if (!this.#p.settings.loaderFallback || !isBackendFailure(error)) throw error
         this.#reporter.error(k, 'get', error)
-        return this.#afterLookup(k, key, undefined, loader, options)
+        return this.#p.decide.afterLookup(k, key, undefined, loader, options)
       },
     )
     return this.#singleflight.track(k, pending)
@@ -415,42 +414,5 @@ export class Cache<K = string, V = unknown> {
     }
     this.#reporter.hit(k)
     return f.negative ? undefined : (f.value as V)
-  }
-
-  #freshHit(
-    k: string,
-    key: K,
-    f: DecodedEntry<V>,
-    loader: Loader<K, V>,
-    options: GetOrSetOptions | undefined,
-  ): V | undefined {
-    this.#reporter.hit(k)
-    const ahead = this.#p.refreshAhead
-    if (ahead?.due(f) && !this.#p.revalidation.isRefreshing(k)) {
-      void this.#p.revalidation.refresh(k, key, loader, options, f)
-    }
-    return f.negative ? undefined : (f.value as V)
-  }
-
-  #afterLookup(
-    k: string,
-    key: K,
-    f: Found<V>,
-    loader: Loader<K, V>,
-    options: GetOrSetOptions | undefined,
-  ): MaybePromise<V | undefined> {
-    if (f !== undefined) {
-      if (this.#policy.isFresh(f)) return this.#freshHit(k, key, f, loader, options)
-      if (this.#policy.isServableStale(f)) {
-        return this.#p.revalidation.serveStale(k, key, f, loader, options)
-      }
-    }
-    this.#reporter.miss(k)
-    const load = this.#p.load(k, key, loader, options, undefined) as Promise<V | undefined>
-    return withHardTimeout(
-      load,
-      this.#p.settings.hardTimeoutMs,
-      `loader of key '${k}' in '${this.namespace}'`,
-    )
   }
 }

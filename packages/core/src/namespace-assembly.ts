@@ -8,6 +8,7 @@ import { CacheConfigError } from './errors.js'
 import type { CacheEvents } from './events.js'
 import { stringKeys } from './keys.js'
 import { LoadRunner } from './loading/load-runner.js'
+import { ReadOrLoad } from './loading/read-or-load.js'
 import { RefreshAhead } from './loading/refresh-ahead.js'
 import { type LockedLoad, Revalidation } from './loading/revalidation.js'
 import { Singleflight } from './loading/singleflight.js'
@@ -169,14 +170,22 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
       load,
       revalidation,
       overtake,
-      refreshAhead:
-        settings.refreshAhead === undefined
-          ? undefined
-          : new RefreshAhead({
-              beta: settings.refreshAhead.beta,
-              policy,
-              meanLoadMs: () => runner.meanLoadMs,
-            }),
+      decide: new ReadOrLoad<K, V>({
+        namespace: name,
+        policy,
+        reporter,
+        revalidation,
+        load,
+        hardTimeoutMs: settings.hardTimeoutMs,
+        refreshAhead:
+          settings.refreshAhead === undefined
+            ? undefined
+            : new RefreshAhead({
+                beta: settings.refreshAhead.beta,
+                policy,
+                meanLoadMs: () => runner.meanLoadMs,
+              }),
+      }),
       compute: new ComputeRunner<V>({
         overtake: overtake.key,
         provider: providerTier,

@@ -1,6 +1,8 @@
 import { CacheDecodeError } from '@cacheport/core'
+import type { BucketGrouper } from './bucket-groups.js'
 import type { RedisCommands } from './client.js'
 import type { Recovered } from './deadlines.js'
+import type { KeyLayout } from './layout.js'
 
 /**
  * Keys of another Redis type (a list, hash, set, zset or stream another client wrote where a
@@ -58,4 +60,38 @@ export async function markForeign(
       out[places[i] as number] = foreignEntry(type)
     }
   }
+}
+
+/**
+ * MGET answers a key of another type as missing: among the misses in `out` (for `keys`),
+ * finds such keys, one EXISTS per slot and a TYPE per key only when some exist, and puts an
+ * unreadable entry in their places. Resolves to `out`.
+ */
+export async function markForeignAmongMisses<E>(
+  client: RedisCommands,
+  layout: KeyLayout,
+  grouper: BucketGrouper,
+  keys: readonly string[],
+  out: (E | CacheDecodeError | undefined)[],
+): Promise<(E | CacheDecodeError | undefined)[]> {
+  const missing: number[] = []
+  for (let i = 0; i < out.length; i++) if (out[i] === undefined) missing.push(i)
+  const missingKeys = missing.map((i) => keys[i] as string)
+  const groups = grouper.group(missingKeys)
+  const checks: Promise<void>[] = []
+  for (let g = 0; g < groups.count; g++) {
+    const prefix = layout.valuePrefix(groups.buckets[g] as number)
+    const start = groups.starts[g] as number
+    const end = groups.starts[g + 1] as number
+    const valueKeys: string[] = []
+    const places: number[] = []
+    for (let j = start; j < end; j++) {
+      const m = groups.order[j] as number
+      valueKeys.push(prefix + (missingKeys[m] as string))
+      places.push(missing[m] as number)
+    }
+    checks.push(markForeign(client, valueKeys, places, out))
+  }
+  await Promise.all(checks)
+  return out
 }

@@ -12,7 +12,7 @@ import {
 import { BucketGrouper, type BucketGroups } from './bucket-groups.js'
 import type { RedisArg, RedisCommands } from './client.js'
 import type { Deadlines } from './deadlines.js'
-import { foreignAsAbsent, foreignAsUnreadable, markForeign } from './foreign-keys.js'
+import { foreignAsAbsent, foreignAsUnreadable, markForeignAmongMisses } from './foreign-keys.js'
 import { hashTagOf, type KeyLayout } from './layout.js'
 import { DELETE_SCRIPT, INVALIDATE_SCRIPT, WRITE_SCRIPT } from './lua.js'
 import { retryOnTopologyChange } from './retry.js'
@@ -131,37 +131,7 @@ export class RedisStore implements Store<Uint8Array> {
         )
       }
     }
-    return read.then((out) => (out.includes(undefined) ? this.#markForeign(keys, out) : out))
-  }
-
-  /**
-   * MGET answers a key of another type as missing: look for such keys among the misses (one
-   * EXISTS per slot; a TYPE per key only when some exist), so they read as unreadable entries.
-   */
-  async #markForeign(
-    keys: readonly string[],
-    out: (Uint8Array | CacheDecodeError | undefined)[],
-  ): Promise<(Uint8Array | CacheDecodeError | undefined)[]> {
-    const missing: number[] = []
-    for (let i = 0; i < out.length; i++) if (out[i] === undefined) missing.push(i)
-    const missingKeys = missing.map((i) => keys[i] as string)
-    const groups = this.#grouper.group(missingKeys)
-    const checks: Promise<void>[] = []
-    for (let g = 0; g < groups.count; g++) {
-      const prefix = this.#layout.valuePrefix(groups.buckets[g] as number)
-      const start = groups.starts[g] as number
-      const end = groups.starts[g + 1] as number
-      const valueKeys: string[] = []
-      const places: number[] = []
-      for (let j = start; j < end; j++) {
-        const m = groups.order[j] as number
-        valueKeys.push(prefix + (missingKeys[m] as string))
-        places.push(missing[m] as number)
-      }
-      checks.push(markForeign(this.#c.client, valueKeys, places, out))
-    }
-    await this.#c.deadlines.bound(Promise.all(checks), this.#c.timeouts.bulk, 'getMany')
-    return out
+    return read.then((out) => (out.includes(undefined) ? this.#foreignAmongMisses(keys, out) : out))
   }
 
   set(key: string, entry: Uint8Array, options?: StoreWriteOptions): Promise<void> {
@@ -343,6 +313,15 @@ export class RedisStore implements Store<Uint8Array> {
     const valueKeys: string[] = new Array(keys.length)
     for (let i = 0; i < keys.length; i++) valueKeys[i] = prefix + (keys[i] as string)
     return this.#send(() => this.#c.client.mgetBuffer(...valueKeys))
+  }
+
+  /** Marks keys of another type among MGET's misses (see `markForeignAmongMisses`). */
+  #foreignAmongMisses(
+    keys: readonly string[],
+    out: (Uint8Array | CacheDecodeError | undefined)[],
+  ): Promise<(Uint8Array | CacheDecodeError | undefined)[]> {
+    const work = markForeignAmongMisses(this.#c.client, this.#layout, this.#grouper, keys, out)
+    return this.#c.deadlines.bound(work, this.#c.timeouts.bulk, 'getMany')
   }
 
   /** One MGET of group `g` of a grouped batch. */
