@@ -116,7 +116,7 @@ async function cacheManager(): Promise<Tiered> {
  */
 async function cacheport(
   l2: () => Promise<RedisFamilyProvider> = () => redisProvider({ url: url(), keyPrefix: 'bench:' }),
-  levels: 'two' | 'single' = 'two',
+  levels: 'two' | 'single' | 'two, admit always' = 'two',
 ): Promise<Tiered> {
   const redis = await l2()
   const service = createCacheService({
@@ -130,7 +130,11 @@ async function cacheport(
   })
   const cache = service.namespace<Value>(
     'products',
-    levels === 'two' ? { ttl: TTL_MS, l1: 'local' } : { ttl: TTL_MS },
+    levels === 'single'
+      ? { ttl: TTL_MS }
+      : levels === 'two'
+        ? { ttl: TTL_MS, l1: 'local' }
+        : { ttl: TTL_MS, l1: { provider: 'local', admit: 'always' } },
   )
   const tiered: Tiered = {
     get: (key) => cache.get(key),
@@ -211,6 +215,7 @@ const RAW_IOREDIS = '(ref) raw ioredis, no L1'
 const RAW_NODE_REDIS = '(ref) raw node-redis, no L1'
 const withReference: readonly Library[] = [
   ...libraries,
+  ['cacheport (l1 admit: always)', () => cacheport(undefined, 'two, admit always')],
   ['cacheport single-level', () => cacheport(undefined, 'single')],
   ['cacheport single-level (node-redis)', () => cacheport(onNodeRedis, 'single')],
   [RAW_IOREDIS, rawIoredis],

@@ -46,7 +46,12 @@ const service = createCacheService({
   encoder: jsonEncoder(),
   defaults: { jitter: 0 },
 })
-const cache = service.namespace<unknown>('ml', { ttl: '10m', l1: 'local', ...config.namespace })
+// Every L2 hit is copied into L1 (the suite checks coherence of copies after one read).
+const cache = service.namespace<unknown>('ml', {
+  ttl: '10m',
+  l1: { provider: 'local', admit: 'always' },
+  ...config.namespace,
+})
 const l1Store = l1.openStore({ namespace: 'ml' })
 
 cache.on('invalidate', (e) => {

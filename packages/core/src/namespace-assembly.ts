@@ -119,7 +119,14 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
           },
         })
       : undefined
-    tiers = new TwoTier<V>({ l1, provider: providerTier, policy, reporter, bus })
+    tiers = new TwoTier<V>({
+      l1,
+      provider: providerTier,
+      policy,
+      reporter,
+      bus,
+      admit: settings.l1?.admit ?? 'always',
+    })
   }
   const keyCodec = settings.keyCodec as KeyCodec<K>
   const runner = new LoadRunner<K, V>({ tiers, policy, reporter, keyCodec })

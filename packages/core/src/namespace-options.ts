@@ -70,6 +70,13 @@ export interface L1Options {
   readonly provider: string
   /** Longest time an entry stays in L1. Default: as long as in L2. */
   readonly maxTtl?: Duration | null
+  /**
+   * Which entries read from L2 are copied into L1. `'repeated'` (the default): only a key
+   * read from L2 before, recently (a doorkeeper, as in W-TinyLFU), so keys read once do not
+   * evict hot ones or cost L1 upkeep and GC. `'always'`: every L2 hit. Writes from this
+   * process (set, loads) always go to L1.
+   */
+  readonly admit?: 'repeated' | 'always'
 }
 
 /** The `lock` option in full. */

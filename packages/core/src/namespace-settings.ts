@@ -13,6 +13,8 @@ export interface L1Settings {
   readonly provider: string
   /** Longest time an entry stays in L1, ms (`undefined`: as long as in L2). */
   readonly maxTtlMs: number | undefined
+  /** Which L2 hits are copied into L1. */
+  readonly admit: 'repeated' | 'always'
 }
 
 /** The distributed stampede lock of a namespace. */
@@ -187,17 +189,25 @@ function resolveL1(
   const l1 = typeof options.l1 === 'string' ? { provider: options.l1 } : options.l1
   if (l1 === undefined) return undefined
   if (l1 === null || typeof l1 !== 'object' || typeof l1.provider !== 'string') {
-    bad('l1 must be a provider name or { provider, maxTtl? }')
+    bad('l1 must be a provider name or { provider, maxTtl?, admit? }')
   }
   checkKnownKeys(
     l1 as object as Record<string, unknown>,
-    ['provider', 'maxTtl'],
+    ['provider', 'maxTtl', 'admit'],
     'namespace options',
     'l1.',
   )
   checkProvider(l1.provider)
   if (l1.provider === provider) bad(`l1 and the namespace's provider are both '${provider}'`)
-  return { provider: l1.provider, maxTtlMs: resolveTtl(l1.maxTtl, undefined, 'l1.maxTtl') }
+  const admit = l1.admit ?? 'repeated'
+  if (admit !== 'repeated' && admit !== 'always') {
+    bad(`l1.admit must be 'repeated' or 'always', got ${JSON.stringify(admit)}`)
+  }
+  return {
+    provider: l1.provider,
+    maxTtlMs: resolveTtl(l1.maxTtl, undefined, 'l1.maxTtl'),
+    admit,
+  }
 }
 
 function resolveLock(options: NamespaceOptions<unknown>, bad: Refuse): LockSettings | undefined {

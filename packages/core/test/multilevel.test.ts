@@ -42,7 +42,13 @@ function fleet(options: { async?: boolean } = {}) {
       random: extra.random,
       defaults: { jitter: 0 },
     })
-    const cache = service.namespace<string>('ns', { ttl: '1m', l1: 'local', ...ns })
+    // Every L2 hit is copied into L1, so tests can see a copy after one read
+    // (the default admits a key on its second L2 read: tested apart).
+    const cache = service.namespace<string>('ns', {
+      ttl: '1m',
+      l1: { provider: 'local', admit: 'always' },
+      ...ns,
+    })
     return { service, cache, l1, bus, l1raw: () => l1.raw('ns') as Map<string, LiveEntry> }
   }
   return {
@@ -114,6 +120,37 @@ describe('multilevel namespaces', () => {
     f.advance(2_000)
     expect(await a.cache.getOrSet('k', async () => 'v2')).toBe('v')
     expect(a.cache.stats()).toMatchObject({ hits: 1, staleHits: 1, tiers: { l1: { hits: 1 } } })
+  })
+
+  it('by default copies a key into L1 on its second L2 read, not its first', async () => {
+    const f = fleet()
+    const a = f.process('a')
+    const b = f.process('b', { l1: 'local' })
+    await Promise.all([a.cache.ready(), b.cache.ready()])
+    await a.cache.setMany([
+      { key: 'once', value: 'v' },
+      { key: 'twice', value: 'v' },
+    ])
+    expect(await b.cache.get('once')).toBe('v')
+    expect(b.l1raw().has('once')).toBe(false)
+    expect(await b.cache.get('twice')).toBe('v')
+    expect(await b.cache.get('twice')).toBe('v')
+    expect(b.l1raw().has('twice')).toBe(true)
+    const reads = f.l2.reads
+    expect(await b.cache.get('twice')).toBe('v')
+    expect(f.l2.reads).toBe(reads)
+    // Batch reads follow the same rule.
+    await a.cache.setMany([
+      { key: 'm1', value: 'v' },
+      { key: 'm2', value: 'v' },
+    ])
+    await b.cache.getMany(['m1', 'm2'])
+    expect(b.l1raw().has('m1')).toBe(false)
+    await b.cache.getMany(['m1'])
+    expect(b.l1raw().has('m1')).toBe(true)
+    // Writes from this process always reach L1.
+    await b.cache.set('mine', 'v')
+    expect(b.l1raw().has('mine')).toBe(true)
   })
 
   it('deduplicates concurrent L2 reads of one key', async () => {
@@ -295,7 +332,10 @@ describe('multilevel namespaces', () => {
 
   it('caps the L1 TTL with l1.maxTtl', async () => {
     const f = fleet()
-    const a = f.process('a', { l1: { provider: 'local', maxTtl: '5s' }, bus: false })
+    const a = f.process('a', {
+      l1: { provider: 'local', maxTtl: '5s', admit: 'always' },
+      bus: false,
+    })
     await a.cache.set('k', 'v', { ttl: '1m' })
     await a.cache.set('forever', 'v', { ttl: null })
     await a.cache.set('short', 'v', { ttl: 2_000 })

@@ -4,6 +4,7 @@ import { chain, isPromise } from '../maybe-promise.js'
 import type { LiveEntry, MaybePromise } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
 import { decodeEntries, decodeEntry, type Found, settle } from './decode.js'
+import { L1Admission } from './l1-admission.js'
 import type { L1Tier } from './l1-tier.js'
 import type { L2Guard } from './l2-guard.js'
 import type { ProviderTier } from './provider-tier.js'
@@ -19,8 +20,9 @@ const READY = Promise.resolve()
 
 /**
  * A multilevel namespace: an in-process L1 in front of the provider (L2). Reads go L1, then
- * L2 (concurrent L2 reads of a key share one call and back-fill L1 once); writes and
- * invalidations go L2, then L1, then the bus. A read that a write overtook does not back-fill.
+ * L2 (concurrent L2 reads of a key share one call and back-fill L1 once, when admitted);
+ * writes and invalidations go L2, then L1, then the bus. A read that a write overtook does
+ * not back-fill.
  */
 export class TwoTier<V> implements TierHandler<V> {
   readonly topology = 'two-tier'
@@ -31,6 +33,8 @@ export class TwoTier<V> implements TierHandler<V> {
   readonly #reporter: NamespaceReporter
   readonly #bus: BusCoherence | undefined
   readonly #reads = new Map<string, SharedRead<V>>()
+  /** The doorkeeper of L2 back-fills; `undefined` when every L2 hit is copied. */
+  readonly #admission: L1Admission | undefined
   /** Bumped by every invalidation: batch reads back-fill L1 only when it did not move. */
   #epoch = 0
 
@@ -40,6 +44,8 @@ export class TwoTier<V> implements TierHandler<V> {
     readonly policy: EntryPolicy
     readonly reporter: NamespaceReporter
     readonly bus: BusCoherence | undefined
+    /** Which L2 hits are copied into L1. Default `'always'`. */
+    readonly admit?: 'repeated' | 'always'
   }) {
     this.#l1 = options.l1
     this.#provider = options.provider
@@ -47,6 +53,7 @@ export class TwoTier<V> implements TierHandler<V> {
     this.#reporter = options.reporter
     this.#bus = options.bus
     this.ready = options.bus?.ready ?? READY
+    this.#admission = options.admit === 'repeated' ? new L1Admission() : undefined
   }
 
   /** Subscribes the bus (until it is live, L1 is bypassed). */
@@ -135,12 +142,19 @@ export class TwoTier<V> implements TierHandler<V> {
     if (this.#reads.get(k) === read) this.#reads.delete(k)
   }
 
-  /** Decodes an L2 read and, unless a write overtook it, keeps a copy in L1. */
+  /** Decodes an L2 read and, unless a write overtook it, keeps an admitted copy in L1. */
   #arrived(k: string, raw: unknown, read: SharedRead<V> | undefined): MaybePromise<Found<V>> {
     return chain(this.#provider.decode(k, raw), (f) => {
-      if (f !== undefined && read?.overtaken !== true) this.#l1.keep(k, f as LiveEntry, raw)
+      if (f !== undefined && read?.overtaken !== true && this.#admits(k)) {
+        this.#l1.keep(k, f as LiveEntry, raw)
+      }
       return f
     })
+  }
+
+  /** True when an L2 hit of `k` is copied into L1 (see `L1Options.admit`). */
+  #admits(k: string): boolean {
+    return this.#admission === undefined || this.#admission.admit(k)
   }
 
   readMany(ks: readonly string[]): MaybePromise<Found<V>[]> {
@@ -171,7 +185,7 @@ export class TwoTier<V> implements TierHandler<V> {
     for (let j = 0; j < found.length; j++) {
       const f = found[j]
       out[missing[j] as number] = f
-      if (f !== undefined && epoch === this.#epoch) {
+      if (f !== undefined && epoch === this.#epoch && this.#admits(keys[j] as string)) {
         l1.keep(keys[j] as string, f as LiveEntry, raws[j])
       }
     }
