@@ -192,11 +192,7 @@ export class Cache<K = string, V = unknown> {
       checkList(keys, 'getMany', 'keys')
       const ks = keys.map((key) => this.#key(key))
       if (ks.length === 0) return []
-      return chain(this.#tiers.readMany(ks), (found) => {
-        const out = new Array<V | undefined>(found.length)
-        for (let i = 0; i < found.length; i++) out[i] = this.#countFresh(ks[i] as string, found[i])
-        return out
-      })
+      return chain(this.#tiers.readMany(ks), (found) => this.#reporter.countReads(ks, found))
     })
   }
 

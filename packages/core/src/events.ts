@@ -52,6 +52,26 @@ export interface CacheEventMap {
 }
 
 export type CacheEventName = keyof CacheEventMap
+
+/** Bumped whenever a listener is added or removed on any emitter. */
+let changes = 0
+
+/** Every event name (the record type makes the compiler check the list is complete). */
+const EVENT_NAMES = Object.keys(noneListening()) as readonly CacheEventName[]
+
+function noneListening(): Record<CacheEventName, boolean> {
+  return {
+    hit: false,
+    miss: false,
+    set: false,
+    delete: false,
+    invalidate: false,
+    stale: false,
+    breaker: false,
+    bus: false,
+    error: false,
+  }
+}
 export type CacheEventListener<E extends CacheEventName> = (event: CacheEventMap[E]) => void
 
 /**
@@ -61,6 +81,9 @@ export type CacheEventListener<E extends CacheEventName> = (event: CacheEventMap
 export class CacheEvents {
   readonly #listeners: { [E in CacheEventName]?: CacheEventListener<E>[] } = {}
   #parent: CacheEvents | undefined
+  /** Whether each event has a listener here or on the parent, as of `#seen`. */
+  #listening: Record<CacheEventName, boolean> = noneListening()
+  #seen = -1
 
   constructor(parent?: CacheEvents) {
     this.#parent = parent
@@ -74,6 +97,7 @@ export class CacheEvents {
       ;(this.#listeners as Record<string, unknown>)[name] = list
     }
     list.push(listener)
+    changes++
     return () => this.off(name, listener)
   }
 
@@ -84,11 +108,24 @@ export class CacheEvents {
     const i = list.indexOf(listener)
     if (i >= 0) list.splice(i, 1)
     if (list.length === 0) delete this.#listeners[name]
+    changes++
   }
 
-  /** True when this emitter or its parent has a listener for `name`. */
+  /**
+   * True when this emitter or its parent has a listener for `name`. Cheap: the answers are
+   * kept until a listener is added or removed anywhere.
+   */
   has(name: CacheEventName): boolean {
-    return this.#listeners[name] !== undefined || (this.#parent?.has(name) ?? false)
+    if (this.#seen !== changes) {
+      const listening = noneListening()
+      for (const event of EVENT_NAMES) {
+        listening[event] =
+          this.#listeners[event] !== undefined || (this.#parent?.has(event) ?? false)
+      }
+      this.#listening = listening
+      this.#seen = changes
+    }
+    return this.#listening[name]
   }
 
   /** Calls every listener of `name`, here and on the parent. */

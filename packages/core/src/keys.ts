@@ -12,22 +12,51 @@ type WellFormed = string & { isWellFormed(): boolean }
  * which no remote store could round-trip).
  */
 export function validateKey(key: unknown, maxBytes: number): asserts key is string {
+  // The common case in a few inlinable checks; anything unusual goes to the full check.
+  if (
+    typeof key !== 'string' ||
+    key.length === 0 ||
+    key.length * 3 > maxBytes ||
+    !isWellFormedKey(key)
+  ) {
+    checkKeyFully(key, maxBytes)
+  }
+}
+
+/** The full key check, with the errors; returns for a long key that fits in `maxBytes`. */
+function checkKeyFully(key: unknown, maxBytes: number): void {
   if (typeof key !== 'string') {
     throw new CacheKeyError('INVALID_KEY', `key must be a string after encoding, got ${typeof key}`)
   }
   if (key.length === 0) throw new CacheKeyError('EMPTY_KEY', 'key must not be empty')
-  if (key.length * 3 > maxBytes) {
-    const bytes = Buffer.byteLength(key, 'utf8')
-    if (bytes > maxBytes) {
-      throw new CacheKeyError(
-        'KEY_TOO_LONG',
-        `key is ${bytes} UTF-8 bytes, over the limit of ${maxBytes} (key starts '${key.slice(0, 32)}')`,
-      )
-    }
+  const bytes = Buffer.byteLength(key, 'utf8')
+  if (bytes > maxBytes) {
+    throw new CacheKeyError(
+      'KEY_TOO_LONG',
+      `key is ${bytes} UTF-8 bytes, over the limit of ${maxBytes} (key starts '${key.slice(0, 32)}')`,
+    )
   }
-  if (!(key as WellFormed).isWellFormed()) {
+  if (!isWellFormedKey(key)) {
     throw new CacheKeyError('INVALID_KEY', 'key contains a lone UTF-16 surrogate')
   }
+}
+
+/**
+ * True when `key` has no lone UTF-16 surrogate. Short keys (the usual case) are scanned here,
+ * which V8 compiles inline; `String#isWellFormed` is a runtime call that costs more than the
+ * whole scan of a short key.
+ */
+function isWellFormedKey(key: string): boolean {
+  const length = key.length
+  if (length > 64) return (key as WellFormed).isWellFormed()
+  for (let i = 0; i < length; i++) {
+    const c = key.charCodeAt(i)
+    if ((c & 0xf800) !== 0xd800) continue
+    // A high surrogate must be followed by a low one; a low one alone is lone.
+    if (c > 0xdbff || i + 1 >= length || (key.charCodeAt(i + 1) & 0xfc00) !== 0xdc00) return false
+    i++
+  }
+  return true
 }
 
 /** The identity codec for string keys. */

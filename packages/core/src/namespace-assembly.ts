@@ -49,7 +49,7 @@ export interface NamespaceInputs {
  */
 export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
   const { name, settings, provider } = inputs
-  const reporter = new NamespaceReporter(name, inputs.events)
+  const reporter = new NamespaceReporter(name, inputs.events, inputs.clock)
   const policy = new EntryPolicy({
     settings,
     capabilities: provider.capabilities,
@@ -77,7 +77,7 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
   let parts!: { tiers: TwoTier<V>; lock: StampedeLock<K, V> | undefined; overtake: Overtake }
   let tiers: TierHandler<V>
   if (inputs.l1Store === undefined) {
-    tiers = new SingleTier<V>({ provider: providerTier, policy })
+    tiers = new SingleTier<V>({ provider: providerTier, policy, stats: reporter.stats })
   } else {
     const l1 = new L1Tier({
       store: inputs.l1Store,

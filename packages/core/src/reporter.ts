@@ -1,5 +1,7 @@
+import type { Clock } from './entry-policy.js'
 import { CacheError, CacheLoaderError } from './errors.js'
 import type { CacheEventMap, CacheEvents } from './events.js'
+import type { DecodedEntry } from './pipeline.js'
 import type { InvalidationMessage } from './ports.js'
 import { StatsCounter } from './stats.js'
 
@@ -15,9 +17,12 @@ export class NamespaceReporter {
   readonly stats = new StatsCounter()
   readonly #events: CacheEvents
 
-  constructor(namespace: string, events: CacheEvents) {
+  readonly #clock: Clock
+
+  constructor(namespace: string, events: CacheEvents, clock: Clock) {
     this.namespace = namespace
     this.#events = events
+    this.#clock = clock
   }
 
   /** The namespace's emitter (for `on`/`off`). */
@@ -29,6 +34,42 @@ export class NamespaceReporter {
   hit(key: string): void {
     this.stats.hits++
     if (this.#events.has('hit')) this.#events.emit('hit', { namespace: this.namespace, key })
+  }
+
+  /**
+   * Counts a batch of plain reads: fresh entries are hits (their values returned, `undefined`
+   * for a cached "not found"), anything else a miss. One clock read and one listener check
+   * for the whole batch.
+   */
+  countReads<V>(
+    ks: readonly string[],
+    found: readonly (DecodedEntry<V> | undefined)[],
+  ): (V | undefined)[] {
+    const now = this.#clock.now()
+    const out = new Array<V | undefined>(found.length)
+    let hits = 0
+    for (let i = 0; i < found.length; i++) {
+      const f = found[i]
+      if (f !== undefined && (f.expiresAt === undefined || f.expiresAt > now)) {
+        hits++
+        out[i] = f.negative ? undefined : (f.value as V)
+      } else {
+        out[i] = undefined
+      }
+    }
+    this.stats.hits += hits
+    this.stats.misses += found.length - hits
+    const events = this.#events
+    if (events.has('hit') || events.has('miss')) {
+      for (let i = 0; i < found.length; i++) {
+        const f = found[i]
+        const key = ks[i] as string
+        const fresh = f !== undefined && (f.expiresAt === undefined || f.expiresAt > now)
+        const name = fresh ? 'hit' : 'miss'
+        if (events.has(name)) events.emit(name, { namespace: this.namespace, key })
+      }
+    }
+    return out
   }
 
   /** A caller joined a read or load in flight for the key: a hit that reached no loader. */

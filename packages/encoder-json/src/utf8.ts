@@ -8,7 +8,7 @@ export function utf8Encode(text: string): Uint8Array {
 }
 
 /**
- * A string from UTF-8 bytes, starting at `start`. Throws `TypeError` on invalid UTF-8 instead
+ * A string from UTF-8 bytes, starting at `start` (the bytes before it must be ASCII). Throws `TypeError` on invalid UTF-8 instead
  * of turning it into U+FFFD. A byte order mark is kept (so JSON.parse rejects it: the encoder
  * never writes one). `isUtf8` plus `Buffer#toString` is several times cheaper than a fatal
  * TextDecoder on the short payloads a cache reads most.
@@ -17,7 +17,8 @@ export function utf8Decode(bytes: Uint8Array, start = 0): string {
   const view = Buffer.isBuffer(bytes)
     ? bytes
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const body = start === 0 ? view : view.subarray(start)
-  if (!isUtf8(body)) throw new TypeError('invalid UTF-8')
+  // Bytes before `start` are ASCII (a format byte): checking the whole view is the same check,
+  // without allocating a sub-view.
+  if (!isUtf8(view)) throw new TypeError('invalid UTF-8')
   return view.toString('utf8', start)
 }
