@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib'
+import { crc32 } from './crc32.js'
 import { CacheDecodeError } from './errors.js'
 
 /**
@@ -119,7 +119,7 @@ export function writeEnvelope(
   if (text) out.write(payload, pos, 'utf8')
   else out.set(payload, pos)
   pos += payloadBytes
-  out.writeUInt32BE(crc32(out.subarray(0, pos)), pos)
+  out.writeUInt32BE(crc32(out, 0, pos), pos)
   return out
 }
 
@@ -170,7 +170,7 @@ export function readEnvelope(input: Uint8Array): Envelope {
   const flags = bytes[2] as number
   if ((flags & ~KNOWN_FLAGS) !== 0) fail(`unknown envelope flags 0x${flags.toString(16)}`)
   const body = len - 4
-  if (bytes.readUInt32BE(body) !== crc32(bytes.subarray(0, body))) fail('entry checksum mismatch')
+  if (bytes.readUInt32BE(body) !== crc32(bytes, 0, body)) fail('entry checksum mismatch')
   let pos = 3
   const encLen = bytes[pos++] as number
   if (encLen === 0 || pos + encLen > body) fail('truncated encoder id')

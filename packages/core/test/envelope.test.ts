@@ -97,3 +97,21 @@ describe('envelope', () => {
     ).toThrow(TypeError)
   })
 })
+
+describe('crc32', () => {
+  it('matches node:zlib on every length and offset, small and large', async () => {
+    const { crc32: zlibCrc32 } = await import('node:zlib')
+    const { randomBytes } = await import('node:crypto')
+    const { crc32 } = await import('../src/crc32.js')
+    for (let length = 0; length < 1_100; length += length < 40 ? 1 : 37) {
+      for (const offset of [0, 1, 3, 7]) {
+        const bytes = randomBytes(length + offset + 3)
+        expect(crc32(bytes, offset, offset + length)).toBe(
+          zlibCrc32(bytes.subarray(offset, offset + length)),
+        )
+      }
+    }
+    const big = randomBytes(70_000)
+    expect(crc32(big, 5, 69_999)).toBe(zlibCrc32(big.subarray(5, 69_999)))
+  })
+})
