@@ -4,6 +4,7 @@ import {
   CacheUnavailableError,
   CacheValueError,
   createCacheService,
+  MAX_ENTRY_BYTES,
   type Transformer,
 } from '@cacheport/core'
 import { describe, expect, it } from 'vitest'
@@ -98,6 +99,21 @@ describe('configuration errors surface typed and early', () => {
     const { cache, errors } = fixture({ transformers: [wide] })
     await expect(cache.getOrSet('k', () => 'v')).rejects.toBeInstanceOf(CacheValueError)
     expect(errors.filter((e) => e.operation === 'set')).toEqual([])
+  })
+
+  it('an entry over MAX_ENTRY_BYTES is refused with VALUE_TOO_LARGE, naming the limit, and not written', async () => {
+    const huge = Buffer.allocUnsafe(MAX_ENTRY_BYTES)
+    const provider = mapProvider('bytes')
+    const service = createCacheService({
+      providers: { main: provider },
+      encoder: { id: 'raw', encode: () => huge, decode: (b) => b },
+    })
+    const cache = service.namespace<string>('big')
+    const error = await cache.set('k', 'v').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CacheValueError)
+    expect((error as CacheValueError).code).toBe('VALUE_TOO_LARGE')
+    expect((error as Error).message).toContain(`over the limit of ${MAX_ENTRY_BYTES}`)
+    expect(provider.raw('big').size).toBe(0)
   })
 
   it('a loader that throws a non-Error is reported as a loader error, not a decode error', async () => {

@@ -1,4 +1,10 @@
-import { CacheValueError, type Encoder } from '@cacheport/core'
+import {
+  CacheConfigError,
+  CacheValueError,
+  checkOptionsObject,
+  describeOption,
+  type Encoder,
+} from '@cacheport/core'
 import { Encoder as CborX, Decoder, type Options } from 'cbor-x'
 import { checkValue } from './check-value.js'
 import { scan } from './scan.js'
@@ -124,6 +130,13 @@ let recordInstance: Encoder<unknown> | undefined
  * returns a guess.
  */
 export function cborEncoder(options: CborEncoderOptions = {}): Encoder<unknown> {
+  checkOptionsObject(options, ['records'], 'cborEncoder')
+  if (options.records !== undefined && typeof options.records !== 'boolean') {
+    throw new CacheConfigError(
+      'INVALID_OPTION',
+      `cborEncoder: records must be a boolean, got ${describeOption(options.records)}`,
+    )
+  }
   if (options.records === true) {
     recordInstance ??= makeEncoder(mode(CBOR_RECORDS_ENCODER_ID, true, RECORD_MODE))
     return recordInstance

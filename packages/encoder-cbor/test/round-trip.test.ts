@@ -1,5 +1,5 @@
 import { exactShape as shape } from '@cacheport/conformance'
-import { CacheValueError } from '@cacheport/core'
+import { CacheConfigError, CacheValueError } from '@cacheport/core'
 import { describe, expect, it } from 'vitest'
 import { CBOR_ENCODER_ID, CBOR_RECORDS_ENCODER_ID, cborEncoder } from '../src/index.js'
 import { CORRUPT_BOTH, CORRUPT_MAP_MODE, CORRUPT_RECORD_MODE } from './corrupt-cases.js'
@@ -28,6 +28,14 @@ describe('cborEncoder()', () => {
     expect(cborEncoder({ records: true })).toBe(cborEncoder({ records: true }))
     expect(cborEncoder({ records: true })).not.toBe(cborEncoder())
     expect(Object.isFrozen(cborEncoder())).toBe(true)
+  })
+
+  it('refuses a misspelled option, a non-boolean records and a non-object', () => {
+    expect(() => cborEncoder({ record: true } as never)).toThrow(
+      /unknown option 'record' \(did you mean 'records'\?\)/,
+    )
+    expect(() => cborEncoder({ records: 'yes' } as never)).toThrow(/records must be a boolean/)
+    expect(() => cborEncoder('records' as never)).toThrow(CacheConfigError)
   })
 })
 

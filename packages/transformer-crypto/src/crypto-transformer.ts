@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto'
 import {
+  checkKnownKeys,
   type TransformContext,
   type Transformer,
   TransformerPriority,
@@ -74,6 +75,7 @@ export function cryptoTransformer(options: CryptoTransformerOptions): CryptoTran
   if (!isRecord(options)) {
     invalid(`cryptoTransformer needs an options object, got ${describe(options)}`)
   }
+  checkKnownKeys(options, ['keys', 'activeKeyId'], 'cryptoTransformer')
   const { keys, activeKeyId } = options
   if (!Array.isArray(keys) || keys.length === 0) {
     invalid('cryptoTransformer: keys must be a non-empty array of { id, key }')
@@ -82,6 +84,7 @@ export function cryptoTransformer(options: CryptoTransformerOptions): CryptoTran
   const material: Buffer[] = []
   for (const [i, entry] of keys.entries()) {
     if (!isRecord(entry)) invalid(`cryptoTransformer: keys[${i}] must be { id, key }`)
+    checkKnownKeys(entry, ['id', 'key'], `cryptoTransformer: keys[${i}]`)
     const id = checkKeyId(entry.id, `cryptoTransformer: keys[${i}]`)
     if (ring.has(id)) invalid(`cryptoTransformer: two keys share the id '${id}'`)
     const bytes = copyBytes(

@@ -28,6 +28,16 @@ const weakInputs: readonly Row[] = [
   ['keys not an array', build({ keys: KEY_A, activeKeyId: 'key-a' }), /non-empty array/],
   ['an empty keyring', build({ keys: [], activeKeyId: 'key-a' }), /non-empty array/],
   ['a keyring entry that is not an object', build({ keys: [null], activeKeyId: 'x' }), /keys\[0\]/],
+  [
+    'a misspelled option',
+    build({ keys: [KEY_A], activeKeyID: 'key-a' }),
+    /unknown option 'activeKeyID' \(did you mean 'activeKeyId'\?\)/,
+  ],
+  [
+    'a misspelled keyring field',
+    build({ keys: [{ id: 'key-a', kye: KEY_A.key }], activeKeyId: 'key-a' }),
+    /keys\[0\]: unknown option 'kye' \(known: id, key\)/,
+  ],
   // Key ids
   ['an empty key id', build({ keys: [{ ...KEY_A, id: '' }], activeKeyId: '' }), /key id/],
   [
