@@ -3,7 +3,6 @@ import type { CacheProvider } from '@cacheport/core'
 import type { ServerKind } from '@cacheport/test-harness'
 import { afterAll, beforeAll } from 'vitest'
 import { type Backend, type Connect, startBackend, stopBackend, type Topology } from './backend.js'
-import { describeBadInput } from './bad-input.js'
 import { describeBus } from './bus.js'
 import { describeChaos } from './chaos.js'
 import { describeFailures } from './failures.js'
@@ -66,7 +65,6 @@ export function describeRedisFamilyProvider(options: RedisFamilySuiteOptions): v
   describeFailures(options)
   describeSecurity(options)
   describeSharedBackend(options, shared)
-  describeBadInput(options, shared)
   describeHygiene(options, shared)
   describeLock(options, shared)
   // Last on the shared backend: its kill tests restart servers (and fail over clusters).

@@ -2,6 +2,7 @@
  * @cacheport/conformance: the vitest suites every cacheport provider, encoder and transformer
  * runs. Third parties call them from their own test files to certify their packages.
  */
+export { BAD_INPUT_CASES, type BadInputCase, describeBadInput } from './bad-input-suite.js'
 export { createManualClock, type ManualClock } from './clock.js'
 export {
   type Case,

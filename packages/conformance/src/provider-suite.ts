@@ -21,6 +21,7 @@ import {
   type Store,
 } from '@cacheport/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describeBadInput } from './bad-input-suite.js'
 import type { ManualClock } from './clock.js'
 import { AWKWARD_KEYS, allBytes, conformanceEncoder, seededBytes } from './fixtures.js'
 import {
@@ -63,7 +64,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Registers the provider conformance suite with vitest: every Store operation directly and
  * through the `Cache` facade, TTL expiry, namespace isolation and `clear`, tags, compute under
  * concurrency, getMany ordering, binary and unicode keys and values, large values,
- * singleflight, corrupt stored bytes, the `bus` and `lock` ports when declared, and a refused
+ * singleflight, corrupt stored bytes, the bad-input table (typed errors, nothing written,
+ * breaker closed), the `bus` and `lock` ports when declared, and a refused
  * call for every capability the provider does not declare. Call it at the top level of a test file.
  */
 export function runProviderConformance(options: ProviderConformanceOptions): void {
@@ -114,6 +116,12 @@ export function runProviderConformance(options: ProviderConformanceOptions): voi
       it('opens stores of the declared value kind', () => {
         expect(storeOf(freshName('kind')).kind).toBe(caps.values)
       })
+    })
+
+    describeBadInput({
+      capabilities: caps,
+      open: (label) => open<unknown>(label, { breaker: { failures: 1, cooldown: '1m' } }),
+      storeOf: (cache) => storeOf(cache.namespace),
     })
 
     describe('store operations', () => {
