@@ -6,35 +6,31 @@ import { DEFAULT_TIMEOUTS } from './redis-store.js'
 /** Every key of an options type, listed once (the compiler checks the list is complete). */
 type KeyList<T> = { readonly [K in keyof Required<T>]: true }
 
+/** Options both kinds of provider take. */
+const SHARED = {
+  username: true,
+  password: true,
+  tls: true,
+  clientName: true,
+  client: true,
+  keyPrefix: true,
+  timeouts: true,
+  allowUnsafeFlush: true,
+  connectTimeoutMs: true,
+  invalidation: true,
+} as const
+
 const STANDALONE: KeyList<RedisStandaloneOptions> = {
+  ...SHARED,
   url: true,
   host: true,
   port: true,
-  username: true,
-  password: true,
   db: true,
-  tls: true,
-  clientName: true,
-  client: true,
-  keyPrefix: true,
-  timeouts: true,
-  allowUnsafeFlush: true,
-  connectTimeoutMs: true,
-  invalidation: true,
 }
 
 const CLUSTER: KeyList<RedisClusterOptions> = {
+  ...SHARED,
   nodes: true,
-  username: true,
-  password: true,
-  tls: true,
-  clientName: true,
-  client: true,
-  keyPrefix: true,
-  timeouts: true,
-  allowUnsafeFlush: true,
-  connectTimeoutMs: true,
-  invalidation: true,
   scaleReads: true,
   buckets: true,
 }

@@ -1,28 +1,12 @@
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type MemoryReport, MiB, memoryRow, runMemoryProbe } from '@cacheport/test-harness'
 
-export const MiB = 1024 * 1024
+export { MiB }
 
 /** What `memory/decode-child.mjs` reports about one decode in a fresh process. */
-export interface ChildDecode {
-  readonly ok: boolean
-  readonly size?: number
-  readonly name?: string
-  readonly message?: string
-  /** maxRSS after the decode minus rss just before it, in bytes (an upper bound of the peak). */
-  readonly peakRss: number
-  readonly startupSlack: number
-  /** arrayBuffers after the decode minus before, garbage included (no GC in between). */
-  readonly arrayBuffers: number
-  readonly external: number
-}
+export type ChildDecode = MemoryReport
 
 const child = fileURLToPath(new URL('./memory/decode-child.mjs', import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), 'cacheport-zstd-memory-'))
-let files = 0
 
 /** Decodes `bytes` with `zstdTransformer(options)` in a child process and returns its report. */
 export function decodeInChild(
@@ -30,23 +14,14 @@ export function decodeInChild(
   options: object,
   warmUp?: Uint8Array,
 ): ChildDecode {
-  const file = join(dir, `entry-${files++}.bin`)
-  writeFileSync(file, bytes)
-  const args = ['--expose-gc', child, file, JSON.stringify(options)]
-  const warmFile = warmUp === undefined ? undefined : join(dir, `warm-${files++}.bin`)
-  if (warmFile !== undefined && warmUp !== undefined) {
-    writeFileSync(warmFile, warmUp)
-    args.push(warmFile)
-  }
-  const out = execFileSync(process.execPath, args, { encoding: 'utf8' })
-  rmSync(file)
-  if (warmFile !== undefined) rmSync(warmFile)
-  return JSON.parse(out) as ChildDecode
+  return runMemoryProbe({
+    script: child,
+    files: warmUp === undefined ? [bytes] : [bytes, warmUp],
+    args: [JSON.stringify(options)],
+  })
 }
 
-/** One line of the printed table: MiB with one decimal. */
+/** One line of the printed table. */
 export function row(label: string, r: ChildDecode): string {
-  const mib = (n: number) => (n / MiB).toFixed(1).padStart(6)
-  const outcome = r.ok ? `decoded ${r.size} bytes` : `refused: ${r.message}`
-  return `${label.padEnd(52)} peak rss +${mib(r.peakRss)} MiB (slack ${mib(r.startupSlack)}), arrayBuffers +${mib(r.arrayBuffers)} MiB | ${outcome}`
+  return memoryRow(label, r, 52)
 }
