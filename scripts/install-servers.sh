@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Ensure redis-server (Debian bookworm, 7.0) and valkey-server (bookworm-backports, 8.0) are
 # installed, together with their CLIs (redis-cli, valkey-cli), for the integration tests, and
-# the openssl CLI (the TLS tests make their certificates with it at run time).
+# the openssl CLI (the TLS tests make their certificates with it at run time), memcached and
+# PostgreSQL (bookworm; the Keyv-backed provider's conformance runs on both: the harness starts
+# its own memcached and its own throwaway PostgreSQL cluster with initdb, never the services).
 #
 # - Installs only what is missing; a second run only prints versions.
 # - Adds the bookworm-backports suite (needed for valkey) by reusing the mirror URI and
@@ -36,7 +38,7 @@ have_bin() { [ -n "$(find_bin "$1")" ]; }
 
 print_versions() {
   local b
-  for b in redis-server redis-cli valkey-server valkey-cli openssl; do
+  for b in redis-server redis-cli valkey-server valkey-cli openssl memcached; do
     if have_bin "$b"; then
       local flag=--version
       [ "$b" = openssl ] && flag=version
@@ -45,7 +47,16 @@ print_versions() {
       printf '%-14s %s\n' "$b:" "NOT INSTALLED"
     fi
   done
+  if have_postgres; then
+    printf '%-14s %s\n' "postgres:" "$("$(postgres_initdb)" --version 2>&1 | head -n 1)"
+  else
+    printf '%-14s %s\n' "postgres:" "NOT INSTALLED"
+  fi
 }
+
+# The server binaries of Debian's postgresql package live outside PATH.
+postgres_initdb() { ls -1 /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1; }
+have_postgres() { [ -n "$(postgres_initdb)" ] && id postgres >/dev/null 2>&1; }
 
 # ---------------------------------------------------------------------------------------------
 # What is missing?
@@ -58,6 +69,8 @@ if have_bin redis-server && ! have_bin redis-cli; then main_pkgs+=(redis-tools);
 have_bin valkey-server || backports_pkgs+=(valkey-server)
 if have_bin valkey-server && ! have_bin valkey-cli; then backports_pkgs+=(valkey-tools); fi
 have_bin openssl || main_pkgs+=(openssl)
+have_bin memcached || main_pkgs+=(memcached)
+have_postgres || main_pkgs+=(postgresql)
 
 if [ "${#main_pkgs[@]}" -eq 0 ] && [ "${#backports_pkgs[@]}" -eq 0 ]; then
   print_versions
@@ -212,7 +225,7 @@ cleanup_policy
 trap - EXIT
 
 # Belt and braces: if a daemon got started anyway (or is enabled at boot), stop and disable it.
-for svc in redis-server valkey-server; do
+for svc in redis-server valkey-server memcached postgresql; do
   if command -v service >/dev/null 2>&1; then
     as_root service "$svc" stop >/dev/null 2>&1 || true
   fi
@@ -225,5 +238,7 @@ done
 have_bin redis-cli || die "redis-cli is still missing after installing redis-server (package redis-tools)"
 have_bin valkey-cli || die "valkey-cli is still missing after installing valkey-server (package valkey-tools)"
 have_bin openssl || die "openssl is still missing after installing it"
+have_bin memcached || die "memcached is still missing after installing it"
+have_postgres || die "initdb (package postgresql) is still missing after installing it"
 
 print_versions

@@ -27,11 +27,23 @@ export {
 } from './cluster.js'
 export { type MemoryReport, MiB, measureMemory, memoryRow, runMemoryProbe } from './memory-probe.js'
 export {
+  type MemcachedHandle,
+  type StartMemcachedOptions,
+  /** Starts memcached on a random free port (TCP only). */
+  startMemcached,
+} from './memcached.js'
+export {
   /** Finds a free port on 127.0.0.1 (never 6379). */
   getFreePort,
   /** The only address the harness binds: `127.0.0.1`. */
   HOST,
 } from './ports.js'
+export {
+  type PostgresHandle,
+  type StartPostgresOptions,
+  /** Creates a throwaway PostgreSQL cluster and runs it on a random free port. */
+  startPostgres,
+} from './postgres.js'
 export {
   /** A seeded PRNG for reproducible randomised tests and benchmarks. */
   mulberry32,
