@@ -317,7 +317,7 @@ export interface CacheProvider {
   readonly lock?: DistributedLock
   readonly search?: Searchable
   /** What an in-process provider holds and has removed (observability collectors read it). */
-  stats?(): ProviderStats
+  usage?(): ProviderUsage
 }
 
 /** Why entries left an in-process provider. */
@@ -333,7 +333,7 @@ export interface RemovalCounts {
 }
 
 /** A snapshot of an in-process provider's contents, across its namespaces. */
-export interface ProviderStats {
+export interface ProviderUsage {
   /** Entries held. */
   readonly size: number
   /** Total weight held (the entry count without a weigher). */
