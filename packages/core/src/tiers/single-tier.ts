@@ -1,5 +1,5 @@
 import type { EntryOptions, EntryPolicy } from '../entry-policy.js'
-import { chain, isPromise } from '../maybe-promise.js'
+import { chain } from '../maybe-promise.js'
 import type { MaybePromise } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
 import { type Found, settle } from './decode.js'
