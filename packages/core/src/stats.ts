@@ -57,7 +57,7 @@ export interface BusStats {
 export interface LockStats {
   /** Locks obtained. */
   readonly acquired: number
-  /** Tries that did not get the lock (another process held it): the caller waited. */
+  /** Loads that found the lock held by another process and waited (counted once per call). */
   readonly waits: number
   /** Waits that ran past `lock.waitMs` (then `onTimeout` applied). */
   readonly timeouts: number

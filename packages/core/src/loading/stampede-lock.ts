@@ -73,6 +73,7 @@ export class StampedeLock<K, V> {
       f !== undefined &&
       this.#policy.isFresh(f) &&
       (staleSince === undefined || f.createdAt > staleSince)
+    let waited = false
     for (;;) {
       let handle: LockHandle | undefined
       try {
@@ -94,7 +95,11 @@ export class StampedeLock<K, V> {
           handle.release().catch((error: unknown) => this.#reporter.error(k, 'lock', error))
         }
       }
-      if (!refresh) this.#reporter.lock(k, 'wait')
+      if (!refresh && !waited) {
+        // Counted once per call, however many times it polls or is woken.
+        waited = true
+        this.#reporter.lock(k, 'wait')
+      }
       const f = await this.#readQuietly(k)
       if (newer(f)) return f.negative ? undefined : (f.value as V)
       if (refresh) return SKIPPED
