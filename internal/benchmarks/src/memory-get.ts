@@ -4,6 +4,7 @@ import { memoryProvider } from '@cacheport/provider-memory'
 import { mulberry32 } from '@cacheport/test-harness'
 import { LRUCache } from 'lru-cache'
 import type { Bench, Round, Subject } from './harness.js'
+import { OBSERVED_LABEL, type Observed, observe } from './observability.js'
 
 /** Distinct keys, all present: every lookup is a hit. */
 export const KEY_COUNT = 100_000
@@ -125,6 +126,7 @@ const subjects: Subject[] = [
       return awaitedRound(lookups, (k) => cache.get(k))
     },
   },
+  ...(['off', 'none', 'metrics', 'metrics+durations', 'traces'] as const).map(observedSubject),
   {
     name: 'cacheport Cache.get (bytes)',
     opsPerRound: 200_000,
@@ -141,9 +143,32 @@ const subjects: Subject[] = [
   },
 ]
 
+/** Cache.get (live) L1-less hits, with the diagnostics channels off, unobserved, or observed. */
+function observedSubject(observed: Observed): Subject {
+  return {
+    name: `Cache.get (live, ${OBSERVED_LABEL[observed]})`,
+    opsPerRound: 1_000_000,
+    async setup(seed) {
+      const { entries, lookups } = dataset(seed)
+      const caches = createCacheService({
+        providers: { local: memoryProvider({ values: 'live', maximumSize: KEY_COUNT }) },
+        diagnostics: observed !== 'off',
+      })
+      observe(caches, observed)
+      const cache = caches.namespace<Product>('bench')
+      await cache.setMany(entries.map(([key, value]) => ({ key, value })))
+      return awaitedRound(lookups, (k) => cache.get(k))
+    },
+  }
+}
+
 export const memoryGetBench: Bench = {
   name: 'memory-get',
   description: `get hits over ${KEY_COUNT.toLocaleString('en-US')} keys (uniform, seeded)`,
   subjects,
-  baselines: { 'vs Map': 'Map.get', 'vs lru-cache': 'lru-cache get' },
+  baselines: {
+    'vs Map': 'Map.get',
+    'vs lru-cache': 'lru-cache get',
+    'vs diagnostics off': 'Cache.get (live, diagnostics off)',
+  },
 }

@@ -13,6 +13,7 @@ import { createCache } from 'cache-manager'
 import { createKeyv as createMemoryKeyv } from 'cacheable'
 import { Redis } from 'ioredis'
 import type { Bench, PreparedRound, Round, Subject } from './harness.js'
+import { OBSERVED_LABEL, type Observed, observe } from './observability.js'
 import { record, url } from './redis.js'
 
 /**
@@ -117,6 +118,7 @@ async function cacheManager(): Promise<Tiered> {
 async function cacheport(
   l2: () => Promise<RedisFamilyProvider> = () => redisProvider({ url: url(), keyPrefix: 'bench:' }),
   levels: 'two' | 'single' | 'two, admit always' = 'two',
+  observed: Observed = 'none',
 ): Promise<Tiered> {
   const redis = await l2()
   const service = createCacheService({
@@ -127,7 +129,9 @@ async function cacheport(
     defaultProvider: 'redis',
     encoder: jsonEncoder(),
     defaults: { jitter: 0 },
+    diagnostics: observed !== 'off',
   })
+  observe(service, observed)
   const cache = service.namespace<Value>(
     'products',
     levels === 'single'
@@ -378,6 +382,11 @@ function bench(
   }
 }
 
+/** cacheport's L1 hit with its diagnostics channels off, unobserved, and observed. */
+const observedLibraries: readonly Library[] = (
+  ['off', 'none', 'metrics', 'metrics+durations', 'traces'] as const
+).map((o): Library => [`cacheport (${OBSERVED_LABEL[o]})`, () => cacheport(undefined, 'two', o)])
+
 /** The multilevel benches, in the order they print. */
 export const multilevelBenches: readonly Bench[] = [
   bench(
@@ -386,6 +395,15 @@ export const multilevelBenches: readonly Bench[] = [
     libraries,
     l1Subject,
   ),
+  {
+    ...bench(
+      'multilevel-l1-get-observed',
+      `get, L1 hit (${L1_KEYS} keys in L1), sequential: cacheport with diagnostics off, no subscriber, and the OpenTelemetry package attached`,
+      observedLibraries,
+      l1Subject,
+    ),
+    baselines: { 'vs diagnostics off': 'cacheport (diagnostics off)' },
+  },
   bench(
     'multilevel-l2-get',
     `get, L2 hit (L1 miss; keys written by another instance), ${CONCURRENCY} in flight`,

@@ -85,10 +85,14 @@ export class BusCoherence {
         : change.tags !== undefined
           ? { namespace, origin, tags: change.tags }
           : { namespace, origin, clear: true }
-    return bus.publish(message).catch((error: unknown) => {
-      this.#reporter.error(change.keys?.length === 1 ? change.keys[0] : undefined, 'bus', error)
-      if (!this.#isClosed()) this.#retries.add(message)
-    })
+    return bus.publish(message).then(
+      () => this.#reporter.publish('published', change.keys),
+      (error: unknown) => {
+        this.#reporter.publish('publish-failed', change.keys)
+        this.#reporter.error(change.keys?.length === 1 ? change.keys[0] : undefined, 'bus', error)
+        if (!this.#isClosed()) this.#retries.add(message)
+      },
+    )
   }
 
   /** Invalidations whose publish failed and that wait for a retry. */

@@ -108,6 +108,7 @@ export class PublishRetries {
     }
     for (const p of due) {
       p.attempts++
+      this.#reporter.publish('publish-retry', p.message.keys)
       this.#publish(p.message).then(
         () => {
           if (--pending === 0) this.#schedule()
@@ -133,13 +134,11 @@ export class PublishRetries {
         : message.tags !== undefined
           ? `of tags ${message.tags.join(', ')}`
           : 'of the whole namespace (clear)'
-    this.#reporter.error(
-      message.keys?.length === 1 ? message.keys[0] : undefined,
-      'bus',
-      new CacheUnavailableError(
-        `invalidation ${subject} ${what}; other processes may serve their L1 copies until those expire`,
-        { cause },
-      ),
+    const error = new CacheUnavailableError(
+      `invalidation ${subject} ${what}; other processes may serve their L1 copies until those expire`,
+      { cause },
     )
+    this.#reporter.publish('publish-given-up', message.keys, error)
+    this.#reporter.error(message.keys?.length === 1 ? message.keys[0] : undefined, 'bus', error)
   }
 }

@@ -19,6 +19,17 @@ export {
 } from './cache-types.js'
 export { providerPort, requireCapability } from './capabilities.js'
 export {
+  type BreakerMessage,
+  type BusMessage,
+  CACHE_OPERATIONS,
+  type CacheLoadMessage,
+  type CacheOperation,
+  type CacheOperationMessage,
+  CHANNEL_NAMES,
+  type ErrorMessage,
+  type LockMessage,
+} from './diagnostics.js'
+export {
   type Duration,
   jitterTtl,
   MAX_DURATION_MS,
@@ -52,6 +63,14 @@ export {
   CacheEvents,
 } from './events.js'
 export { bytesKeys, DEFAULT_MAX_KEY_BYTES, stringKeys, validateKey } from './keys.js'
+export {
+  type CacheLogger,
+  checkLogger,
+  DEFAULT_LOG_RATE_LIMIT,
+  type LogFields,
+  type LogMethod,
+  type LogRateLimit,
+} from './logger.js'
 export { chain, isPromise, toPromise } from './maybe-promise.js'
 export {
   checkKnownKeys,
@@ -74,7 +93,16 @@ export {
   type NamespaceDefaults,
   type NamespaceOptions,
 } from './service.js'
-export type { CacheStats, TierName, TierStats } from './stats.js'
+export {
+  type BreakerStats,
+  type BusStats,
+  type CacheStats,
+  type DurationHistogram,
+  LOAD_DURATION_BUCKETS_MS,
+  type LockStats,
+  type TierName,
+  type TierStats,
+} from './stats.js'
 export {
   type ContainerPath,
   describeCycle,

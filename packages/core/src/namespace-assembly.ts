@@ -13,6 +13,7 @@ import { RefreshAhead } from './loading/refresh-ahead.js'
 import { type LockedLoad, Revalidation } from './loading/revalidation.js'
 import { Singleflight } from './loading/singleflight.js'
 import { StampedeLock } from './loading/stampede-lock.js'
+import type { ServiceLog } from './logger.js'
 import type { NamespaceSettings } from './namespace-settings.js'
 import type { CacheProvider, KeyCodec, Store } from './ports.js'
 import { NamespaceReporter } from './reporter.js'
@@ -22,6 +23,7 @@ import { ProviderTier } from './tiers/provider-tier.js'
 import { SingleTier } from './tiers/single-tier.js'
 import type { TierHandler } from './tiers/tier-handler.js'
 import { TwoTier } from './tiers/two-tier.js'
+import { TracedCache } from './traced-cache.js'
 
 /** Everything the service resolved and opened for one namespace. */
 export interface NamespaceInputs {
@@ -36,6 +38,10 @@ export interface NamespaceInputs {
   readonly random: () => number
   /** The namespace's emitter (its parent is the service's). */
   readonly events: CacheEvents
+  /** The service's logger (silent unless the application passed one). */
+  readonly log: ServiceLog
+  /** False to publish nothing on the diagnostics channels (option `diagnostics`). */
+  readonly diagnostics: boolean
   readonly state: { readonly closed: boolean }
   /** Registers what the service calls when it closes. */
   readonly onClose: (dispose: () => Promise<void>) => void
@@ -49,7 +55,7 @@ export interface NamespaceInputs {
  */
 export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
   const { name, settings, provider } = inputs
-  const reporter = new NamespaceReporter(name, inputs.events, inputs.clock)
+  const reporter = new NamespaceReporter(name, inputs.events, inputs.clock, inputs.log)
   const policy = new EntryPolicy({
     settings,
     capabilities: provider.capabilities,
@@ -66,6 +72,7 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
           reporter,
           providerName: settings.provider,
         })
+  if (guard !== undefined) reporter.stats.breakerState = 'closed'
   const providerTier = new ProviderTier<V>({
     store: inputs.store,
     codec: inputs.codec,
@@ -77,7 +84,7 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
   let parts!: { tiers: TwoTier<V>; lock: StampedeLock<K, V> | undefined; overtake: Overtake }
   let tiers: TierHandler<V>
   if (inputs.l1Store === undefined) {
-    tiers = new SingleTier<V>({ provider: providerTier, policy, stats: reporter.stats })
+    tiers = new SingleTier<V>({ provider: providerTier, policy, reporter })
   } else {
     const l1 = new L1Tier({
       store: inputs.l1Store,
@@ -161,7 +168,7 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
   if (tiers instanceof TwoTier) {
     parts = { tiers, lock, overtake }
   }
-  const cache = new Cache<K, V>(
+  const cache = new (inputs.diagnostics ? TracedCache : Cache)<K, V>(
     {
       namespace: name,
       providerName: settings.provider,

@@ -316,4 +316,30 @@ export interface CacheProvider {
   readonly bus?: InvalidationBus
   readonly lock?: DistributedLock
   readonly search?: Searchable
+  /** What an in-process provider holds and has removed (observability collectors read it). */
+  usage?(): ProviderUsage
+}
+
+/** Why entries left an in-process provider. */
+export interface RemovalCounts {
+  /** Deleted on request (delete, clear, tag invalidation). */
+  readonly explicit: number
+  /** Overwritten by a newer value. */
+  readonly replaced: number
+  /** Past their time to live. */
+  readonly expired: number
+  /** Evicted to stay within the size or weight bound. */
+  readonly evicted: number
+}
+
+/** A snapshot of an in-process provider's contents, across its namespaces. */
+export interface ProviderUsage {
+  /** Entries held. */
+  readonly size: number
+  /** Total weight held (the entry count without a weigher). */
+  readonly weight: number
+  /** The bound: entries (`maximumSize`) or weight (`maximumWeight`). */
+  readonly maximum: number
+  /** Removals since the provider was created, by cause. */
+  readonly removals: RemovalCounts
 }

@@ -8,6 +8,7 @@ import { bytesEntryCodec, type EntryCodec, liveEntryCodec } from './entry-codec.
 import type { Clock } from './entry-policy.js'
 import { CacheClosedError, CacheConfigError } from './errors.js'
 import { type CacheEventListener, type CacheEventName, CacheEvents } from './events.js'
+import { type CacheLogger, checkLogger, type LogRateLimit, ServiceLog } from './logger.js'
 import { assembleNamespace } from './namespace-assembly.js'
 import type { NamespaceDefaults, NamespaceOptions } from './namespace-options.js'
 import {
@@ -17,7 +18,7 @@ import {
   type NamespaceSettings,
   resolveNamespaceSettings,
 } from './namespace-settings.js'
-import { checkOptionsObject } from './options.js'
+import { checkOptionsObject, integerOption, isRecord } from './options.js'
 import { ValuePipeline } from './pipeline.js'
 import type { CacheProvider, Encoder, Store, Transformer } from './ports.js'
 
@@ -45,6 +46,20 @@ export interface CacheServiceOptions {
   readonly clock?: Clock
   /** Random source for TTL jitter, in [0, 1). */
   readonly random?: () => number
+  /**
+   * Where to log what an operator must see (breaker open/close, bus interrupted/resumed, lock
+   * timeouts, rate-limited decode failures, write-back failures, publish give-ups). Silent by
+   * default. `console`, pino and winston loggers fit; anything without `warn` and `error`
+   * functions is refused with `CacheConfigError`.
+   */
+  readonly logger?: CacheLogger
+  /** Rate limit of noisy log lines (decode failures) per namespace. Default 10 per minute. */
+  readonly logRateLimit?: LogRateLimit
+  /**
+   * Publish on the `node:diagnostics_channel` channels (`cacheport:*`) while someone
+   * subscribes. Default `true`; with no subscriber it costs one check per call.
+   */
+  readonly diagnostics?: boolean
 }
 
 const SERVICE_OPTIONS: { readonly [K in keyof Required<CacheServiceOptions>]: true } = {
@@ -55,6 +70,9 @@ const SERVICE_OPTIONS: { readonly [K in keyof Required<CacheServiceOptions>]: tr
   defaults: true,
   clock: true,
   random: true,
+  logger: true,
+  logRateLimit: true,
+  diagnostics: true,
 }
 const SERVICE_OPTION_NAMES = Object.keys(SERVICE_OPTIONS)
 
@@ -72,6 +90,8 @@ export interface CacheService {
    * provider with no encoder; `CacheTtlError` for an invalid TTL.
    */
   namespace<V, K = string>(name: string, options?: NamespaceOptions<K>): Cache<K, V>
+  /** The namespaces opened so far (for collectors that read every namespace's stats). */
+  namespaces(): readonly Cache<unknown, unknown>[]
   /** The provider registered under `name`; throws `CacheConfigError` (`UNKNOWN_PROVIDER`). */
   provider(name: string): CacheProvider
   /** Listens to the events of every namespace. */
@@ -108,6 +128,8 @@ class CacheServiceImpl implements CacheService {
   readonly #transformers: readonly Transformer[]
   readonly #clock: Clock
   readonly #random: () => number
+  readonly #log: ServiceLog
+  readonly #diagnostics: boolean
   readonly #pipelines = new Map<string, ValuePipeline>()
   readonly #state = { closed: false }
   readonly #disposers: (() => Promise<void>)[] = []
@@ -161,6 +183,18 @@ class CacheServiceImpl implements CacheService {
     for (const t of this.#transformers) checkTransformer(t)
     this.#clock = options.clock ?? Date
     this.#random = options.random ?? Math.random
+    checkLogger(options.logger)
+    const clock = this.#clock
+    this.#log = new ServiceLog(options.logger, checkRateLimit(options.logRateLimit), () =>
+      clock.now(),
+    )
+    if (options.diagnostics !== undefined && typeof options.diagnostics !== 'boolean') {
+      throw new CacheConfigError(
+        'INVALID_OPTION',
+        'createCacheService options: diagnostics must be a boolean',
+      )
+    }
+    this.#diagnostics = options.diagnostics ?? true
     // Fail fast on bad defaults rather than at the first namespace.
     this.#resolve('default', {})
   }
@@ -223,11 +257,17 @@ class CacheServiceImpl implements CacheService {
       clock: this.#clock,
       random: this.#random,
       events: new CacheEvents(this.#events),
+      log: this.#log,
+      diagnostics: this.#diagnostics,
       state: this.#state,
       onClose: (dispose) => this.#disposers.push(dispose),
     })
     this.#namespaces.set(name, { settings, cache })
     return cache as unknown as Cache<K, V>
+  }
+
+  namespaces(): readonly Cache<unknown, unknown>[] {
+    return [...this.#namespaces.values()].map((n) => n.cache)
   }
 
   on<E extends CacheEventName>(name: E, listener: CacheEventListener<E>): () => void {
@@ -310,5 +350,21 @@ class CacheServiceImpl implements CacheService {
     const pipeline = new ValuePipeline(registry, resolved.transformers ?? this.#transformers)
     if (shared) this.#pipelines.set('', pipeline)
     return pipeline
+  }
+}
+
+/** Checks `logRateLimit`; throws `CacheConfigError` (`INVALID_OPTION`) when it is malformed. */
+function checkRateLimit(limit: unknown): LogRateLimit | undefined {
+  if (limit === undefined) return undefined
+  if (!isRecord(limit)) {
+    throw new CacheConfigError(
+      'INVALID_OPTION',
+      'createCacheService options: logRateLimit must be an object',
+    )
+  }
+  checkOptionsObject(limit, ['lines', 'intervalMs'], 'createCacheService options', 'logRateLimit.')
+  return {
+    lines: integerOption(limit.lines, 10, 1, 1_000_000, 'logRateLimit.lines'),
+    intervalMs: integerOption(limit.intervalMs, 60_000, 1, 86_400_000, 'logRateLimit.intervalMs'),
   }
 }

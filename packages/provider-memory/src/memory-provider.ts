@@ -10,6 +10,7 @@ import {
   type OpenStoreOptions,
   type ProviderCapabilities,
   type ProviderHealth,
+  type ProviderUsage,
   type StoreValueKind,
 } from '@cacheport/core'
 import { MemoryStore, type StoreHost } from './memory-store.js'
@@ -183,6 +184,20 @@ export class MemoryProvider implements CacheProvider {
   /** Entries held across all namespaces. */
   get size(): number {
     return this.#policy.size
+  }
+
+  /**
+   * Entries and weight held, the bound, and removals since creation by cause (`explicit`,
+   * `replaced`, `expired`, `evicted`): what observability collectors read on scrape.
+   */
+  usage(): ProviderUsage {
+    const p = this.#policy
+    return {
+      size: p.size,
+      weight: p.totalWeight,
+      maximum: p.maximum,
+      removals: { ...p.removals },
+    }
   }
 
   /** Total weight held: the entry count without a weigher. */

@@ -117,6 +117,13 @@ export class Policy<E> {
   size = 0
   totalWeight = 0
   bytes = 0
+  /** Entries removed since creation, by cause (for `MemoryProvider.usage()`). */
+  readonly removals: Record<DeletionCause, number> = {
+    explicit: 0,
+    replaced: 0,
+    expired: 0,
+    evicted: 0,
+  }
 
   maximum: number
   windowMaximum = 0
@@ -474,6 +481,7 @@ export class Policy<E> {
       this.expiresAt[slot] = Number.POSITIVE_INFINITY
     }
     this.size--
+    this.removals[cause]++
     this.totalWeight -= this.#weightOf(slot)
     if (this.#bytesOf !== undefined) this.bytes -= this.#bytesOf(this.entries[slot] as E)
     if (this.#onDeletion !== undefined) {
@@ -490,6 +498,7 @@ export class Policy<E> {
 
   /** Queues a deletion event for the listener (delivered by `flush`). */
   notify(namespace: string, key: string, cause: DeletionCause): void {
+    this.removals[cause]++
     if (this.#onDeletion !== undefined) this.#pending.push({ namespace, key, cause })
   }
 

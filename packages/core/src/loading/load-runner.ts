@@ -6,6 +6,7 @@ import {
   type NotFound,
 } from '../cache-types.js'
 import { checkBulkPair, checkBulkResult } from '../call-checks.js'
+import { loadChannel } from '../diagnostics.js'
 import type { EntryPolicy } from '../entry-policy.js'
 import { CacheError, CacheValueError } from '../errors.js'
 import { isPromise } from '../maybe-promise.js'
@@ -71,7 +72,13 @@ export class LoadRunner<K, V> {
     const started = performance.now()
     let result: MaybePromise<V | NotFound>
     try {
-      result = loader(context)
+      result = loadChannel.hasSubscribers
+        ? (loadChannel.tracePromise(async () => loader(context), {
+            namespace: this.#reporter.namespace,
+            operation: 'load',
+            key: k,
+          }) as Promise<V | NotFound>)
+        : loader(context)
     } catch (error) {
       return Promise.reject(this.#failed(k, running, started, error))
     }
@@ -191,10 +198,14 @@ export class LoadRunner<K, V> {
       const started = performance.now()
       let result: Awaited<ReturnType<BulkLoader<K, V>>>
       try {
-        result = await loader(
-          fresh.map((k) => original.get(k) as K),
-          context,
-        )
+        const keys = fresh.map((k) => original.get(k) as K)
+        result = await (loadChannel.hasSubscribers
+          ? loadChannel.tracePromise(async () => loader(keys, context), {
+              namespace: this.#reporter.namespace,
+              operation: 'load',
+              keys: fresh,
+            })
+          : loader(keys, context))
       } catch (error) {
         this.#reporter.stats.recordLoad(performance.now() - started, true)
         this.#reporter.error(undefined, 'load', error)

@@ -51,7 +51,7 @@ export class ReadOrLoad<K, V> {
     this.#reporter.hit(k)
     const ahead = this.#refreshAhead
     if (ahead?.due(f) && !this.#revalidation.isRefreshing(k)) {
-      void this.#revalidation.refresh(k, key, loader, options, f)
+      void this.#revalidation.refresh(k, key, loader, options, f, 'ahead')
     }
     return f.negative ? undefined : (f.value as V)
   }

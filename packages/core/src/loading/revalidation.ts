@@ -77,7 +77,7 @@ export class Revalidation<K, V> {
     const stale = f.negative ? undefined : (f.value as V)
     const until = this.#backoffUntil.get(k)
     if (until !== undefined && until > this.#policy.clock.now()) return stale
-    const refresh = this.refresh(k, key, loader, options, f)
+    const refresh = this.refresh(k, key, loader, options, f, 'stale')
     const soft = this.#grace?.softTimeoutMs ?? 0
     if (soft <= 0) return stale
     return new Promise((resolve) => {
@@ -96,9 +96,11 @@ export class Revalidation<K, V> {
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
     current: DecodedEntry<V>,
+    kind: 'ahead' | 'stale',
   ): Promise<Refreshed<V>> {
     const running = this.#refreshing.get(k)
     if (running !== undefined) return running
+    this.#reporter.refreshStarted(kind)
     const run = this.#load(k, key, loader, options, current.createdAt).then(
       (value): Refreshed<V> => {
         if (value === SKIPPED) return REFRESH_FAILED

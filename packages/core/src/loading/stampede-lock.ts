@@ -73,16 +73,19 @@ export class StampedeLock<K, V> {
       f !== undefined &&
       this.#policy.isFresh(f) &&
       (staleSince === undefined || f.createdAt > staleSince)
+    let waited = false
     for (;;) {
       let handle: LockHandle | undefined
       try {
         handle = await this.#acquire(k, deadline)
       } catch (error) {
         // No lock service: carry on as a single process would, and say so.
+        this.#reporter.lock(k, 'failure')
         this.#reporter.error(k, 'lock', error)
         return this.#runner.load(k, key, loader, options)
       }
       if (handle !== undefined) {
+        this.#reporter.lock(k, 'acquired')
         try {
           // The previous holder may have loaded while this process waited or raced to it.
           const f = await this.#readQuietly(k)
@@ -92,10 +95,16 @@ export class StampedeLock<K, V> {
           handle.release().catch((error: unknown) => this.#reporter.error(k, 'lock', error))
         }
       }
+      if (!refresh && !waited) {
+        // Counted once per call, however many times it polls or is woken.
+        waited = true
+        this.#reporter.lock(k, 'wait')
+      }
       const f = await this.#readQuietly(k)
       if (newer(f)) return f.negative ? undefined : (f.value as V)
       if (refresh) return SKIPPED
       if (performance.now() >= deadline) {
+        this.#reporter.lock(k, 'timeout')
         if (settings.onTimeout === 'error') {
           throw new CacheLockTimeoutError(this.#reporter.namespace, k, settings.waitMs)
         }

@@ -60,25 +60,24 @@ export class ProviderTier<V> {
   decode(k: string, raw: unknown): MaybePromise<Found<V>> {
     if (raw === undefined) return undefined
     if (this.#liveValues) {
-      this.#reporter.stats.l2Hits++
+      this.#reporter.tierHit('l2', k)
       return raw as Found<V>
     }
     const f = decodeEntry<V>(k, raw, this.codec, this.#reporter)
     if (f === undefined) return undefined
-    if (isPromise(f)) return f.then((d) => this.#countHit(d))
-    this.#reporter.stats.l2Hits++
+    if (isPromise(f)) return f.then((d) => this.#countHit(k, d))
+    this.#reporter.tierHit('l2', k)
     return f
   }
 
-  #countHit(f: Found<V>): Found<V> {
-    if (f !== undefined) this.#reporter.stats.l2Hits++
+  #countHit(k: string, f: Found<V>): Found<V> {
+    if (f !== undefined) this.#reporter.tierHit('l2', k)
     return f
   }
 
   /** Reads and decodes entries in one provider call; a skipped call reads as all misses. */
   readMany(ks: readonly string[]): MaybePromise<{ raws: readonly unknown[]; found: Found<V>[] }> {
-    const stats = this.#reporter.stats
-    stats.l2Requests += ks.length
+    this.#reporter.stats.l2Requests += ks.length
     const guard = this.guard
     const raws =
       guard === undefined ? this.store.getMany(ks) : guard.attempt(() => this.store.getMany(ks))
@@ -86,7 +85,9 @@ export class ProviderTier<V> {
       if (r === undefined)
         return { raws: [], found: new Array<Found<V>>(ks.length).fill(undefined) }
       return chain(decodeEntries<V>(ks, r, this.codec, this.#reporter), (found) => {
-        for (const f of found) if (f !== undefined) stats.l2Hits++
+        for (let i = 0; i < found.length; i++) {
+          if (found[i] !== undefined) this.#reporter.tierHit('l2', ks[i] as string)
+        }
         return { raws: r, found }
       })
     })

@@ -1,7 +1,7 @@
 import type { EntryOptions, EntryPolicy } from '../entry-policy.js'
-import { chain, isPromise } from '../maybe-promise.js'
+import { chain } from '../maybe-promise.js'
 import type { MaybePromise } from '../ports.js'
-import type { StatsCounter } from '../stats.js'
+import type { NamespaceReporter } from '../reporter.js'
 import { type Found, settle } from './decode.js'
 import type { L2Guard } from './l2-guard.js'
 import type { ProviderTier } from './provider-tier.js'
@@ -18,18 +18,18 @@ export class SingleTier<V> implements TierHandler<V> {
   readonly ready = READY
   readonly #provider: ProviderTier<V>
   readonly #policy: EntryPolicy
-  readonly #stats: StatsCounter
+  readonly #reporter: NamespaceReporter
   /** A live store with no breaker: reads need no decoding and no guard. */
   readonly #liveUnguarded: boolean
 
   constructor(options: {
     readonly provider: ProviderTier<V>
     readonly policy: EntryPolicy
-    readonly stats: StatsCounter
+    readonly reporter: NamespaceReporter
   }) {
     this.#provider = options.provider
     this.#policy = options.policy
-    this.#stats = options.stats
+    this.#reporter = options.reporter
     this.#liveUnguarded =
       options.provider.store.kind === 'live' && options.provider.guard === undefined
   }
@@ -46,11 +46,11 @@ export class SingleTier<V> implements TierHandler<V> {
     const provider = this.#provider
     if (this.#liveUnguarded) {
       // The hot path of an in-process namespace: nothing to decode, no breaker, no hop.
-      const stats = this.#stats
-      stats.l2Requests++
+      const reporter = this.#reporter
+      reporter.stats.l2Requests++
       const raw = provider.store.get(k)
       if (!(raw instanceof Promise)) {
-        if (raw !== undefined) stats.l2Hits++
+        if (raw !== undefined) reporter.tierHit('l2', k)
         return then(k, raw as Found<V>)
       }
       return raw.then((r) => settle(k, provider.decode(k, r), then))

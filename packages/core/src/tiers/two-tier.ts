@@ -84,7 +84,7 @@ export class TwoTier<V> implements TierHandler<V> {
       if (raw !== undefined && !isPromise(raw) && l1.liveValues) {
         const f = raw as Found<V> & object
         if (this.#policy.isAlive(f, this.#policy.clock.now())) {
-          this.#reporter.stats.l1Hits++
+          this.#reporter.tierHit('l1', k)
           return then(k, f)
         }
       }
@@ -106,7 +106,7 @@ export class TwoTier<V> implements TierHandler<V> {
     if (raw === undefined) return this.#readShared(k)
     return chain(decodeEntry<V>(k, raw, this.#l1.codec, this.#reporter), (f) => {
       if (f !== undefined && this.#policy.isAlive(f, this.#policy.clock.now())) {
-        this.#reporter.stats.l1Hits++
+        this.#reporter.tierHit('l1', k)
         return f
       }
       return this.#readShared(k)
@@ -177,7 +177,10 @@ export class TwoTier<V> implements TierHandler<V> {
         missing.push(i)
       }
     }
-    stats.l1Hits += ks.length - missing.length
+    if (this.#reporter.marks.size === 0) stats.l1Hits += ks.length - missing.length
+    else
+      for (let i = 0; i < out.length; i++)
+        if (out[i] !== undefined) this.#reporter.tierHit('l1', ks[i] as string)
     if (missing.length === 0) return out
     const epoch = this.#epoch
     const keys = missing.map((i) => ks[i] as string)
