@@ -252,7 +252,12 @@ export function describeBus(
           expect(rb.events).toEqual(['resumed', 'interrupted'])
           await recover()
           await rb.eventCount(3)
-          expect(rb.events).toEqual(['resumed', 'interrupted', 'resumed'])
+          expect(rb.events.slice(0, 3)).toEqual(['resumed', 'interrupted', 'resumed'])
+          // A link that drops once more while the cluster settles (a failover right after the
+          // restart) is reported the same way: the states keep alternating.
+          expect(rb.events.every((e, i) => e === (i % 2 === 0 ? 'resumed' : 'interrupted'))).toBe(
+            true,
+          )
           await retry(
             () =>
               invalidation === 'pubsub'
@@ -289,7 +294,12 @@ export function describeBus(
           await migrateSlot(backend.cluster, slot, from, to as ServerHandle)
           expect((await ownerOf(backend, channel)).port).toBe(to?.port)
           await rb.eventCount(3)
-          expect(rb.events).toEqual(['resumed', 'interrupted', 'resumed'])
+          expect(rb.events.slice(0, 3)).toEqual(['resumed', 'interrupted', 'resumed'])
+          // A link that drops once more while the cluster settles (a failover right after the
+          // restart) is reported the same way: the states keep alternating.
+          expect(rb.events.every((e, i) => e === (i % 2 === 0 ? 'resumed' : 'interrupted'))).toBe(
+            true,
+          )
           await retry(
             () =>
               providerPort(a, 'bus').publish({ namespace: 'moving', origin: '', keys: ['moved'] }),
@@ -327,7 +337,12 @@ export function describeBus(
             await new Promise((r) => setTimeout(r, 100))
           }
           await rb.eventCount(3)
-          expect(rb.events).toEqual(['resumed', 'interrupted', 'resumed'])
+          expect(rb.events.slice(0, 3)).toEqual(['resumed', 'interrupted', 'resumed'])
+          // A link that drops once more while the cluster settles (a failover right after the
+          // restart) is reported the same way: the states keep alternating.
+          expect(rb.events.every((e, i) => e === (i % 2 === 0 ? 'resumed' : 'interrupted'))).toBe(
+            true,
+          )
           // A write straight to the new primary (not through this process) is reported.
           await promoted.command('SET', key, 'x')
           await rb.received((m) => m.keys?.includes('k') === true, 10_000)
