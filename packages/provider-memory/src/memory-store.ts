@@ -71,10 +71,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   get(key: string): E | undefined {
     if (this.#closed) this.#host.checkOpen()
     const slot = this.#map.get(key)
-    if (slot === undefined) {
-      this.#policy.recordMiss()
-      return undefined
-    }
+    if (slot === undefined) return undefined
     return this.#policy.read(slot)
   }
 

@@ -1,5 +1,6 @@
 import { FrequencySketch } from './frequency-sketch.js'
 import { TimerWheel } from './timer-wheel.js'
+import { WindowTuner } from './window-tuner.js'
 
 /** Why an entry left the cache. */
 export type DeletionCause = 'explicit' | 'replaced' | 'expired' | 'evicted'
@@ -35,6 +36,8 @@ const REFERENCED = 1 << 4
 const HAS_TTL = 1 << 5
 /** Access byte: the entry has tags (so the `tags` column need not be read otherwise). */
 const HAS_TAGS = 1 << 6
+/** Access byte: the key is in the window tuner's sample (its accesses feed the shadows). */
+const SAMPLED = 1 << 7
 
 const FREE = 0
 const WINDOW = 1
@@ -45,10 +48,6 @@ const PROTECTED = 3
 const INITIAL_WINDOW = 0.01
 /** Share of the main region reserved for the protected segment. */
 const PROTECTED_SHARE = 0.8
-/** Hill climber: step as a share of the maximum, restart threshold and decay. */
-const STEP_PERCENT = 0.1
-const RESTART_THRESHOLD = 0.05
-const STEP_DECAY = 0.8
 /** Entries moved between regions per climb, at most. */
 const TRANSFER_LIMIT = 1000
 /** A candidate this popular is admitted at random now and then (defeats hash flooding). */
@@ -64,7 +63,7 @@ export interface PolicyOptions<E> {
   readonly onDeletion: ((event: DeletionEvent) => void) | undefined
   /** Start share of the window (0-1); default 1%. */
   readonly initialWindow?: number
-  /** Hill climbing on the sampled hit rate; default true. */
+  /** Window chosen by side simulation (`WindowTuner`); default true. */
   readonly adaptive?: boolean
   readonly seed?: number
 }
@@ -123,13 +122,8 @@ export class Policy<E> {
   protectedMaximum = 0
   readonly #weighted: boolean
 
-  // Hill climber.
-  #hits = 0
-  #misses = 0
-  /** Requests per climber sample: the sketch's sample size. */
-  #sampleSize = 0
-  #previousHitRate = 0
-  #stepSize = 0
+  /** Chooses the window (adaptive policies; created lazily under a weight bound). */
+  #tuner: WindowTuner | undefined
   readonly #adaptive: boolean
 
   readonly sketch: FrequencySketch
@@ -160,6 +154,7 @@ export class Policy<E> {
     this.weight = new Float64Array(this.#weighted ? capacity : 0)
     this.ns = new Int32Array(capacity)
     this.#setRegions(options.initialWindow ?? INITIAL_WINDOW)
+    if (this.#adaptive && !this.#weighted) this.#tuner = new WindowTuner(options.maximum)
   }
 
   #setRegions(windowShare: number): void {
@@ -168,11 +163,6 @@ export class Policy<E> {
       ? max * windowShare
       : Math.max(1, max - Math.floor(max * (1 - windowShare)))
     this.protectedMaximum = PROTECTED_SHARE * (max - this.windowMaximum)
-    this.#stepSize = -STEP_PERCENT * max
-    this.#sampleSize = this.sketch.sampleSize
-    this.#hits = 0
-    this.#misses = 0
-    this.#previousHitRate = 0
   }
 
   // ---- slots -------------------------------------------------------------------------------
@@ -271,6 +261,7 @@ export class Policy<E> {
   #onAccess(slot: number): void {
     const access = this.access
     const bits = access[slot]!
+    if ((bits & SAMPLED) !== 0) this.#sampledAccess(slot)
     if ((bits & PENDING_MASK) !== PENDING_MASK) {
       access[slot] = bits + PENDING_ONE + (REFERENCED & ~bits)
       if (this.sketch.recordAddition()) this.#age()
@@ -296,6 +287,12 @@ export class Policy<E> {
         this.#demoteProtected()
       } else this.#link(head, queue)
     }
+  }
+
+  /** An access of a key in the tuner's sample: replays it in the shadows, maybe moves the window. */
+  #sampledAccess(slot: number): void {
+    const share = (this.#tuner as WindowTuner).record(this.meta[slot * META + HASH]!)
+    if (share >= 0) this.#applyWindowShare(share)
   }
 
   /** Folds the deferred hits of `slot` into the sketch. */
@@ -359,14 +356,12 @@ export class Policy<E> {
       const now = this.#now()
       if (expiresAt <= now) {
         this.remove(slot, 'expired')
-        this.recordMiss()
         this.flush()
         return undefined
       }
       if ((++this.#reads & 63) === 0) sweepAt = now
     }
     this.#onAccess(slot)
-    if (++this.#hits + this.#misses >= this.#sampleSize) this.#climb()
     const entry = this.entries[slot]
     if (sweepAt !== -1) {
       // Now and then a read of a TTL entry advances the timer wheel too (after the read is
@@ -375,10 +370,6 @@ export class Policy<E> {
       this.flush()
     }
     return entry
-  }
-
-  recordMiss(): void {
-    if (this.#hits + ++this.#misses >= this.#sampleSize) this.#climb()
   }
 
   /** Inserts a new entry (the key must be absent from `owner`); returns its slot. */
@@ -400,9 +391,12 @@ export class Policy<E> {
     this.meta[base + HASH] = hash
     this.meta[base + FLAGS] = FREE
     // One deferred occurrence: the insert itself.
+    const tuner = this.#tuner
+    const sampled = tuner !== undefined && tuner.samples(hash)
     this.access[slot] =
       (expiresAt !== Number.POSITIVE_INFINITY ? HAS_TTL : 0) |
       (tags !== undefined ? HAS_TAGS : 0) |
+      (sampled ? SAMPLED : 0) |
       PENDING_ONE
     if (this.#weighted) this.weight[slot] = weight
     if (expiresAt !== Number.POSITIVE_INFINITY) {
@@ -416,9 +410,12 @@ export class Policy<E> {
     if (this.#bytesOf !== undefined) this.bytes += this.#bytesOf(entry)
     if (this.#weighted && this.size > this.sketch.sampleSize / 10) {
       this.sketch.ensureCapacity(this.size * 2)
-      this.#sampleSize = this.sketch.sampleSize
     }
     if (this.sketch.recordAddition()) this.#age()
+    if (sampled) {
+      const share = (tuner as WindowTuner).record(hash)
+      if (share >= 0) this.#applyWindowShare(share)
+    }
     return slot
   }
 
@@ -532,6 +529,9 @@ export class Policy<E> {
    * probation's LRU entry (the victim) and the less frequent of the two goes.
    */
   evict(): void {
+    if (this.#tuner === undefined && this.#adaptive && this.totalWeight > this.maximum) {
+      this.#tuner = new WindowTuner(this.size)
+    }
     let candidate = -1
     let candidates = 0
     while (this.#queueWeight[WINDOW]! > this.windowMaximum) {
@@ -595,32 +595,22 @@ export class Policy<E> {
     this.maximum = maximum
     this.sketch.ensureCapacity(this.#weighted ? Math.min(maximum, 1024) : maximum)
     this.#setRegions(share)
+    // A weight bound's tuner is sized from the entry count at the next eviction.
+    if (this.#tuner !== undefined)
+      this.#tuner = this.#weighted ? undefined : new WindowTuner(maximum)
     this.#demoteProtected()
     this.evict()
   }
 
-  // ---- hill climbing -----------------------------------------------------------------------
+  // ---- window tuning ---------------------------------------------------------------------
 
-  #climb(): void {
-    const requests = this.#hits + this.#misses
-    const hitRate = this.#hits / requests
-    this.#hits = 0
-    this.#misses = 0
-    if (!this.#adaptive) return
-    // The first sample includes the cold start: it only sets the reference hit rate.
-    if (this.#previousHitRate === 0) {
-      this.#previousHitRate = hitRate
-      return
-    }
-    const change = hitRate - this.#previousHitRate
-    const amount = change >= 0 ? this.#stepSize : -this.#stepSize
-    this.#stepSize =
-      Math.abs(change) >= RESTART_THRESHOLD
-        ? STEP_PERCENT * this.maximum * (amount >= 0 ? 1 : -1)
-        : STEP_DECAY * amount
-    this.#previousHitRate = hitRate
-    if (amount > 0) this.#increaseWindow(amount)
-    else if (amount < 0) this.#decreaseWindow(-amount)
+  /** Moves the window towards `share` of the maximum (at most `TRANSFER_LIMIT` entries now). */
+  #applyWindowShare(share: number): void {
+    const max = this.maximum
+    const target = this.#weighted ? max * share : Math.max(1, max - Math.floor(max * (1 - share)))
+    const delta = target - this.windowMaximum
+    if (delta > 0) this.#increaseWindow(delta)
+    else if (delta < 0) this.#decreaseWindow(-delta)
   }
 
   #increaseWindow(amount: number): void {
