@@ -81,11 +81,14 @@ export interface PolicyOptions<E> {
  */
 export class Policy<E> {
   // Slot columns.
-  keys: (string | undefined)[] = []
-  entries: (E | undefined)[] = []
+  keys: (string | undefined)[]
+  entries: (E | undefined)[]
   tags: (readonly string[] | undefined)[] = []
-  /** Namespace id of each slot (an index into `#owners`). */
-  ns: Int32Array
+  /**
+   * Namespace id of each slot (an index into `#owners`); empty while one namespace is open
+   * (every slot is then namespace 0), so a single-namespace cache spends no bytes on it.
+   */
+  ns: Int32Array = new Int32Array(0)
   readonly #owners: SlotOwner[] = []
   /**
    * Four int32 per slot (16 bytes, aligned): previous and next slot in its queue (or next
@@ -152,7 +155,8 @@ export class Policy<E> {
     this.meta = new Int32Array(capacity * META)
     this.access = new Uint8Array(capacity)
     this.weight = new Float64Array(this.#weighted ? capacity : 0)
-    this.ns = new Int32Array(capacity)
+    this.keys = new Array<string | undefined>(capacity)
+    this.entries = new Array<E | undefined>(capacity)
     this.#setRegions(options.initialWindow ?? INITIAL_WINDOW)
     if (this.#adaptive && !this.#weighted) this.#tuner = new WindowTuner(options.maximum)
   }
@@ -187,7 +191,11 @@ export class Policy<E> {
     access.set(this.access)
     this.access = access
     if (this.#weighted) this.weight = grow(this.weight, (n) => new Float64Array(n))
-    this.ns = grow(this.ns, (n) => new Int32Array(n))
+    if (this.ns.length > 0) this.ns = grow(this.ns, (n) => new Int32Array(n))
+    // Exactly `capacity` elements (a holey array of that length), where growth by assignment
+    // would leave up to half of the backing store unused.
+    this.keys = copyArray(this.keys, capacity, this.#top)
+    this.entries = copyArray(this.entries, capacity, this.#top)
     if (this.#wheel !== undefined) {
       this.expiresAt = grow(this.expiresAt, (n) => new Float64Array(n))
       this.#wheel.grow(capacity)
@@ -327,6 +335,8 @@ export class Policy<E> {
   /** Registers a store; returns its namespace id. */
   register(owner: SlotOwner): number {
     this.#owners.push(owner)
+    // The second namespace: slots now need their owner (the existing ones are all owner 0).
+    if (this.#owners.length === 2) this.ns = new Int32Array(this.#capacity)
     return this.#owners.length - 1
   }
 
@@ -386,7 +396,7 @@ export class Policy<E> {
     this.keys[slot] = key
     this.entries[slot] = entry
     if (tags !== undefined || slot < this.tags.length) this.tags[slot] = tags
-    this.ns[slot] = owner
+    if (this.ns.length > 0) this.ns[slot] = owner
     const base = slot * META
     this.meta[base + HASH] = hash
     this.meta[base + FLAGS] = FREE
@@ -460,7 +470,7 @@ export class Policy<E> {
 
   /** Removes `slot` from its owner, its queue and the wheel, and frees it. */
   remove(slot: number, cause: DeletionCause): void {
-    const owner = this.#owners[this.ns[slot]!] as SlotOwner
+    const owner = this.#owners[this.ns.length > 0 ? this.ns[slot]! : 0] as SlotOwner
     const key = this.keys[slot] as string
     const hasTags = (this.access[slot]! & HAS_TAGS) !== 0
     owner.forget(key, slot, hasTags ? this.tags[slot] : undefined)
@@ -649,8 +659,8 @@ export class Policy<E> {
 
   /** Drops everything without notifying (provider close). */
   clear(): void {
-    this.keys = []
-    this.entries = []
+    this.keys = new Array<string | undefined>(this.#capacity)
+    this.entries = new Array<E | undefined>(this.#capacity)
     this.tags = []
     this.#heads.fill(-1)
     this.#tails.fill(-1)
@@ -674,4 +684,11 @@ export class Policy<E> {
     }
     return { window: count(WINDOW), probation: count(PROBATION), protected: count(PROTECTED) }
   }
+}
+
+/** A holey array of `length` elements holding the first `count` elements of `from`. */
+function copyArray<T>(from: readonly T[], length: number, count: number): T[] {
+  const to = new Array<T>(length)
+  for (let i = 0; i < count; i++) to[i] = from[i] as T
+  return to
 }

@@ -88,6 +88,29 @@ describe('eviction (W-TinyLFU)', () => {
     expect(r.window + r.probation + r.protected).toBe(64)
   })
 
+  it('evicts from the right namespace when a second one opens after the first has entries', () => {
+    // The namespace column is allocated only when a second namespace opens: the slots filled
+    // before must still belong to the first.
+    const p = new MemoryProvider({ maximumSize: 50, values: 'live', tuning: { seed: 2 } })
+    const a = liveStore(p, 'a')
+    for (let i = 0; i < 50; i++) a.set(`a${i}`, live(i))
+    const b = liveStore(p, 'b')
+    for (let i = 0; i < 200; i++) b.set(`b${i}`, live(i))
+    expect(p.size).toBe(50)
+    expect(a.size + b.size).toBe(50)
+    let found = 0
+    for (let i = 0; i < 50; i++) if (a.get(`a${i}`) !== undefined) found++
+    expect(found).toBe(a.size)
+  })
+
+  it('keeps every slot column at the grown capacity (no entry lost across growth)', () => {
+    const p = new MemoryProvider({ maximumSize: 20_000, values: 'live', tuning: { seed: 4 } })
+    const s = liveStore(p)
+    for (let i = 0; i < 20_000; i++) s.set(`k${i}`, live(i))
+    for (let i = 0; i < 20_000; i += 997) expect(s.get(`k${i}`)?.value).toBe(i)
+    expect(p.size).toBe(20_000)
+  })
+
   it('a hot key survives a scan of one-hit wonders', () => {
     const p = memoryProvider({ maximumSize: 100, values: 'live', tuning: { seed: 3 } })
     const s = liveStore(p)
