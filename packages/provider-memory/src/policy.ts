@@ -1,4 +1,15 @@
 import { FrequencySketch } from './frequency-sketch.js'
+import {
+  FLAGS,
+  FREE,
+  HASH,
+  META,
+  NEXT,
+  PROBATION,
+  PROTECTED,
+  SlotTable,
+  WINDOW,
+} from './slot-table.js'
 import { TimerWheel } from './timer-wheel.js'
 import { WindowTuner } from './window-tuner.js'
 
@@ -19,14 +30,6 @@ export interface SlotOwner {
   forget(key: string, slot: number, tags: readonly string[] | undefined): void
 }
 
-const META = 4
-const PREV = 0
-const NEXT = 1
-const HASH = 2
-/** Flags: the queue. */
-const FLAGS = 3
-const QUEUE_MASK = 3
-
 /** Access byte (`access[slot]`): bits 0-3 hits not yet added to the sketch. */
 const PENDING_MASK = 15
 const PENDING_ONE = 1
@@ -38,11 +41,6 @@ const HAS_TTL = 1 << 5
 const HAS_TAGS = 1 << 6
 /** Access byte: the key is in the window tuner's sample (its accesses feed the shadows). */
 const SAMPLED = 1 << 7
-
-const FREE = 0
-const WINDOW = 1
-const PROBATION = 2
-const PROTECTED = 3
 
 /** Share of the maximum given to the admission window at start (the climber then moves it). */
 const INITIAL_WINDOW = 0.01
@@ -75,55 +73,15 @@ export interface PolicyOptions<E> {
  * allocates nothing. A new entry enters the window; the window's overflow becomes an
  * admission candidate in probation, and when the cache is over its bound the candidate is
  * kept only if the frequency sketch rates it above probation's least recently used entry.
- * A probation hit promotes to protected (lazily, see `#onAccess`). A hill climber resizes the
- * window from the hit rate of each sample period: a larger window favours recency, a smaller
- * one frequency.
+ * A probation hit promotes to protected (lazily, see `#onAccess`). A `WindowTuner` sizes the
+ * window from side simulations of candidate windows on the same requests: a larger window
+ * favours recency, a smaller one frequency. Slot storage and queues live in `SlotTable`.
  */
-export class Policy<E> {
-  // Slot columns.
-  keys: (string | undefined)[]
-  entries: (E | undefined)[]
-  tags: (readonly string[] | undefined)[] = []
-  /**
-   * Namespace id of each slot (an index into `#owners`); empty while one namespace is open
-   * (every slot is then namespace 0), so a single-namespace cache spends no bytes on it.
-   */
-  ns: Int32Array = new Int32Array(0)
+export class Policy<E> extends SlotTable<E> {
   readonly #owners: SlotOwner[] = []
-  /**
-   * Four int32 per slot (16 bytes, aligned): previous and next slot in its queue (or next
-   * free slot), the key's hash, and the queue. Neither a hit nor an overwrite reads it.
-   */
-  meta: Int32Array
-  /**
-   * One byte per slot, all a hit reads and writes besides the entry: whether the entry has a
-   * TTL or tags, the referenced bit, and hits not yet added to the sketch. Hits of resident entries
-   * are counted here and folded into the sketch when the entry is weighed for admission,
-   * leaves, or the sketch ages, so a hit does not touch the sketch's table. A byte per slot
-   * keeps this column small enough to stay in the CPU cache at a million entries, where the
-   * 16-byte meta rows of randomly placed hot keys would each cost a cache miss.
-   */
-  access: Uint8Array
-  /** Weight per slot (weighted bounds only; every entry weighs 1 otherwise). */
-  weight: Float64Array
-  /** Expiry per slot, epoch ms; allocated when the first entry with a TTL arrives. */
-  expiresAt: Float64Array = new Float64Array(0)
-  #capacity: number
-  #top = 0
-  #freeHead = -1
-
-  // Queues (head = least recently used) and their weights.
-  readonly #heads = new Int32Array(4).fill(-1)
-  readonly #tails = new Int32Array(4).fill(-1)
-  readonly #queueWeight = new Float64Array(4)
-  size = 0
-  totalWeight = 0
   bytes = 0
-
-  maximum: number
   windowMaximum = 0
   protectedMaximum = 0
-  readonly #weighted: boolean
 
   /** Chooses the window (adaptive policies; created lazily under a weight bound). */
   #tuner: WindowTuner | undefined
@@ -141,121 +99,24 @@ export class Policy<E> {
   #random: number
 
   constructor(options: PolicyOptions<E>) {
-    this.maximum = options.maximum
-    this.#weighted = options.weighted
+    super(options.maximum, options.weighted)
     this.#now = options.now
     this.#bytesOf = options.bytesOf
     this.#onDeletion = options.onDeletion
     this.#adaptive = options.adaptive ?? true
     this.#random = (options.seed ?? Math.floor(Math.random() * 0x7fffffff)) | 1
-    const expected = this.#weighted ? Math.min(options.maximum, 1024) : options.maximum
+    const expected = this.weighted ? Math.min(options.maximum, 1024) : options.maximum
     this.sketch = new FrequencySketch(expected)
-    const capacity = Math.max(16, Math.min(this.#weighted ? 1024 : options.maximum + 1, 4096))
-    this.#capacity = capacity
-    this.meta = new Int32Array(capacity * META)
-    this.access = new Uint8Array(capacity)
-    this.weight = new Float64Array(this.#weighted ? capacity : 0)
-    this.keys = new Array<string | undefined>(capacity)
-    this.entries = new Array<E | undefined>(capacity)
     this.#setRegions(options.initialWindow ?? INITIAL_WINDOW)
-    if (this.#adaptive && !this.#weighted) this.#tuner = new WindowTuner(options.maximum)
+    if (this.#adaptive && !this.weighted) this.#tuner = new WindowTuner(options.maximum)
   }
 
   #setRegions(windowShare: number): void {
     const max = this.maximum
-    this.windowMaximum = this.#weighted
+    this.windowMaximum = this.weighted
       ? max * windowShare
       : Math.max(1, max - Math.floor(max * (1 - windowShare)))
     this.protectedMaximum = PROTECTED_SHARE * (max - this.windowMaximum)
-  }
-
-  // ---- slots -------------------------------------------------------------------------------
-
-  #grow(): void {
-    let capacity = this.#capacity * 2
-    // Entry-bounded: never more slots than the bound plus the one being admitted.
-    if (!this.#weighted)
-      capacity = Math.max(Math.min(capacity, this.maximum + 1), this.#capacity + 1)
-    const grow = <T extends Int32Array | Uint8Array | Float64Array>(
-      a: T,
-      make: (n: number) => T,
-    ) => {
-      const b = make(capacity)
-      b.set(a)
-      return b
-    }
-    const meta = new Int32Array(capacity * META)
-    meta.set(this.meta)
-    this.meta = meta
-    const access = new Uint8Array(capacity)
-    access.set(this.access)
-    this.access = access
-    if (this.#weighted) this.weight = grow(this.weight, (n) => new Float64Array(n))
-    if (this.ns.length > 0) this.ns = grow(this.ns, (n) => new Int32Array(n))
-    // Exactly `capacity` elements (a holey array of that length), where growth by assignment
-    // would leave up to half of the backing store unused.
-    this.keys = copyArray(this.keys, capacity, this.#top)
-    this.entries = copyArray(this.entries, capacity, this.#top)
-    if (this.#wheel !== undefined) {
-      this.expiresAt = grow(this.expiresAt, (n) => new Float64Array(n))
-      this.#wheel.grow(capacity)
-    }
-    this.#capacity = capacity
-  }
-
-  #allocate(): number {
-    const free = this.#freeHead
-    if (free !== -1) {
-      this.#freeHead = this.meta[free * META + NEXT]!
-      return free
-    }
-    if (this.#top === this.#capacity) this.#grow()
-    return this.#top++
-  }
-
-  // ---- queues ------------------------------------------------------------------------------
-
-  #weightOf(slot: number): number {
-    return this.#weighted ? this.weight[slot]! : 1
-  }
-
-  #link(slot: number, queue: number): void {
-    const meta = this.meta
-    const tail = this.#tails[queue]!
-    const base = slot * META
-    meta[base + PREV] = tail
-    meta[base + NEXT] = -1
-    meta[base + FLAGS] = (meta[base + FLAGS]! & ~QUEUE_MASK) | queue
-    if (tail === -1) this.#heads[queue] = slot
-    else meta[tail * META + NEXT] = slot
-    this.#tails[queue] = slot
-    this.#queueWeight[queue]! += this.#weightOf(slot)
-  }
-
-  #unlink(slot: number): void {
-    const meta = this.meta
-    const base = slot * META
-    const queue = meta[base + FLAGS]! & QUEUE_MASK
-    const prev = meta[base + PREV]!
-    const next = meta[base + NEXT]!
-    if (prev === -1) this.#heads[queue] = next
-    else meta[prev * META + NEXT] = next
-    if (next === -1) this.#tails[queue] = prev
-    else meta[next * META + PREV] = prev
-    this.#queueWeight[queue]! -= this.#weightOf(slot)
-  }
-
-  /** Queue of `slot`. */
-  #queueOf(slot: number): number {
-    return this.meta[slot * META + FLAGS]! & QUEUE_MASK
-  }
-
-  #nextOf(slot: number): number {
-    return this.meta[slot * META + NEXT]!
-  }
-
-  #hashOf(slot: number): number {
-    return this.meta[slot * META + HASH]!
   }
 
   /**
@@ -284,16 +145,16 @@ export class Policy<E> {
   #settleHead(queue: number): number {
     const access = this.access
     for (;;) {
-      const head = this.#heads[queue]!
+      const head = this.heads[queue]!
       if (head === -1) return -1
       const bits = access[head]!
       if ((bits & REFERENCED) === 0) return head
       access[head] = bits & ~REFERENCED
-      this.#unlink(head)
+      this.unlink(head)
       if (queue === PROBATION) {
-        this.#link(head, PROTECTED)
+        this.link(head, PROTECTED)
         this.#demoteProtected()
-      } else this.#link(head, queue)
+      } else this.link(head, queue)
     }
   }
 
@@ -315,19 +176,23 @@ export class Policy<E> {
   /** End of a sample period: folds every deferred hit into the sketch, then halves it. */
   #age(): void {
     const access = this.access
-    for (let slot = 0; slot < this.#top; slot++) {
+    for (let slot = 0; slot < this.top; slot++) {
       if ((access[slot]! & PENDING_MASK) !== 0) this.#flushPending(slot)
     }
     this.sketch.reset()
   }
 
   #demoteProtected(): void {
-    while (this.#queueWeight[PROTECTED]! > this.protectedMaximum) {
+    while (this.queueWeight[PROTECTED]! > this.protectedMaximum) {
       const head = this.#settleHead(PROTECTED)
-      if (head === -1 || head === this.#tails[PROTECTED]) break
-      this.#unlink(head)
-      this.#link(head, PROBATION)
+      if (head === -1 || head === this.tails[PROTECTED]) break
+      this.unlink(head)
+      this.link(head, PROBATION)
     }
+  }
+
+  protected override onGrow(capacity: number): void {
+    this.#wheel?.grow(capacity)
   }
 
   // ---- reads and writes --------------------------------------------------------------------
@@ -336,7 +201,7 @@ export class Policy<E> {
   register(owner: SlotOwner): number {
     this.#owners.push(owner)
     // The second namespace: slots now need their owner (the existing ones are all owner 0).
-    if (this.#owners.length === 2) this.ns = new Int32Array(this.#capacity)
+    if (this.#owners.length === 2) this.ns = new Int32Array(this.capacity)
     return this.#owners.length - 1
   }
 
@@ -347,8 +212,8 @@ export class Policy<E> {
 
   #timers(): TimerWheel {
     if (this.#wheel === undefined) {
-      this.#wheel = new TimerWheel(this.#capacity, this.#now())
-      this.expiresAt = new Float64Array(this.#capacity).fill(Number.POSITIVE_INFINITY)
+      this.#wheel = new TimerWheel(this.capacity, this.#now())
+      this.expiresAt = new Float64Array(this.capacity).fill(Number.POSITIVE_INFINITY)
     }
     return this.#wheel
   }
@@ -392,7 +257,7 @@ export class Policy<E> {
     expiresAt: number,
     tags: readonly string[] | undefined,
   ): number {
-    const slot = this.#allocate()
+    const slot = this.allocate()
     this.keys[slot] = key
     this.entries[slot] = entry
     if (tags !== undefined || slot < this.tags.length) this.tags[slot] = tags
@@ -408,17 +273,17 @@ export class Policy<E> {
       (tags !== undefined ? HAS_TAGS : 0) |
       (sampled ? SAMPLED : 0) |
       PENDING_ONE
-    if (this.#weighted) this.weight[slot] = weight
+    if (this.weighted) this.weight[slot] = weight
     if (expiresAt !== Number.POSITIVE_INFINITY) {
       const wheel = this.#timers()
       this.expiresAt[slot] = expiresAt
       wheel.schedule(slot, expiresAt)
     }
-    this.#link(slot, WINDOW)
+    this.link(slot, WINDOW)
     this.size++
     this.totalWeight += weight
     if (this.#bytesOf !== undefined) this.bytes += this.#bytesOf(entry)
-    if (this.#weighted && this.size > this.sketch.sampleSize / 10) {
+    if (this.weighted && this.size > this.sketch.sampleSize / 10) {
       this.sketch.ensureCapacity(this.size * 2)
     }
     if (this.sketch.recordAddition()) this.#age()
@@ -447,10 +312,10 @@ export class Policy<E> {
     const old = this.entries[slot] as E
     this.entries[slot] = entry
     if (this.#bytesOf !== undefined) this.bytes += this.#bytesOf(entry) - this.#bytesOf(old)
-    if (this.#weighted) {
+    if (this.weighted) {
       const delta = weight - this.weight[slot]!
       this.weight[slot] = weight
-      this.#queueWeight[this.#queueOf(slot)]! += delta
+      this.queueWeight[this.queueOf(slot)]! += delta
       this.totalWeight += delta
     }
     const hadTtl = (this.access[slot]! & HAS_TTL) !== 0
@@ -475,13 +340,13 @@ export class Policy<E> {
     const hasTags = (this.access[slot]! & HAS_TAGS) !== 0
     owner.forget(key, slot, hasTags ? this.tags[slot] : undefined)
     this.#flushPending(slot)
-    this.#unlink(slot)
+    this.unlink(slot)
     if ((this.access[slot]! & HAS_TTL) !== 0) {
       this.#wheel?.cancel(slot)
       this.expiresAt[slot] = Number.POSITIVE_INFINITY
     }
     this.size--
-    this.totalWeight -= this.#weightOf(slot)
+    this.totalWeight -= this.weightOf(slot)
     if (this.#bytesOf !== undefined) this.bytes -= this.#bytesOf(this.entries[slot] as E)
     if (this.#onDeletion !== undefined) {
       this.#pending.push({ namespace: owner.namespace, key, cause })
@@ -491,8 +356,8 @@ export class Policy<E> {
     if (hasTags) this.tags[slot] = undefined
     this.meta[slot * META + FLAGS] = FREE
     this.access[slot] = 0
-    this.meta[slot * META + NEXT] = this.#freeHead
-    this.#freeHead = slot
+    this.meta[slot * META + NEXT] = this.freeHead
+    this.freeHead = slot
   }
 
   /** Queues a deletion event for the listener (delivered by `flush`). */
@@ -544,11 +409,11 @@ export class Policy<E> {
     }
     let candidate = -1
     let candidates = 0
-    while (this.#queueWeight[WINDOW]! > this.windowMaximum) {
+    while (this.queueWeight[WINDOW]! > this.windowMaximum) {
       const head = this.#settleHead(WINDOW)
       if (head === -1) break
-      this.#unlink(head)
-      this.#link(head, PROBATION)
+      this.unlink(head)
+      this.link(head, PROBATION)
       if (candidate === -1) candidate = head
       candidates++
     }
@@ -556,14 +421,14 @@ export class Policy<E> {
       let victim = this.#settleHead(PROBATION)
       if (victim === -1) victim = this.#settleHead(PROTECTED)
       if (victim === -1) victim = this.#settleHead(WINDOW)
-      if (candidates === 0 || victim === candidate || this.#queueOf(candidate) !== PROBATION) {
+      if (candidates === 0 || victim === candidate || this.queueOf(candidate) !== PROBATION) {
         if (victim === candidate) {
-          candidate = this.#nextOf(candidate)
+          candidate = this.nextOf(candidate)
           candidates--
         }
         this.#evictSlot(victim)
-      } else if (this.#weightOf(candidate) > this.maximum || !this.#admit(candidate, victim)) {
-        const next = this.#nextOf(candidate)
+      } else if (this.weightOf(candidate) > this.maximum || !this.#admit(candidate, victim)) {
+        const next = this.nextOf(candidate)
         this.#evictSlot(candidate)
         candidate = next
         candidates--
@@ -585,8 +450,8 @@ export class Policy<E> {
   #admit(candidate: number, victim: number): boolean {
     this.#flushPending(candidate)
     this.#flushPending(victim)
-    const candidateHash = this.#hashOf(candidate)
-    const victimHash = this.#hashOf(victim)
+    const candidateHash = this.hashOf(candidate)
+    const victimHash = this.hashOf(victim)
     const victimFrequency = this.sketch.frequency(victimHash)
     const candidateFrequency = this.sketch.frequency(candidateHash)
     if (candidateFrequency > victimFrequency) return true
@@ -603,11 +468,11 @@ export class Policy<E> {
   resize(maximum: number): void {
     const share = this.maximum > 0 ? this.windowMaximum / this.maximum : INITIAL_WINDOW
     this.maximum = maximum
-    this.sketch.ensureCapacity(this.#weighted ? Math.min(maximum, 1024) : maximum)
+    this.sketch.ensureCapacity(this.weighted ? Math.min(maximum, 1024) : maximum)
     this.#setRegions(share)
     // A weight bound's tuner is sized from the entry count at the next eviction.
     if (this.#tuner !== undefined)
-      this.#tuner = this.#weighted ? undefined : new WindowTuner(maximum)
+      this.#tuner = this.weighted ? undefined : new WindowTuner(maximum)
     this.#demoteProtected()
     this.evict()
   }
@@ -617,7 +482,7 @@ export class Policy<E> {
   /** Moves the window towards `share` of the maximum (at most `TRANSFER_LIMIT` entries now). */
   #applyWindowShare(share: number): void {
     const max = this.maximum
-    const target = this.#weighted ? max * share : Math.max(1, max - Math.floor(max * (1 - share)))
+    const target = this.weighted ? max * share : Math.max(1, max - Math.floor(max * (1 - share)))
     const delta = target - this.windowMaximum
     if (delta > 0) this.#increaseWindow(delta)
     else if (delta < 0) this.#decreaseWindow(-delta)
@@ -630,12 +495,12 @@ export class Policy<E> {
     this.windowMaximum += quota
     this.#demoteProtected()
     for (let i = 0; i < TRANSFER_LIMIT; i++) {
-      let slot = this.#heads[PROBATION]!
-      if (slot === -1 || quota < this.#weightOf(slot)) slot = this.#heads[PROTECTED]!
-      if (slot === -1 || quota < this.#weightOf(slot)) break
-      quota -= this.#weightOf(slot)
-      this.#unlink(slot)
-      this.#link(slot, WINDOW)
+      let slot = this.heads[PROBATION]!
+      if (slot === -1 || quota < this.weightOf(slot)) slot = this.heads[PROTECTED]!
+      if (slot === -1 || quota < this.weightOf(slot)) break
+      quota -= this.weightOf(slot)
+      this.unlink(slot)
+      this.link(slot, WINDOW)
     }
     this.protectedMaximum += quota
     this.windowMaximum -= quota
@@ -647,11 +512,11 @@ export class Policy<E> {
     this.protectedMaximum += quota
     this.windowMaximum -= quota
     for (let i = 0; i < TRANSFER_LIMIT; i++) {
-      const slot = this.#heads[WINDOW]!
-      if (slot === -1 || quota < this.#weightOf(slot)) break
-      quota -= this.#weightOf(slot)
-      this.#unlink(slot)
-      this.#link(slot, PROBATION)
+      const slot = this.heads[WINDOW]!
+      if (slot === -1 || quota < this.weightOf(slot)) break
+      quota -= this.weightOf(slot)
+      this.unlink(slot)
+      this.link(slot, PROBATION)
     }
     this.protectedMaximum -= quota
     this.windowMaximum += quota
@@ -659,36 +524,10 @@ export class Policy<E> {
 
   /** Drops everything without notifying (provider close). */
   clear(): void {
-    this.keys = new Array<string | undefined>(this.#capacity)
-    this.entries = new Array<E | undefined>(this.#capacity)
-    this.tags = []
-    this.#heads.fill(-1)
-    this.#tails.fill(-1)
-    this.#queueWeight.fill(0)
-    this.#top = 0
-    this.#freeHead = -1
-    this.size = 0
-    this.totalWeight = 0
+    this.resetSlots()
     this.bytes = 0
     this.#wheel?.clear()
     if (this.expiresAt.length > 0) this.expiresAt.fill(Number.POSITIVE_INFINITY)
     this.#pending.length = 0
   }
-
-  /** Slots in each region (for tests and diagnostics). */
-  regions(): { window: number; probation: number; protected: number } {
-    const count = (queue: number) => {
-      let n = 0
-      for (let s = this.#heads[queue]!; s !== -1; s = this.#nextOf(s)) n++
-      return n
-    }
-    return { window: count(WINDOW), probation: count(PROBATION), protected: count(PROTECTED) }
-  }
-}
-
-/** A holey array of `length` elements holding the first `count` elements of `from`. */
-function copyArray<T>(from: readonly T[], length: number, count: number): T[] {
-  const to = new Array<T>(length)
-  for (let i = 0; i < count; i++) to[i] = from[i] as T
-  return to
 }
