@@ -1,12 +1,14 @@
-import { FrequencySketch } from './frequency-sketch.js'
+import { FrequencySketch, hashKey } from './frequency-sketch.js'
 import {
-  FLAGS,
-  FREE,
-  HASH,
+  HAS_TTL,
   META,
   NEXT,
+  PENDING_MASK,
+  PENDING_ONE,
   PROBATION,
   PROTECTED,
+  REFERENCED,
+  SAMPLED,
   SlotTable,
   WINDOW,
 } from './slot-table.js'
@@ -26,21 +28,11 @@ export interface DeletionEvent {
 /** The side of a store the policy calls back into when it removes an entry. */
 export interface SlotOwner {
   readonly namespace: string
+  /** Seed of the namespace's key hashes (the sketch's hash of a slot is `hashKey(seed, key)`). */
+  readonly seed: number
   /** Drops `slot` (holding `key` with `tags`) from the key map and the tag index. */
   forget(key: string, slot: number, tags: readonly string[] | undefined): void
 }
-
-/** Access byte (`access[slot]`): bits 0-3 hits not yet added to the sketch. */
-const PENDING_MASK = 15
-const PENDING_ONE = 1
-/** Access byte: read since it last reached the head of its queue (see `#onAccess`). */
-const REFERENCED = 1 << 4
-/** Access byte: the entry has a TTL (so a hit need not read `expiresAt` otherwise). */
-const HAS_TTL = 1 << 5
-/** Access byte: the entry has tags (so the `tags` column need not be read otherwise). */
-const HAS_TAGS = 1 << 6
-/** Access byte: the key is in the window tuner's sample (its accesses feed the shadows). */
-const SAMPLED = 1 << 7
 
 /** Share of the maximum given to the admission window at start (the climber then moves it). */
 const INITIAL_WINDOW = 0.01
@@ -130,11 +122,12 @@ export class Policy<E> extends SlotTable<E> {
   #onAccess(slot: number): void {
     const access = this.access
     const bits = access[slot]!
-    if ((bits & SAMPLED) !== 0) this.#sampledAccess(slot)
     if ((bits & PENDING_MASK) !== PENDING_MASK) {
       access[slot] = bits + PENDING_ONE + (REFERENCED & ~bits)
       if (this.sketch.recordAddition()) this.#age()
     } else if ((bits & REFERENCED) === 0) access[slot] = bits | REFERENCED
+    // Last: moving the window may relink this slot, which rewrites its queue bits.
+    if ((bits & SAMPLED) !== 0) this.#sampledAccess(slot)
   }
 
   /**
@@ -160,8 +153,17 @@ export class Policy<E> extends SlotTable<E> {
 
   /** An access of a key in the tuner's sample: replays it in the shadows, maybe moves the window. */
   #sampledAccess(slot: number): void {
-    const share = (this.#tuner as WindowTuner).record(this.meta[slot * META + HASH]!)
+    const share = (this.#tuner as WindowTuner).record(this.#hashOf(slot))
     if (share >= 0) this.#applyWindowShare(share)
+  }
+
+  /**
+   * The sketch's hash of the key in `slot`, recomputed from the key (a hash column would cost
+   * 4 bytes per entry; it is needed only on admission, removal, aging and sampled accesses).
+   */
+  #hashOf(slot: number): number {
+    const owner = this.#owners[this.ns.length > 0 ? this.ns[slot]! : 0] as SlotOwner
+    return hashKey(owner.seed, this.keys[slot] as string)
   }
 
   /** Folds the deferred hits of `slot` into the sketch. */
@@ -170,7 +172,7 @@ export class Policy<E> extends SlotTable<E> {
     const pending = bits & PENDING_MASK
     if (pending === 0) return
     this.access[slot] = bits & ~PENDING_MASK
-    this.sketch.add(this.meta[slot * META + HASH]!, pending)
+    this.sketch.add(this.#hashOf(slot), pending)
   }
 
   /** End of a sample period: folds every deferred hit into the sketch, then halves it. */
@@ -262,17 +264,11 @@ export class Policy<E> extends SlotTable<E> {
     this.entries[slot] = entry
     if (tags !== undefined || slot < this.tags.length) this.tags[slot] = tags
     if (this.ns.length > 0) this.ns[slot] = owner
-    const base = slot * META
-    this.meta[base + HASH] = hash
-    this.meta[base + FLAGS] = FREE
     // One deferred occurrence: the insert itself.
     const tuner = this.#tuner
-    const sampled = tuner !== undefined && tuner.samples(hash)
+    const sampled = tuner?.samples(hash)
     this.access[slot] =
-      (expiresAt !== Number.POSITIVE_INFINITY ? HAS_TTL : 0) |
-      (tags !== undefined ? HAS_TAGS : 0) |
-      (sampled ? SAMPLED : 0) |
-      PENDING_ONE
+      (expiresAt !== Number.POSITIVE_INFINITY ? HAS_TTL : 0) | (sampled ? SAMPLED : 0) | PENDING_ONE
     if (this.weighted) this.weight[slot] = weight
     if (expiresAt !== Number.POSITIVE_INFINITY) {
       const wheel = this.#timers()
@@ -296,15 +292,13 @@ export class Policy<E> extends SlotTable<E> {
 
   /** Tags of the entry in `slot`. */
   tagsOf(slot: number): readonly string[] | undefined {
-    return (this.access[slot]! & HAS_TAGS) !== 0 ? this.tags[slot] : undefined
+    return slot < this.tags.length ? this.tags[slot] : undefined
   }
 
   /** Sets the tags of the entry in `slot` (the store keeps its index in step). */
   setTags(slot: number, tags: readonly string[] | undefined): void {
-    const bits = this.access[slot]!
-    if (tags === undefined && (bits & HAS_TAGS) === 0) return
+    if (tags === undefined && this.tagsOf(slot) === undefined) return
     this.tags[slot] = tags
-    this.access[slot] = tags === undefined ? bits & ~HAS_TAGS : bits | HAS_TAGS
   }
 
   /** Replaces the entry in `slot` (same key); the caller re-tags. */
@@ -337,8 +331,8 @@ export class Policy<E> extends SlotTable<E> {
   remove(slot: number, cause: DeletionCause): void {
     const owner = this.#owners[this.ns.length > 0 ? this.ns[slot]! : 0] as SlotOwner
     const key = this.keys[slot] as string
-    const hasTags = (this.access[slot]! & HAS_TAGS) !== 0
-    owner.forget(key, slot, hasTags ? this.tags[slot] : undefined)
+    const tags = this.tagsOf(slot)
+    owner.forget(key, slot, tags)
     this.#flushPending(slot)
     this.unlink(slot)
     if ((this.access[slot]! & HAS_TTL) !== 0) {
@@ -353,8 +347,7 @@ export class Policy<E> extends SlotTable<E> {
     }
     this.keys[slot] = undefined
     this.entries[slot] = undefined
-    if (hasTags) this.tags[slot] = undefined
-    this.meta[slot * META + FLAGS] = FREE
+    if (tags !== undefined) this.tags[slot] = undefined
     this.access[slot] = 0
     this.meta[slot * META + NEXT] = this.freeHead
     this.freeHead = slot
@@ -450,8 +443,8 @@ export class Policy<E> extends SlotTable<E> {
   #admit(candidate: number, victim: number): boolean {
     this.#flushPending(candidate)
     this.#flushPending(victim)
-    const candidateHash = this.hashOf(candidate)
-    const victimHash = this.hashOf(victim)
+    const candidateHash = this.#hashOf(candidate)
+    const victimHash = this.#hashOf(victim)
     const victimFrequency = this.sketch.frequency(victimHash)
     const candidateFrequency = this.sketch.frequency(candidateHash)
     if (candidateFrequency > victimFrequency) return true

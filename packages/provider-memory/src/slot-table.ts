@@ -4,13 +4,23 @@
  * threaded through the `meta` column, so the hot path allocates nothing.
  */
 
-export const META = 4
+/** Int32 per slot in `meta`: the previous and next slot of its queue (or the next free slot). */
+export const META = 2
 export const PREV = 0
 export const NEXT = 1
-export const HASH = 2
-/** Flags: the queue. */
-export const FLAGS = 3
-export const QUEUE_MASK = 3
+
+/** Access byte (`access[slot]`): bits 0-2 hits not yet added to the sketch. */
+export const PENDING_MASK = 7
+export const PENDING_ONE = 1
+/** Access byte: read since it last reached the head of its queue. */
+export const REFERENCED = 1 << 3
+/** Access byte: the entry has a TTL (so a hit need not read `expiresAt` otherwise). */
+export const HAS_TTL = 1 << 4
+/** Access byte: the key is in the window tuner's sample (its accesses feed the shadows). */
+export const SAMPLED = 1 << 5
+/** Access byte: bits 6-7 are the queue the slot is in. */
+const QUEUE_SHIFT = 6
+const QUEUE_BITS = 3 << QUEUE_SHIFT
 
 export const FREE = 0
 export const WINDOW = 1
@@ -127,7 +137,7 @@ export abstract class SlotTable<E> {
     const base = slot * META
     meta[base + PREV] = tail
     meta[base + NEXT] = -1
-    meta[base + FLAGS] = (meta[base + FLAGS]! & ~QUEUE_MASK) | queue
+    this.access[slot] = (this.access[slot]! & ~QUEUE_BITS) | (queue << QUEUE_SHIFT)
     if (tail === -1) this.heads[queue] = slot
     else meta[tail * META + NEXT] = slot
     this.tails[queue] = slot
@@ -137,7 +147,7 @@ export abstract class SlotTable<E> {
   protected unlink(slot: number): void {
     const meta = this.meta
     const base = slot * META
-    const queue = meta[base + FLAGS]! & QUEUE_MASK
+    const queue = this.access[slot]! >>> QUEUE_SHIFT
     const prev = meta[base + PREV]!
     const next = meta[base + NEXT]!
     if (prev === -1) this.heads[queue] = next
@@ -149,15 +159,11 @@ export abstract class SlotTable<E> {
 
   /** Queue of `slot`. */
   protected queueOf(slot: number): number {
-    return this.meta[slot * META + FLAGS]! & QUEUE_MASK
+    return this.access[slot]! >>> QUEUE_SHIFT
   }
 
   protected nextOf(slot: number): number {
     return this.meta[slot * META + NEXT]!
-  }
-
-  protected hashOf(slot: number): number {
-    return this.meta[slot * META + HASH]!
   }
 
   /** Empties every queue and frees every slot (the columns keep their capacity). */

@@ -111,6 +111,31 @@ describe('eviction (W-TinyLFU)', () => {
     expect(p.size).toBe(20_000)
   })
 
+  it('loses no slot from the queues when a sampled hit moves the window', () => {
+    // Phases that favour a small window (a loop larger than the cache) and a large one (a
+    // drifting working set) make the tuner move the window both ways. A hit of a sampled key
+    // can end a tuner period and relink the hit slot itself: its queue bits must survive.
+    const p = new MemoryProvider({ maximumSize: 125, values: 'live', tuning: { seed: 42 } })
+    const s = liveStore(p)
+    const next = random(11)
+    let smallest = Number.POSITIVE_INFINITY
+    let largest = 0
+    for (let i = 0; i < 80_000; i++) {
+      const loop = Math.floor(i / 20_000) % 2 === 0
+      const key = loop ? `l${i % 1011}` : `w${Math.floor(i / 40) + Math.floor(next() * 100)}`
+      if (s.get(key) === undefined) s.set(key, live(i))
+      if (i % 1000 === 999) {
+        const r = p.stats
+        expect(r.window + r.probation + r.protected).toBe(p.size)
+        smallest = Math.min(smallest, r.windowMaximum)
+        largest = Math.max(largest, r.windowMaximum)
+      }
+    }
+    expect(p.size).toBe(125)
+    expect(smallest).toBeLessThan(10)
+    expect(largest).toBeGreaterThan(50)
+  })
+
   it('a hot key survives a scan of one-hit wonders', () => {
     const p = memoryProvider({ maximumSize: 100, values: 'live', tuning: { seed: 3 } })
     const s = liveStore(p)
