@@ -238,6 +238,16 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     tags: readonly string[] | undefined,
   ): void {
     const policy = this.#policy
+    if (tags === undefined && expiresAt === INFINITY && policy.scheduled === 0) {
+      const present = this.#map.get(key)
+      if (present !== undefined) {
+        const old = policy.overwritePlain(present, entry)
+        if (old !== undefined) {
+          if (old !== entry) policy.notify(this.namespace, key, 'replaced')
+          return
+        }
+      }
+    }
     const now = expiresAt === INFINITY && policy.scheduled === 0 ? 0 : this.#host.now()
     policy.sweep(now)
     let slot = this.#map.get(key)

@@ -301,6 +301,23 @@ export class Policy<E> extends SlotTable<E> {
     this.tags[slot] = tags
   }
 
+  /**
+   * The common overwrite: replaces the entry in `slot` when neither the old nor the new entry
+   * has a TTL or tags and entries are not weighed, with nothing else to update (no timer, tag
+   * index, weight or eviction). Returns the old entry, or undefined when the case does not apply
+   * (then the caller takes the general path).
+   */
+  overwritePlain(slot: number, entry: E): E | undefined {
+    if (this.weighted || (this.access[slot]! & HAS_TTL) !== 0 || this.tagsOf(slot) !== undefined) {
+      return undefined
+    }
+    const old = this.entries[slot] as E
+    this.entries[slot] = entry
+    if (this.#bytesOf !== undefined) this.bytes += this.#bytesOf(entry) - this.#bytesOf(old)
+    this.#onAccess(slot)
+    return old
+  }
+
   /** Replaces the entry in `slot` (same key); the caller re-tags. */
   update(slot: number, entry: E, weight: number, expiresAt: number): E {
     const old = this.entries[slot] as E

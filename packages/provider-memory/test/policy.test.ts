@@ -305,6 +305,18 @@ describe('expiry (timer wheel, manual clock)', () => {
     expect(p.stats.scheduled).toBe(0)
   })
 
+  it('a plain overwrite of a tagged entry drops it from the tag index (no fast path skips it)', () => {
+    const p = new MemoryProvider({ maximumSize: 10, values: 'live' })
+    const s = liveStore(p)
+    s.set('k', live(1), { tags: ['t'] })
+    s.set('k', live(2))
+    expect(s.tagMemberships).toBe(0)
+    expect(s.invalidateTags(['t'])).toBe(0)
+    expect(s.get('k')?.value).toBe(2)
+    s.set('k', live(3))
+    expect(s.get('k')?.value).toBe(3)
+  })
+
   it('an overwrite reschedules or clears the TTL', () => {
     const clock = createManualClock()
     const p = memoryProvider({ values: 'live', clock })
