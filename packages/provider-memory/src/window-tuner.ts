@@ -4,6 +4,8 @@ import { FrequencySketch } from './frequency-sketch.js'
 export const CANDIDATE_SHARES = [0.01, 0.05, 0.15, 0.3, 0.5, 0.8] as const
 /** Most entries a shadow cache holds; a larger cache feeds the shadows a hash sample of its keys. */
 const SHADOW_CAPACITY = 512
+/** Shadow accesses before the first period, as a multiple of the capacity (hits not counted). */
+const WARMUP_MULTIPLE = 2
 /** Shadow accesses per judgement, as a multiple of the shadow capacity. */
 const PERIOD_MULTIPLE = 5
 /** Weight of the past in each candidate's score (exponential decay per period). */
@@ -82,9 +84,12 @@ export class WindowTuner {
   /** A key is sampled when the top 32 bits of its mixed hash are below this. */
   readonly #threshold: number
   readonly #period: number
+  /** Accesses that fill the shadows before their hits count. */
+  readonly #warmup: number
   readonly #scores = new Float64Array(CANDIDATE_SHARES.length)
   #accesses = 0
-  #periods = 0
+  /** False while the shadows fill up (their hits are not counted yet). */
+  #warm = false
   /** Index of the share in use. */
   #current = 0
 
@@ -95,6 +100,7 @@ export class WindowTuner {
     this.#shadows = CANDIDATE_SHARES.map((share) => new ShadowCache(capacity, share))
     this.#sketch = new FrequencySketch(capacity)
     this.#period = PERIOD_MULTIPLE * capacity
+    this.#warmup = WARMUP_MULTIPLE * capacity
   }
 
   /** True when accesses of the key with `hash` feed the shadows. */
@@ -111,6 +117,13 @@ export class WindowTuner {
     sketch.increment(hash)
     const shadows = this.#shadows
     for (let i = 0; i < shadows.length; i++) shadows[i]!.access(hash, sketch)
+    if (!this.#warm) {
+      if (++this.#accesses < this.#warmup) return -1
+      this.#accesses = 0
+      this.#warm = true
+      for (const shadow of shadows) shadow.hits = 0
+      return -1
+    }
     if (++this.#accesses < this.#period) return -1
     this.#accesses = 0
     const scores = this.#scores
@@ -121,8 +134,6 @@ export class WindowTuner {
       shadow.hits = 0
       if (scores[i]! > scores[best]!) best = i
     }
-    // The first period is the cold start: it only seeds the scores.
-    if (++this.#periods === 1) return -1
     // Move only for a clear win, so near-ties do not make the window wander.
     if (scores[best]! <= scores[this.#current]! * (1 + HYSTERESIS)) return -1
     this.#current = best
