@@ -1,11 +1,15 @@
 import { parseArgs } from 'node:util'
 import {
+  checkReplay,
   DEFAULT_TRACE_DIR,
   formatHitRatios,
+  formatSweep,
   guessFormat,
   type HitRatioResult,
   readTraceDir,
+  SWEEP_FACTORS,
   simulate,
+  sweepTrace,
   type TraceFormat,
 } from './hit-ratio.js'
 
@@ -17,6 +21,12 @@ import {
  * next to the README's LRU and OPT references. --plain adds a non-adaptive W-TinyLFU column.
  * --opt (with --trace) computes the OPT (Belady) reference, so the share of the LRU→OPT gap
  * closed is shown for any trace.
+ *
+ * Without --trace it then replays every trace at 0.25×, 0.5×, 1×, 2× and 4× its README size
+ * through cacheport, LRU, the static W-TinyLFU, ARC and OPT, prints one table with cacheport
+ * minus the best online reference in points, and checks its correctness gates (lru-cache equals
+ * an exact LRU at every size and the README's LRU at its size; nothing beats OPT). A failed
+ * gate prints why and exits with code 1.
  */
 const { values } = parseArgs({
   options: {
@@ -60,4 +70,22 @@ if (values.trace !== undefined) {
     const mean = closed.reduce((a, b) => a + b, 0) / closed.length
     console.log(`\nmean share of the LRU→OPT gap closed by cacheport: ${(mean * 100).toFixed(1)}%`)
   }
+  const cells = specs.flatMap((s) => sweepTrace(s, SWEEP_FACTORS))
+  const failures = checkReplay(specs, cells)
+  if (values.json) console.log(JSON.stringify(cells))
+  else {
+    console.log(`\nsize sweep: hit ratio (%) at ${SWEEP_FACTORS.join('×, ')}× each README size`)
+    console.log('Δ = cacheport minus the best of LRU, W-TinyLFU (static 1% window) and ARC\n')
+    console.log(formatSweep(cells))
+    const misses = cells.filter((c) => c.delta < -1)
+    console.log(
+      `\ncells below -1.0 point: ${misses.length === 0 ? 'none' : misses.map((c) => `${c.trace}@${c.size} (${c.delta.toFixed(2)})`).join(', ')}`,
+    )
+  }
+  if (failures.length > 0) {
+    for (const f of failures) console.error(`bench:hit-ratio: gate failed: ${f}`)
+    process.exit(1)
+  }
+  if (!values.json)
+    console.log('correctness gates: lru-cache = exact LRU at every size = README LRU; all pass')
 }

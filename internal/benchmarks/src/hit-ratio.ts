@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib'
 import type { LiveEntry, LiveStore } from '@cacheport/core'
 import { memoryProvider } from '@cacheport/provider-memory'
 import { LRUCache } from 'lru-cache'
+import { replayArc, replayLru, replayOptimal, replayPlainWTinyLfu } from './reference-policies.js'
 
 /** Key trace formats: `lirs` = one integer key per line; `u32be` = big-endian uint32 keys. */
 export type TraceFormat = 'lirs' | 'u32be'
@@ -76,176 +77,6 @@ export function replayLruCache(keys: readonly string[], size: number): number {
   for (const key of keys) {
     if (lru.get(key) !== undefined) hits++
     else lru.set(key, 1)
-  }
-  return hits / keys.length
-}
-
-/**
- * Hit ratio of Belady's optimal policy (OPT) at `size`: on a miss with the cache full, the
- * resident key (or the new one) whose next use is farthest away is dropped. Offline (it reads
- * the future), so it is the ceiling for any policy at that size; O(n log n) with a max-heap of
- * next uses (stale heap entries are skipped lazily).
- */
-export function replayOptimal(keys: readonly string[], size: number): number {
-  const n = keys.length
-  const next = new Int32Array(n)
-  const seen = new Map<string, number>()
-  for (let i = n - 1; i >= 0; i--) {
-    const key = keys[i] as string
-    next[i] = seen.get(key) ?? n + i // never again: farther than any real use, ties broken
-    seen.set(key, i)
-  }
-  // Max-heap of [next use, key], one node per resident key and access (stale ones skipped).
-  const heapUse: number[] = []
-  const heapKey: string[] = []
-  const swap = (a: number, b: number) => {
-    const u = heapUse[a] as number
-    heapUse[a] = heapUse[b] as number
-    heapUse[b] = u
-    const k = heapKey[a] as string
-    heapKey[a] = heapKey[b] as string
-    heapKey[b] = k
-  }
-  const push = (use: number, key: string) => {
-    let i = heapUse.push(use) - 1
-    heapKey.push(key)
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if ((heapUse[parent] as number) >= use) break
-      swap(parent, i)
-      i = parent
-    }
-  }
-  const pop = () => {
-    const last = heapUse.length - 1
-    swap(0, last)
-    heapUse.pop()
-    heapKey.pop()
-    for (let i = 0; ; ) {
-      const l = 2 * i + 1
-      let m = i
-      if (l < last && (heapUse[l] as number) > (heapUse[m] as number)) m = l
-      if (l + 1 < last && (heapUse[l + 1] as number) > (heapUse[m] as number)) m = l + 1
-      if (m === i) break
-      swap(m, i)
-      i = m
-    }
-  }
-  /** Resident keys and their next use. */
-  const cache = new Map<string, number>()
-  let hits = 0
-  for (let i = 0; i < n; i++) {
-    const key = keys[i] as string
-    if (cache.has(key)) hits++
-    else if (cache.size >= size) {
-      while (cache.get(heapKey[0] as string) !== heapUse[0]) pop()
-      // Keep the new key only if some resident key is needed later than it.
-      if ((heapUse[0] as number) < next[i]!) continue
-      cache.delete(heapKey[0] as string)
-      pop()
-    }
-    cache.set(key, next[i]!)
-    push(next[i]!, key)
-  }
-  return hits / n
-}
-
-/**
- * A textbook W-TinyLFU, kept deliberately simple as a reference: exact LRU queues (Map order),
- * a static 1% window, an 80% protected segment, and a count-min sketch of four rows of 4-bit
- * counters (saturating at 15) halved every 10 × size increments. No hill climbing.
- */
-export function replayPlainWTinyLfu(keys: readonly string[], size: number): number {
-  const width = 1 << Math.ceil(Math.log2(Math.max(16, size * 4)))
-  const rows = [
-    new Uint8Array(width),
-    new Uint8Array(width),
-    new Uint8Array(width),
-    new Uint8Array(width),
-  ]
-  const seeds = [0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f]
-  const hashes = new Map<string, number[]>()
-  const sample = 10 * size
-  let additions = 0
-  const indexes = (key: string) => {
-    let cached = hashes.get(key)
-    if (cached === undefined) {
-      let h = 0x811c9dc5
-      for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
-      cached = seeds.map((seed) => {
-        let x = Math.imul(h ^ seed, 0x85ebca6b)
-        x ^= x >>> 13
-        x = Math.imul(x, 0xc2b2ae35)
-        x ^= x >>> 16
-        return x & (width - 1)
-      })
-      hashes.set(key, cached)
-    }
-    return cached
-  }
-  const increment = (key: string) => {
-    const idx = indexes(key)
-    let added = false
-    for (let r = 0; r < 4; r++) {
-      const row = rows[r]!
-      if (row[idx[r]!]! < 15) {
-        row[idx[r]!]!++
-        added = true
-      }
-    }
-    if (added && ++additions >= sample) {
-      for (const row of rows) for (let i = 0; i < width; i++) row[i] = row[i]! >>> 1
-      additions >>>= 1
-    }
-  }
-  const frequency = (key: string) => {
-    const idx = indexes(key)
-    let min = 15
-    for (let r = 0; r < 4; r++) min = Math.min(min, rows[r]![idx[r]!]!)
-    return min
-  }
-  const windowMax = Math.max(1, size - Math.floor(size * 0.99))
-  const protectedMax = Math.floor(0.8 * (size - windowMax))
-  const window = new Map<string, true>()
-  const probation = new Map<string, true>()
-  const protectedSeg = new Map<string, true>()
-  const first = (m: Map<string, true>) => m.keys().next().value as string
-  let hits = 0
-  for (const key of keys) {
-    increment(key)
-    if (window.has(key)) {
-      hits++
-      window.delete(key)
-      window.set(key, true)
-    } else if (probation.has(key)) {
-      hits++
-      probation.delete(key)
-      protectedSeg.set(key, true)
-      if (protectedSeg.size > protectedMax) {
-        const demoted = first(protectedSeg)
-        protectedSeg.delete(demoted)
-        probation.set(demoted, true)
-      }
-    } else if (protectedSeg.has(key)) {
-      hits++
-      protectedSeg.delete(key)
-      protectedSeg.set(key, true)
-    } else {
-      window.set(key, true)
-      if (window.size > windowMax) {
-        const candidate = first(window)
-        window.delete(candidate)
-        if (probation.size + protectedSeg.size < size - windowMax) probation.set(candidate, true)
-        else {
-          const victim = first(probation.size > 0 ? probation : protectedSeg)
-          if (frequency(candidate) > frequency(victim)) {
-            probation.delete(victim)
-            protectedSeg.delete(victim)
-            probation.set(candidate, true)
-          }
-        }
-      }
-    }
   }
   return hits / keys.length
 }
@@ -365,6 +196,131 @@ export function formatHitRatios(results: readonly HitRatioResult[]): string {
             : `${((100 * ((r.hitRatio.cacheport ?? 0) - r.reference.lru)) / (r.reference.opt - r.reference.lru)).toFixed(0)}%`,
         ]
       : []),
+  ])
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((c) => (c[i] as string).length)),
+  )
+  const line = (c: readonly string[]) =>
+    c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ')
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}
+
+// ---- size sweep ----------------------------------------------------------------------------
+
+/** Multiples of each README size the sweep replays. */
+export const SWEEP_FACTORS = [0.25, 0.5, 1, 2, 4] as const
+
+/** One trace at one size: every policy's hit ratio (0-1), and cacheport against the best. */
+export interface SweepCell {
+  readonly trace: string
+  readonly factor: number
+  readonly size: number
+  readonly hitRatio: {
+    readonly cacheport: number
+    readonly 'lru-cache': number
+    readonly lru: number
+    readonly 'w-tinylfu': number
+    readonly arc: number
+    readonly opt: number
+  }
+  /** The best online reference (LRU, static W-TinyLFU, ARC) and its hit ratio. */
+  readonly best: { readonly name: string; readonly hitRatio: number }
+  /** cacheport minus the best online reference, in points. */
+  readonly delta: number
+}
+
+/**
+ * Replays one trace at `factors` × its README size through cacheport, lru-cache, an exact LRU,
+ * the static W-TinyLFU, ARC and OPT.
+ */
+export function sweepTrace(
+  spec: TraceSpec,
+  factors: readonly number[] = SWEEP_FACTORS,
+): SweepCell[] {
+  const keys = readTrace(spec.file, spec.format)
+  return factors.map((factor) => {
+    const size = Math.max(1, Math.round(spec.size * factor))
+    const hitRatio = {
+      cacheport: replayCacheport(keys, size),
+      'lru-cache': replayLruCache(keys, size),
+      lru: replayLru(keys, size),
+      'w-tinylfu': replayPlainWTinyLfu(keys, size),
+      arc: replayArc(keys, size),
+      opt: replayOptimal(keys, size),
+    }
+    const online = [
+      ['LRU', hitRatio.lru],
+      ['W-TinyLFU', hitRatio['w-tinylfu']],
+      ['ARC', hitRatio.arc],
+    ] as const
+    const [name, best] = online.reduce((a, b) => (b[1] > a[1] ? b : a))
+    return {
+      trace: spec.name,
+      factor,
+      size,
+      hitRatio,
+      best: { name, hitRatio: best },
+      delta: 100 * (hitRatio.cacheport - best),
+    }
+  })
+}
+
+/**
+ * The correctness gates of the replay: lru-cache and the exact `Map` LRU agree at every size,
+ * and at the README size both reproduce the README's LRU reference (to its two decimals).
+ * Returns one message per failed gate (empty when all hold).
+ */
+export function checkReplay(specs: readonly TraceSpec[], cells: readonly SweepCell[]): string[] {
+  const failures: string[] = []
+  for (const cell of cells) {
+    const where = `${cell.trace}@${cell.size}`
+    if (cell.hitRatio['lru-cache'] !== cell.hitRatio.lru) {
+      failures.push(
+        `${where}: lru-cache ${pct(cell.hitRatio['lru-cache'])}% != LRU ${pct(cell.hitRatio.lru)}%`,
+      )
+    }
+    const spec = specs.find((s) => s.name === cell.trace)
+    if (
+      spec !== undefined &&
+      cell.size === spec.size &&
+      Math.abs(cell.hitRatio.lru - spec.lru) > 0.00005
+    ) {
+      failures.push(`${where}: LRU ${pct(cell.hitRatio.lru)}% != README ${pct(spec.lru)}%`)
+    }
+    if (cell.hitRatio.cacheport > cell.hitRatio.opt + 1e-12) {
+      failures.push(
+        `${where}: cacheport ${pct(cell.hitRatio.cacheport)}% beats OPT ${pct(cell.hitRatio.opt)}%`,
+      )
+    }
+  }
+  return failures
+}
+
+/** The sweep as one table: a row per trace and size, cacheport minus the best reference. */
+export function formatSweep(cells: readonly SweepCell[]): string {
+  const header = [
+    'trace',
+    '×',
+    'size',
+    'cacheport',
+    'LRU',
+    'W-TinyLFU',
+    'ARC',
+    'OPT',
+    'best',
+    'Δ points',
+  ]
+  const rows = cells.map((c) => [
+    c.trace,
+    String(c.factor),
+    String(c.size),
+    pct(c.hitRatio.cacheport),
+    pct(c.hitRatio.lru),
+    pct(c.hitRatio['w-tinylfu']),
+    pct(c.hitRatio.arc),
+    pct(c.hitRatio.opt),
+    c.best.name,
+    `${c.delta >= 0 ? '+' : ''}${c.delta.toFixed(2)}`,
   ])
   const widths = header.map((h, i) =>
     Math.max(h.length, ...rows.map((c) => (c[i] as string).length)),

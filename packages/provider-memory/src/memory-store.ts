@@ -35,7 +35,8 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   readonly kind: StoreValueKind
   readonly #host: StoreHost<E>
   readonly #policy: Policy<E>
-  readonly #seed: number
+  /** Seed of this namespace's key hashes. */
+  readonly seed: number
   /** Namespace id in the shared policy. */
   readonly #id: number
   readonly #map = new Map<string, number>()
@@ -47,7 +48,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     this.kind = host.kind
     this.#host = host
     this.#policy = host.policy
-    this.#seed = hashKey(0x9e3779b9, namespace)
+    this.seed = hashKey(0x9e3779b9, namespace)
     this.#id = host.policy.register(this)
   }
 
@@ -71,10 +72,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   get(key: string): E | undefined {
     if (this.#closed) this.#host.checkOpen()
     const slot = this.#map.get(key)
-    if (slot === undefined) {
-      this.#policy.recordMiss()
-      return undefined
-    }
+    if (slot === undefined) return undefined
     return this.#policy.read(slot)
   }
 
@@ -240,6 +238,16 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     tags: readonly string[] | undefined,
   ): void {
     const policy = this.#policy
+    if (tags === undefined && expiresAt === INFINITY && policy.scheduled === 0) {
+      const present = this.#map.get(key)
+      if (present !== undefined) {
+        const old = policy.overwritePlain(present, entry)
+        if (old !== undefined) {
+          if (old !== entry) policy.notify(this.namespace, key, 'replaced')
+          return
+        }
+      }
+    }
     const now = expiresAt === INFINITY && policy.scheduled === 0 ? 0 : this.#host.now()
     policy.sweep(now)
     let slot = this.#map.get(key)
@@ -255,7 +263,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
       const old = policy.update(slot, entry, weight, expiresAt)
       if (old !== entry) policy.notify(this.namespace, key, 'replaced')
     } else {
-      slot = policy.insert(this.#id, hashKey(this.#seed, key), key, entry, weight, expiresAt, tags)
+      slot = policy.insert(this.#id, hashKey(this.seed, key), key, entry, weight, expiresAt, tags)
       this.#map.set(key, slot)
       if (tags !== undefined) this.#tag(slot, tags)
     }

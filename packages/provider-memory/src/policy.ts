@@ -1,5 +1,19 @@
-import { FrequencySketch } from './frequency-sketch.js'
+import { FrequencySketch, hashKey } from './frequency-sketch.js'
+import {
+  HAS_TTL,
+  META,
+  NEXT,
+  PENDING_MASK,
+  PENDING_ONE,
+  PROBATION,
+  PROTECTED,
+  REFERENCED,
+  SAMPLED,
+  SlotTable,
+  WINDOW,
+} from './slot-table.js'
 import { TimerWheel } from './timer-wheel.js'
+import { WindowTuner } from './window-tuner.js'
 
 /** Why an entry left the cache. */
 export type DeletionCause = 'explicit' | 'replaced' | 'expired' | 'evicted'
@@ -14,41 +28,16 @@ export interface DeletionEvent {
 /** The side of a store the policy calls back into when it removes an entry. */
 export interface SlotOwner {
   readonly namespace: string
+  /** Seed of the namespace's key hashes (the sketch's hash of a slot is `hashKey(seed, key)`). */
+  readonly seed: number
   /** Drops `slot` (holding `key` with `tags`) from the key map and the tag index. */
   forget(key: string, slot: number, tags: readonly string[] | undefined): void
 }
-
-const META = 4
-const PREV = 0
-const NEXT = 1
-const HASH = 2
-/** Flags: the queue. */
-const FLAGS = 3
-const QUEUE_MASK = 3
-
-/** Access byte (`access[slot]`): bits 0-3 hits not yet added to the sketch. */
-const PENDING_MASK = 15
-const PENDING_ONE = 1
-/** Access byte: read since it last reached the head of its queue (see `#onAccess`). */
-const REFERENCED = 1 << 4
-/** Access byte: the entry has a TTL (so a hit need not read `expiresAt` otherwise). */
-const HAS_TTL = 1 << 5
-/** Access byte: the entry has tags (so the `tags` column need not be read otherwise). */
-const HAS_TAGS = 1 << 6
-
-const FREE = 0
-const WINDOW = 1
-const PROBATION = 2
-const PROTECTED = 3
 
 /** Share of the maximum given to the admission window at start (the climber then moves it). */
 const INITIAL_WINDOW = 0.01
 /** Share of the main region reserved for the protected segment. */
 const PROTECTED_SHARE = 0.8
-/** Hill climber: step as a share of the maximum, restart threshold and decay. */
-const STEP_PERCENT = 0.1
-const RESTART_THRESHOLD = 0.05
-const STEP_DECAY = 0.8
 /** Entries moved between regions per climb, at most. */
 const TRANSFER_LIMIT = 1000
 /** A candidate this popular is admitted at random now and then (defeats hash flooding). */
@@ -64,7 +53,7 @@ export interface PolicyOptions<E> {
   readonly onDeletion: ((event: DeletionEvent) => void) | undefined
   /** Start share of the window (0-1); default 1%. */
   readonly initialWindow?: number
-  /** Hill climbing on the sampled hit rate; default true. */
+  /** Window chosen by side simulation (`WindowTuner`); default true. */
   readonly adaptive?: boolean
   readonly seed?: number
 }
@@ -76,46 +65,12 @@ export interface PolicyOptions<E> {
  * allocates nothing. A new entry enters the window; the window's overflow becomes an
  * admission candidate in probation, and when the cache is over its bound the candidate is
  * kept only if the frequency sketch rates it above probation's least recently used entry.
- * A probation hit promotes to protected (lazily, see `#onAccess`). A hill climber resizes the
- * window from the hit rate of each sample period: a larger window favours recency, a smaller
- * one frequency.
+ * A probation hit promotes to protected (lazily, see `#onAccess`). A `WindowTuner` sizes the
+ * window from side simulations of candidate windows on the same requests: a larger window
+ * favours recency, a smaller one frequency. Slot storage and queues live in `SlotTable`.
  */
-export class Policy<E> {
-  // Slot columns.
-  keys: (string | undefined)[] = []
-  entries: (E | undefined)[] = []
-  tags: (readonly string[] | undefined)[] = []
-  /** Namespace id of each slot (an index into `#owners`). */
-  ns: Int32Array
+export class Policy<E> extends SlotTable<E> {
   readonly #owners: SlotOwner[] = []
-  /**
-   * Four int32 per slot (16 bytes, aligned): previous and next slot in its queue (or next
-   * free slot), the key's hash, and the queue. Neither a hit nor an overwrite reads it.
-   */
-  meta: Int32Array
-  /**
-   * One byte per slot, all a hit reads and writes besides the entry: whether the entry has a
-   * TTL or tags, the referenced bit, and hits not yet added to the sketch. Hits of resident entries
-   * are counted here and folded into the sketch when the entry is weighed for admission,
-   * leaves, or the sketch ages, so a hit does not touch the sketch's table. A byte per slot
-   * keeps this column small enough to stay in the CPU cache at a million entries, where the
-   * 16-byte meta rows of randomly placed hot keys would each cost a cache miss.
-   */
-  access: Uint8Array
-  /** Weight per slot (weighted bounds only; every entry weighs 1 otherwise). */
-  weight: Float64Array
-  /** Expiry per slot, epoch ms; allocated when the first entry with a TTL arrives. */
-  expiresAt: Float64Array = new Float64Array(0)
-  #capacity: number
-  #top = 0
-  #freeHead = -1
-
-  // Queues (head = least recently used) and their weights.
-  readonly #heads = new Int32Array(4).fill(-1)
-  readonly #tails = new Int32Array(4).fill(-1)
-  readonly #queueWeight = new Float64Array(4)
-  size = 0
-  totalWeight = 0
   bytes = 0
   /** Entries removed since creation, by cause (for `MemoryProvider.usage()`). */
   readonly removals: Record<DeletionCause, number> = {
@@ -125,18 +80,11 @@ export class Policy<E> {
     evicted: 0,
   }
 
-  maximum: number
   windowMaximum = 0
   protectedMaximum = 0
-  readonly #weighted: boolean
 
-  // Hill climber.
-  #hits = 0
-  #misses = 0
-  /** Requests per climber sample: the sketch's sample size. */
-  #sampleSize = 0
-  #previousHitRate = 0
-  #stepSize = 0
+  /** Chooses the window (adaptive policies; created lazily under a weight bound). */
+  #tuner: WindowTuner | undefined
   readonly #adaptive: boolean
 
   readonly sketch: FrequencySketch
@@ -151,120 +99,24 @@ export class Policy<E> {
   #random: number
 
   constructor(options: PolicyOptions<E>) {
-    this.maximum = options.maximum
-    this.#weighted = options.weighted
+    super(options.maximum, options.weighted)
     this.#now = options.now
     this.#bytesOf = options.bytesOf
     this.#onDeletion = options.onDeletion
     this.#adaptive = options.adaptive ?? true
     this.#random = (options.seed ?? Math.floor(Math.random() * 0x7fffffff)) | 1
-    const expected = this.#weighted ? Math.min(options.maximum, 1024) : options.maximum
+    const expected = this.weighted ? Math.min(options.maximum, 1024) : options.maximum
     this.sketch = new FrequencySketch(expected)
-    const capacity = Math.max(16, Math.min(this.#weighted ? 1024 : options.maximum + 1, 4096))
-    this.#capacity = capacity
-    this.meta = new Int32Array(capacity * META)
-    this.access = new Uint8Array(capacity)
-    this.weight = new Float64Array(this.#weighted ? capacity : 0)
-    this.ns = new Int32Array(capacity)
     this.#setRegions(options.initialWindow ?? INITIAL_WINDOW)
+    if (this.#adaptive && !this.weighted) this.#tuner = new WindowTuner(options.maximum)
   }
 
   #setRegions(windowShare: number): void {
     const max = this.maximum
-    this.windowMaximum = this.#weighted
+    this.windowMaximum = this.weighted
       ? max * windowShare
       : Math.max(1, max - Math.floor(max * (1 - windowShare)))
     this.protectedMaximum = PROTECTED_SHARE * (max - this.windowMaximum)
-    this.#stepSize = -STEP_PERCENT * max
-    this.#sampleSize = this.sketch.sampleSize
-    this.#hits = 0
-    this.#misses = 0
-    this.#previousHitRate = 0
-  }
-
-  // ---- slots -------------------------------------------------------------------------------
-
-  #grow(): void {
-    let capacity = this.#capacity * 2
-    // Entry-bounded: never more slots than the bound plus the one being admitted.
-    if (!this.#weighted)
-      capacity = Math.max(Math.min(capacity, this.maximum + 1), this.#capacity + 1)
-    const grow = <T extends Int32Array | Uint8Array | Float64Array>(
-      a: T,
-      make: (n: number) => T,
-    ) => {
-      const b = make(capacity)
-      b.set(a)
-      return b
-    }
-    const meta = new Int32Array(capacity * META)
-    meta.set(this.meta)
-    this.meta = meta
-    const access = new Uint8Array(capacity)
-    access.set(this.access)
-    this.access = access
-    if (this.#weighted) this.weight = grow(this.weight, (n) => new Float64Array(n))
-    this.ns = grow(this.ns, (n) => new Int32Array(n))
-    if (this.#wheel !== undefined) {
-      this.expiresAt = grow(this.expiresAt, (n) => new Float64Array(n))
-      this.#wheel.grow(capacity)
-    }
-    this.#capacity = capacity
-  }
-
-  #allocate(): number {
-    const free = this.#freeHead
-    if (free !== -1) {
-      this.#freeHead = this.meta[free * META + NEXT]!
-      return free
-    }
-    if (this.#top === this.#capacity) this.#grow()
-    return this.#top++
-  }
-
-  // ---- queues ------------------------------------------------------------------------------
-
-  #weightOf(slot: number): number {
-    return this.#weighted ? this.weight[slot]! : 1
-  }
-
-  #link(slot: number, queue: number): void {
-    const meta = this.meta
-    const tail = this.#tails[queue]!
-    const base = slot * META
-    meta[base + PREV] = tail
-    meta[base + NEXT] = -1
-    meta[base + FLAGS] = (meta[base + FLAGS]! & ~QUEUE_MASK) | queue
-    if (tail === -1) this.#heads[queue] = slot
-    else meta[tail * META + NEXT] = slot
-    this.#tails[queue] = slot
-    this.#queueWeight[queue]! += this.#weightOf(slot)
-  }
-
-  #unlink(slot: number): void {
-    const meta = this.meta
-    const base = slot * META
-    const queue = meta[base + FLAGS]! & QUEUE_MASK
-    const prev = meta[base + PREV]!
-    const next = meta[base + NEXT]!
-    if (prev === -1) this.#heads[queue] = next
-    else meta[prev * META + NEXT] = next
-    if (next === -1) this.#tails[queue] = prev
-    else meta[next * META + PREV] = prev
-    this.#queueWeight[queue]! -= this.#weightOf(slot)
-  }
-
-  /** Queue of `slot`. */
-  #queueOf(slot: number): number {
-    return this.meta[slot * META + FLAGS]! & QUEUE_MASK
-  }
-
-  #nextOf(slot: number): number {
-    return this.meta[slot * META + NEXT]!
-  }
-
-  #hashOf(slot: number): number {
-    return this.meta[slot * META + HASH]!
   }
 
   /**
@@ -282,6 +134,8 @@ export class Policy<E> {
       access[slot] = bits + PENDING_ONE + (REFERENCED & ~bits)
       if (this.sketch.recordAddition()) this.#age()
     } else if ((bits & REFERENCED) === 0) access[slot] = bits | REFERENCED
+    // Last: moving the window may relink this slot, which rewrites its queue bits.
+    if ((bits & SAMPLED) !== 0) this.#sampledAccess(slot)
   }
 
   /**
@@ -292,17 +146,32 @@ export class Policy<E> {
   #settleHead(queue: number): number {
     const access = this.access
     for (;;) {
-      const head = this.#heads[queue]!
+      const head = this.heads[queue]!
       if (head === -1) return -1
       const bits = access[head]!
       if ((bits & REFERENCED) === 0) return head
       access[head] = bits & ~REFERENCED
-      this.#unlink(head)
+      this.unlink(head)
       if (queue === PROBATION) {
-        this.#link(head, PROTECTED)
+        this.link(head, PROTECTED)
         this.#demoteProtected()
-      } else this.#link(head, queue)
+      } else this.link(head, queue)
     }
+  }
+
+  /** An access of a key in the tuner's sample: replays it in the shadows, maybe moves the window. */
+  #sampledAccess(slot: number): void {
+    const share = (this.#tuner as WindowTuner).record(this.#hashOf(slot))
+    if (share >= 0) this.#applyWindowShare(share)
+  }
+
+  /**
+   * The sketch's hash of the key in `slot`, recomputed from the key (a hash column would cost
+   * 4 bytes per entry; it is needed only on admission, removal, aging and sampled accesses).
+   */
+  #hashOf(slot: number): number {
+    const owner = this.#owners[this.ns.length > 0 ? this.ns[slot]! : 0] as SlotOwner
+    return hashKey(owner.seed, this.keys[slot] as string)
   }
 
   /** Folds the deferred hits of `slot` into the sketch. */
@@ -311,25 +180,29 @@ export class Policy<E> {
     const pending = bits & PENDING_MASK
     if (pending === 0) return
     this.access[slot] = bits & ~PENDING_MASK
-    this.sketch.add(this.meta[slot * META + HASH]!, pending)
+    this.sketch.add(this.#hashOf(slot), pending)
   }
 
   /** End of a sample period: folds every deferred hit into the sketch, then halves it. */
   #age(): void {
     const access = this.access
-    for (let slot = 0; slot < this.#top; slot++) {
+    for (let slot = 0; slot < this.top; slot++) {
       if ((access[slot]! & PENDING_MASK) !== 0) this.#flushPending(slot)
     }
     this.sketch.reset()
   }
 
   #demoteProtected(): void {
-    while (this.#queueWeight[PROTECTED]! > this.protectedMaximum) {
+    while (this.queueWeight[PROTECTED]! > this.protectedMaximum) {
       const head = this.#settleHead(PROTECTED)
-      if (head === -1 || head === this.#tails[PROTECTED]) break
-      this.#unlink(head)
-      this.#link(head, PROBATION)
+      if (head === -1 || head === this.tails[PROTECTED]) break
+      this.unlink(head)
+      this.link(head, PROBATION)
     }
+  }
+
+  protected override onGrow(capacity: number): void {
+    this.#wheel?.grow(capacity)
   }
 
   // ---- reads and writes --------------------------------------------------------------------
@@ -337,6 +210,8 @@ export class Policy<E> {
   /** Registers a store; returns its namespace id. */
   register(owner: SlotOwner): number {
     this.#owners.push(owner)
+    // The second namespace: slots now need their owner (the existing ones are all owner 0).
+    if (this.#owners.length === 2) this.ns = new Int32Array(this.capacity)
     return this.#owners.length - 1
   }
 
@@ -347,8 +222,8 @@ export class Policy<E> {
 
   #timers(): TimerWheel {
     if (this.#wheel === undefined) {
-      this.#wheel = new TimerWheel(this.#capacity, this.#now())
-      this.expiresAt = new Float64Array(this.#capacity).fill(Number.POSITIVE_INFINITY)
+      this.#wheel = new TimerWheel(this.capacity, this.#now())
+      this.expiresAt = new Float64Array(this.capacity).fill(Number.POSITIVE_INFINITY)
     }
     return this.#wheel
   }
@@ -366,14 +241,12 @@ export class Policy<E> {
       const now = this.#now()
       if (expiresAt <= now) {
         this.remove(slot, 'expired')
-        this.recordMiss()
         this.flush()
         return undefined
       }
       if ((++this.#reads & 63) === 0) sweepAt = now
     }
     this.#onAccess(slot)
-    if (++this.#hits + this.#misses >= this.#sampleSize) this.#climb()
     const entry = this.entries[slot]
     if (sweepAt !== -1) {
       // Now and then a read of a TTL entry advances the timer wheel too (after the read is
@@ -382,10 +255,6 @@ export class Policy<E> {
       this.flush()
     }
     return entry
-  }
-
-  recordMiss(): void {
-    if (this.#hits + ++this.#misses >= this.#sampleSize) this.#climb()
   }
 
   /** Inserts a new entry (the key must be absent from `owner`); returns its slot. */
@@ -398,48 +267,63 @@ export class Policy<E> {
     expiresAt: number,
     tags: readonly string[] | undefined,
   ): number {
-    const slot = this.#allocate()
+    const slot = this.allocate()
     this.keys[slot] = key
     this.entries[slot] = entry
     if (tags !== undefined || slot < this.tags.length) this.tags[slot] = tags
-    this.ns[slot] = owner
-    const base = slot * META
-    this.meta[base + HASH] = hash
-    this.meta[base + FLAGS] = FREE
+    if (this.ns.length > 0) this.ns[slot] = owner
     // One deferred occurrence: the insert itself.
+    const tuner = this.#tuner
+    const sampled = tuner?.samples(hash)
     this.access[slot] =
-      (expiresAt !== Number.POSITIVE_INFINITY ? HAS_TTL : 0) |
-      (tags !== undefined ? HAS_TAGS : 0) |
-      PENDING_ONE
-    if (this.#weighted) this.weight[slot] = weight
+      (expiresAt !== Number.POSITIVE_INFINITY ? HAS_TTL : 0) | (sampled ? SAMPLED : 0) | PENDING_ONE
+    if (this.weighted) this.weight[slot] = weight
     if (expiresAt !== Number.POSITIVE_INFINITY) {
       const wheel = this.#timers()
       this.expiresAt[slot] = expiresAt
       wheel.schedule(slot, expiresAt)
     }
-    this.#link(slot, WINDOW)
+    this.link(slot, WINDOW)
     this.size++
     this.totalWeight += weight
     if (this.#bytesOf !== undefined) this.bytes += this.#bytesOf(entry)
-    if (this.#weighted && this.size > this.sketch.sampleSize / 10) {
+    if (this.weighted && this.size > this.sketch.sampleSize / 10) {
       this.sketch.ensureCapacity(this.size * 2)
-      this.#sampleSize = this.sketch.sampleSize
     }
     if (this.sketch.recordAddition()) this.#age()
+    if (sampled) {
+      const share = (tuner as WindowTuner).record(hash)
+      if (share >= 0) this.#applyWindowShare(share)
+    }
     return slot
   }
 
   /** Tags of the entry in `slot`. */
   tagsOf(slot: number): readonly string[] | undefined {
-    return (this.access[slot]! & HAS_TAGS) !== 0 ? this.tags[slot] : undefined
+    return slot < this.tags.length ? this.tags[slot] : undefined
   }
 
   /** Sets the tags of the entry in `slot` (the store keeps its index in step). */
   setTags(slot: number, tags: readonly string[] | undefined): void {
-    const bits = this.access[slot]!
-    if (tags === undefined && (bits & HAS_TAGS) === 0) return
+    if (tags === undefined && this.tagsOf(slot) === undefined) return
     this.tags[slot] = tags
-    this.access[slot] = tags === undefined ? bits & ~HAS_TAGS : bits | HAS_TAGS
+  }
+
+  /**
+   * The common overwrite: replaces the entry in `slot` when neither the old nor the new entry
+   * has a TTL or tags and entries are not weighed, with nothing else to update (no timer, tag
+   * index, weight or eviction). Returns the old entry, or undefined when the case does not apply
+   * (then the caller takes the general path).
+   */
+  overwritePlain(slot: number, entry: E): E | undefined {
+    if (this.weighted || (this.access[slot]! & HAS_TTL) !== 0 || this.tagsOf(slot) !== undefined) {
+      return undefined
+    }
+    const old = this.entries[slot] as E
+    this.entries[slot] = entry
+    if (this.#bytesOf !== undefined) this.bytes += this.#bytesOf(entry) - this.#bytesOf(old)
+    this.#onAccess(slot)
+    return old
   }
 
   /** Replaces the entry in `slot` (same key); the caller re-tags. */
@@ -447,10 +331,10 @@ export class Policy<E> {
     const old = this.entries[slot] as E
     this.entries[slot] = entry
     if (this.#bytesOf !== undefined) this.bytes += this.#bytesOf(entry) - this.#bytesOf(old)
-    if (this.#weighted) {
+    if (this.weighted) {
       const delta = weight - this.weight[slot]!
       this.weight[slot] = weight
-      this.#queueWeight[this.#queueOf(slot)]! += delta
+      this.queueWeight[this.queueOf(slot)]! += delta
       this.totalWeight += delta
     }
     const hadTtl = (this.access[slot]! & HAS_TTL) !== 0
@@ -470,30 +354,29 @@ export class Policy<E> {
 
   /** Removes `slot` from its owner, its queue and the wheel, and frees it. */
   remove(slot: number, cause: DeletionCause): void {
-    const owner = this.#owners[this.ns[slot]!] as SlotOwner
+    const owner = this.#owners[this.ns.length > 0 ? this.ns[slot]! : 0] as SlotOwner
     const key = this.keys[slot] as string
-    const hasTags = (this.access[slot]! & HAS_TAGS) !== 0
-    owner.forget(key, slot, hasTags ? this.tags[slot] : undefined)
+    const tags = this.tagsOf(slot)
+    owner.forget(key, slot, tags)
     this.#flushPending(slot)
-    this.#unlink(slot)
+    this.unlink(slot)
     if ((this.access[slot]! & HAS_TTL) !== 0) {
       this.#wheel?.cancel(slot)
       this.expiresAt[slot] = Number.POSITIVE_INFINITY
     }
     this.size--
     this.removals[cause]++
-    this.totalWeight -= this.#weightOf(slot)
+    this.totalWeight -= this.weightOf(slot)
     if (this.#bytesOf !== undefined) this.bytes -= this.#bytesOf(this.entries[slot] as E)
     if (this.#onDeletion !== undefined) {
       this.#pending.push({ namespace: owner.namespace, key, cause })
     }
     this.keys[slot] = undefined
     this.entries[slot] = undefined
-    if (hasTags) this.tags[slot] = undefined
-    this.meta[slot * META + FLAGS] = FREE
+    if (tags !== undefined) this.tags[slot] = undefined
     this.access[slot] = 0
-    this.meta[slot * META + NEXT] = this.#freeHead
-    this.#freeHead = slot
+    this.meta[slot * META + NEXT] = this.freeHead
+    this.freeHead = slot
   }
 
   /** Queues a deletion event for the listener (delivered by `flush`). */
@@ -541,13 +424,16 @@ export class Policy<E> {
    * probation's LRU entry (the victim) and the less frequent of the two goes.
    */
   evict(): void {
+    if (this.#tuner === undefined && this.#adaptive && this.totalWeight > this.maximum) {
+      this.#tuner = new WindowTuner(this.size)
+    }
     let candidate = -1
     let candidates = 0
-    while (this.#queueWeight[WINDOW]! > this.windowMaximum) {
+    while (this.queueWeight[WINDOW]! > this.windowMaximum) {
       const head = this.#settleHead(WINDOW)
       if (head === -1) break
-      this.#unlink(head)
-      this.#link(head, PROBATION)
+      this.unlink(head)
+      this.link(head, PROBATION)
       if (candidate === -1) candidate = head
       candidates++
     }
@@ -555,14 +441,14 @@ export class Policy<E> {
       let victim = this.#settleHead(PROBATION)
       if (victim === -1) victim = this.#settleHead(PROTECTED)
       if (victim === -1) victim = this.#settleHead(WINDOW)
-      if (candidates === 0 || victim === candidate || this.#queueOf(candidate) !== PROBATION) {
+      if (candidates === 0 || victim === candidate || this.queueOf(candidate) !== PROBATION) {
         if (victim === candidate) {
-          candidate = this.#nextOf(candidate)
+          candidate = this.nextOf(candidate)
           candidates--
         }
         this.#evictSlot(victim)
-      } else if (this.#weightOf(candidate) > this.maximum || !this.#admit(candidate, victim)) {
-        const next = this.#nextOf(candidate)
+      } else if (this.weightOf(candidate) > this.maximum || !this.#admit(candidate, victim)) {
+        const next = this.nextOf(candidate)
         this.#evictSlot(candidate)
         candidate = next
         candidates--
@@ -602,34 +488,24 @@ export class Policy<E> {
   resize(maximum: number): void {
     const share = this.maximum > 0 ? this.windowMaximum / this.maximum : INITIAL_WINDOW
     this.maximum = maximum
-    this.sketch.ensureCapacity(this.#weighted ? Math.min(maximum, 1024) : maximum)
+    this.sketch.ensureCapacity(this.weighted ? Math.min(maximum, 1024) : maximum)
     this.#setRegions(share)
+    // A weight bound's tuner is sized from the entry count at the next eviction.
+    if (this.#tuner !== undefined)
+      this.#tuner = this.weighted ? undefined : new WindowTuner(maximum)
     this.#demoteProtected()
     this.evict()
   }
 
-  // ---- hill climbing -----------------------------------------------------------------------
+  // ---- window tuning ---------------------------------------------------------------------
 
-  #climb(): void {
-    const requests = this.#hits + this.#misses
-    const hitRate = this.#hits / requests
-    this.#hits = 0
-    this.#misses = 0
-    if (!this.#adaptive) return
-    // The first sample includes the cold start: it only sets the reference hit rate.
-    if (this.#previousHitRate === 0) {
-      this.#previousHitRate = hitRate
-      return
-    }
-    const change = hitRate - this.#previousHitRate
-    const amount = change >= 0 ? this.#stepSize : -this.#stepSize
-    this.#stepSize =
-      Math.abs(change) >= RESTART_THRESHOLD
-        ? STEP_PERCENT * this.maximum * (amount >= 0 ? 1 : -1)
-        : STEP_DECAY * amount
-    this.#previousHitRate = hitRate
-    if (amount > 0) this.#increaseWindow(amount)
-    else if (amount < 0) this.#decreaseWindow(-amount)
+  /** Moves the window towards `share` of the maximum (at most `TRANSFER_LIMIT` entries now). */
+  #applyWindowShare(share: number): void {
+    const max = this.maximum
+    const target = this.weighted ? max * share : Math.max(1, max - Math.floor(max * (1 - share)))
+    const delta = target - this.windowMaximum
+    if (delta > 0) this.#increaseWindow(delta)
+    else if (delta < 0) this.#decreaseWindow(-delta)
   }
 
   #increaseWindow(amount: number): void {
@@ -639,12 +515,12 @@ export class Policy<E> {
     this.windowMaximum += quota
     this.#demoteProtected()
     for (let i = 0; i < TRANSFER_LIMIT; i++) {
-      let slot = this.#heads[PROBATION]!
-      if (slot === -1 || quota < this.#weightOf(slot)) slot = this.#heads[PROTECTED]!
-      if (slot === -1 || quota < this.#weightOf(slot)) break
-      quota -= this.#weightOf(slot)
-      this.#unlink(slot)
-      this.#link(slot, WINDOW)
+      let slot = this.heads[PROBATION]!
+      if (slot === -1 || quota < this.weightOf(slot)) slot = this.heads[PROTECTED]!
+      if (slot === -1 || quota < this.weightOf(slot)) break
+      quota -= this.weightOf(slot)
+      this.unlink(slot)
+      this.link(slot, WINDOW)
     }
     this.protectedMaximum += quota
     this.windowMaximum -= quota
@@ -656,11 +532,11 @@ export class Policy<E> {
     this.protectedMaximum += quota
     this.windowMaximum -= quota
     for (let i = 0; i < TRANSFER_LIMIT; i++) {
-      const slot = this.#heads[WINDOW]!
-      if (slot === -1 || quota < this.#weightOf(slot)) break
-      quota -= this.#weightOf(slot)
-      this.#unlink(slot)
-      this.#link(slot, PROBATION)
+      const slot = this.heads[WINDOW]!
+      if (slot === -1 || quota < this.weightOf(slot)) break
+      quota -= this.weightOf(slot)
+      this.unlink(slot)
+      this.link(slot, PROBATION)
     }
     this.protectedMaximum -= quota
     this.windowMaximum += quota
@@ -668,29 +544,10 @@ export class Policy<E> {
 
   /** Drops everything without notifying (provider close). */
   clear(): void {
-    this.keys = []
-    this.entries = []
-    this.tags = []
-    this.#heads.fill(-1)
-    this.#tails.fill(-1)
-    this.#queueWeight.fill(0)
-    this.#top = 0
-    this.#freeHead = -1
-    this.size = 0
-    this.totalWeight = 0
+    this.resetSlots()
     this.bytes = 0
     this.#wheel?.clear()
     if (this.expiresAt.length > 0) this.expiresAt.fill(Number.POSITIVE_INFINITY)
     this.#pending.length = 0
-  }
-
-  /** Slots in each region (for tests and diagnostics). */
-  regions(): { window: number; probation: number; protected: number } {
-    const count = (queue: number) => {
-      let n = 0
-      for (let s = this.#heads[queue]!; s !== -1; s = this.#nextOf(s)) n++
-      return n
-    }
-    return { window: count(WINDOW), probation: count(PROBATION), protected: count(PROTECTED) }
   }
 }

@@ -88,6 +88,54 @@ describe('eviction (W-TinyLFU)', () => {
     expect(r.window + r.probation + r.protected).toBe(64)
   })
 
+  it('evicts from the right namespace when a second one opens after the first has entries', () => {
+    // The namespace column is allocated only when a second namespace opens: the slots filled
+    // before must still belong to the first.
+    const p = new MemoryProvider({ maximumSize: 50, values: 'live', tuning: { seed: 2 } })
+    const a = liveStore(p, 'a')
+    for (let i = 0; i < 50; i++) a.set(`a${i}`, live(i))
+    const b = liveStore(p, 'b')
+    for (let i = 0; i < 200; i++) b.set(`b${i}`, live(i))
+    expect(p.size).toBe(50)
+    expect(a.size + b.size).toBe(50)
+    let found = 0
+    for (let i = 0; i < 50; i++) if (a.get(`a${i}`) !== undefined) found++
+    expect(found).toBe(a.size)
+  })
+
+  it('keeps every slot column at the grown capacity (no entry lost across growth)', () => {
+    const p = new MemoryProvider({ maximumSize: 20_000, values: 'live', tuning: { seed: 4 } })
+    const s = liveStore(p)
+    for (let i = 0; i < 20_000; i++) s.set(`k${i}`, live(i))
+    for (let i = 0; i < 20_000; i += 997) expect(s.get(`k${i}`)?.value).toBe(i)
+    expect(p.size).toBe(20_000)
+  })
+
+  it('loses no slot from the queues when a sampled hit moves the window', () => {
+    // Phases that favour a small window (a loop larger than the cache) and a large one (a
+    // drifting working set) make the tuner move the window both ways. A hit of a sampled key
+    // can end a tuner period and relink the hit slot itself: its queue bits must survive.
+    const p = new MemoryProvider({ maximumSize: 125, values: 'live', tuning: { seed: 42 } })
+    const s = liveStore(p)
+    const next = random(11)
+    let smallest = Number.POSITIVE_INFINITY
+    let largest = 0
+    for (let i = 0; i < 80_000; i++) {
+      const loop = Math.floor(i / 20_000) % 2 === 0
+      const key = loop ? `l${i % 1011}` : `w${Math.floor(i / 40) + Math.floor(next() * 100)}`
+      if (s.get(key) === undefined) s.set(key, live(i))
+      if (i % 1000 === 999) {
+        const r = p.stats
+        expect(r.window + r.probation + r.protected).toBe(p.size)
+        smallest = Math.min(smallest, r.windowMaximum)
+        largest = Math.max(largest, r.windowMaximum)
+      }
+    }
+    expect(p.size).toBe(125)
+    expect(smallest).toBeLessThan(10)
+    expect(largest).toBeGreaterThan(50)
+  })
+
   it('a hot key survives a scan of one-hit wonders', () => {
     const p = memoryProvider({ maximumSize: 100, values: 'live', tuning: { seed: 3 } })
     const s = liveStore(p)
@@ -255,6 +303,18 @@ describe('expiry (timer wheel, manual clock)', () => {
     p.cleanUp()
     expect(p.size).toBe(1)
     expect(p.stats.scheduled).toBe(0)
+  })
+
+  it('a plain overwrite of a tagged entry drops it from the tag index (no fast path skips it)', () => {
+    const p = new MemoryProvider({ maximumSize: 10, values: 'live' })
+    const s = liveStore(p)
+    s.set('k', live(1), { tags: ['t'] })
+    s.set('k', live(2))
+    expect(s.tagMemberships).toBe(0)
+    expect(s.invalidateTags(['t'])).toBe(0)
+    expect(s.get('k')?.value).toBe(2)
+    s.set('k', live(3))
+    expect(s.get('k')?.value).toBe(3)
   })
 
   it('an overwrite reschedules or clears the TTL', () => {
