@@ -25,13 +25,13 @@ export {
   /** Starts a cluster (3 primaries + 3 replicas by default) and waits until it is healthy. */
   startCluster,
 } from './cluster.js'
-export { type MemoryReport, MiB, measureMemory, memoryRow, runMemoryProbe } from './memory-probe.js'
 export {
   type MemcachedHandle,
   type StartMemcachedOptions,
   /** Starts memcached on a random free port (TCP only). */
   startMemcached,
 } from './memcached.js'
+export { type MemoryReport, MiB, measureMemory, memoryRow, runMemoryProbe } from './memory-probe.js'
 export {
   /** Finds a free port on 127.0.0.1 (never 6379). */
   getFreePort,

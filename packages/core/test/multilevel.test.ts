@@ -199,7 +199,7 @@ describe('multilevel namespaces', () => {
   })
 
   it('propagates delete, deleteMany, setMany, tags and clear', async () => {
-    const { f, a, b } = await twoProcesses()
+    const { a, b } = await twoProcesses()
     const warm = async () => {
       await a.cache.setMany([
         { key: 'x', value: '1', tags: ['t'] },
@@ -252,7 +252,7 @@ describe('multilevel namespaces', () => {
   })
 
   it('bypasses and empties L1 while the bus is interrupted, and starts clean when it resumes', async () => {
-    const { f, a, b } = await twoProcesses()
+    const { a, b } = await twoProcesses()
     const states: string[] = []
     b.cache.on('bus', (e) => states.push(e.state))
     await a.cache.set('k', 'old')
