@@ -174,11 +174,11 @@ class CacheServiceImpl implements CacheService {
       )
     }
     this.#defaults = options.defaults ?? {}
-    this.#encoder = options.encoder
-    // Checked now (ids, methods), not at the first namespace.
-    if (options.encoder !== undefined && !isEncodingRegistry(options.encoder)) {
-      createEncodingRegistry({ default: options.encoder })
-    }
+    // Checked now (ids, methods), not at the first namespace; namespaces then share it.
+    this.#encoder =
+      options.encoder === undefined || isEncodingRegistry(options.encoder)
+        ? options.encoder
+        : createEncodingRegistry({ default: options.encoder })
     this.#transformers = options.transformers ?? []
     for (const t of this.#transformers) checkTransformer(t)
     this.#clock = options.clock ?? Date

@@ -18,6 +18,11 @@ interface SharedRead<V> {
 
 const READY = Promise.resolve()
 
+/** `readThen`'s continuation for `read`: the entry as it is. */
+function entryOf<V>(_k: string, f: Found<V>): Found<V> {
+  return f
+}
+
 /**
  * A multilevel namespace: an in-process L1 in front of the provider (L2). Reads go L1, then
  * L2 (concurrent L2 reads of a key share one call and back-fill L1 once, when admitted);
@@ -66,14 +71,7 @@ export class TwoTier<V> implements TierHandler<V> {
   }
 
   read(k: string): MaybePromise<Found<V>> {
-    const l1 = this.#l1
-    if (l1.live) {
-      this.#reporter.stats.l1Requests++
-      const raw = l1.store.get(k)
-      if (isPromise(raw)) return raw.then((r) => this.#afterL1(k, r))
-      if (raw !== undefined) return this.#afterL1(k, raw)
-    }
-    return this.#readShared(k)
+    return this.readThen(k, entryOf)
   }
 
   readThen<R>(k: string, then: (k: string, f: Found<V>) => R): MaybePromise<R> {
