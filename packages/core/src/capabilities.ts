@@ -1,11 +1,5 @@
 import { CacheUnsupportedError } from './errors.js'
-import type {
-  CacheProvider,
-  CapabilityName,
-  DistributedLock,
-  InvalidationBus,
-  Searchable,
-} from './ports.js'
+import type { CacheProvider, CapabilityName, DistributedLock, InvalidationBus } from './ports.js'
 
 /** Throws `CacheUnsupportedError` unless `provider` declares `capability`. */
 export function requireCapability(provider: CacheProvider, capability: CapabilityName): void {
@@ -20,11 +14,10 @@ export function requireCapability(provider: CacheProvider, capability: Capabilit
 interface OptionalPorts {
   bus: InvalidationBus
   lock: DistributedLock
-  search: Searchable
 }
 
 /**
- * Returns one of a provider's optional ports (`bus`, `lock`, `search`). Throws
+ * Returns one of a provider's optional ports (`bus`, `lock`). Throws
  * `CacheUnsupportedError` when the provider does not declare it, or declares it without
  * providing it.
  */

@@ -83,6 +83,7 @@ export {
 } from './options.js'
 export { type DecodedEntry, ValuePipeline } from './pipeline.js'
 export * from './ports.js'
+export type * from './search-types.js'
 export {
   type BreakerOptions,
   type CacheService,

@@ -5,6 +5,12 @@
  */
 
 import type { CacheDecodeError } from './errors.js'
+import type {
+  NormalizedSearchQuery,
+  SearchDocument,
+  StoreSearchResult,
+  StoreSearchSchema,
+} from './search-types.js'
 
 /** A value or a promise of it. Stores and transformers may answer synchronously. */
 export type MaybePromise<T> = T | Promise<T>
@@ -99,6 +105,11 @@ export interface StoreWriteOptions {
   readonly ttl?: number | undefined
   /** Tags to index this entry under. Only for stores whose provider declares `tags`. */
   readonly tags?: readonly string[] | undefined
+  /**
+   * The entry's searchable fields, for stores opened with `search`. The store indexes them
+   * atomically with the entry (same expiry) and drops them with it.
+   */
+  readonly fields?: SearchDocument | undefined
 }
 
 /** One entry of a `setMany` call. */
@@ -114,6 +125,7 @@ export type StoreComputeAction<E> =
       readonly entry: E
       readonly ttl?: number | undefined
       readonly tags?: readonly string[] | undefined
+      readonly fields?: SearchDocument | undefined
     }
   | { readonly action: 'delete' }
   | { readonly action: 'keep' }
@@ -167,6 +179,13 @@ export interface Store<E = Uint8Array> {
   ): Promise<E | CacheDecodeError | undefined>
   /** Iterates the keys of this namespace (no particular order). Needs `iterate`. */
   keys?(): AsyncIterable<string>
+  /**
+   * Evaluates a validated query over this namespace's indexed entries. Present on stores
+   * opened with `search` by a provider that declares `search`. Rejects with
+   * `CacheUnsupportedError` naming what the backend lacks (a module, a field type), and with
+   * `CacheTimeoutError` after `query.timeoutMs`.
+   */
+  search?(query: NormalizedSearchQuery): Promise<StoreSearchResult<E>>
 }
 
 /** A store of encoded entries (envelope bytes). */
@@ -190,7 +209,7 @@ export interface ProviderCapabilities {
   readonly bus: boolean
   /** `CacheProvider.lock` (distributed lock). */
   readonly lock: boolean
-  /** `CacheProvider.search`. */
+  /** `Store.search` on stores opened with a search schema. */
   readonly search: boolean
 }
 
@@ -290,14 +309,16 @@ export interface DistributedLock {
   ): Promise<LockHandle | undefined>
 }
 
-/** Optional port: secondary lookups over stored entries. */
-export interface Searchable {
-  search(namespace: string, query: string): AsyncIterable<string>
-}
-
 /** Options a provider receives when the service opens a namespace on it. */
 export interface OpenStoreOptions {
   readonly namespace: string
+  /**
+   * Set when the namespace is searchable: the provider creates (idempotently) an index named
+   * `indexName` over this namespace's entries with this schema, and refuses with
+   * `CacheUnsupportedError` a field type or algorithm it cannot index, or with
+   * `CacheConfigError` an existing index whose schema differs.
+   */
+  readonly search?: { readonly schema: StoreSearchSchema; readonly indexName: string }
 }
 
 /**
@@ -315,7 +336,6 @@ export interface CacheProvider {
   close(): Promise<void>
   readonly bus?: InvalidationBus
   readonly lock?: DistributedLock
-  readonly search?: Searchable
   /** What an in-process provider holds and has removed (observability collectors read it). */
   usage?(): ProviderUsage
 }
