@@ -2,6 +2,21 @@
  * The search contract: what a namespace declares as searchable, the queries it accepts, and
  * what a store that declares the `search` capability receives and answers. Core validates
  * and normalises; providers index and evaluate. See ARCHITECTURE.md, "Search".
+ *
+ * Semantics every provider keeps (the conformance kit's reference scan checks them):
+ * - TEXT: a value is split into terms at every character that is not a letter, digit or `_`,
+ *   and terms are lower-cased; no stemming, no stop words. `query.text` is split the same way
+ *   and every query term must occur in at least one TEXT field of the entry (AND).
+ * - TAG: one string or an array of strings; compared whole (lower-cased unless the field is
+ *   `caseSensitive`). A tag may not contain `,` or control characters.
+ * - `eq`/`ne`/`in` apply to TAG and NUMERIC fields; `gt`/`ge`/`lt`/`le`/`between` to NUMERIC;
+ *   `prefix` to TAG (a tag starts with it) and TEXT (a term starts with it; at least 2
+ *   characters); `within` to GEO (great-circle distance ≤ radius, metres).
+ * - `ne` is "not eq": an entry without the field matches it. Every other filter needs the field.
+ * - Vector scores are similarities, higher is closer: cosine → cosine similarity; `ip` → the
+ *   inner product; `l2` → 1 / (1 + squared Euclidean distance). Text and filters select the
+ *   candidates, the vector part keeps the k nearest of them, ordered by score.
+ * - Items with equal sort values come in an unspecified order.
  */
 
 import type { CacheDecodeError } from './errors.js'
