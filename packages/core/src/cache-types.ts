@@ -74,3 +74,38 @@ export interface ComputeOptions {
   /** Retries after losing an optimistic race (remote stores). Default 10. */
   readonly maxRetries?: number
 }
+
+/** A cached value with its metadata, as `getEntry` returns it. */
+export interface CacheEntry<V> {
+  /** The value; `undefined` for a cached "not found" (`negative`). */
+  readonly value: V | undefined
+  /** Epoch ms when the value was written. */
+  readonly createdAt: number
+  /** Epoch ms of logical expiry; `undefined` when it never expires. */
+  readonly expiresAt: number | undefined
+  /** Epoch ms until which the value may be served stale (with `grace`); `undefined`: none. */
+  readonly staleUntil: number | undefined
+  /** True when past `expiresAt` but still within grace: `get` misses it, `getOrSet` serves it. */
+  readonly stale: boolean
+  /** True for a cached "not found". */
+  readonly negative: boolean
+  /**
+   * The entry's tags, where the tier that answered keeps them (the provider's store, on
+   * memory and Redis-family providers); absent otherwise (an L1 copy, Keyv).
+   */
+  readonly tags?: readonly string[]
+  /**
+   * Which tier answered: `l1` (the in-process copy of a multilevel namespace) or `provider`
+   * (the namespace's provider: its L2 when multilevel, its only tier otherwise).
+   */
+  readonly tier: 'l1' | 'provider'
+}
+
+/** Options of `getEntry`. */
+export interface GetEntryOptions {
+  /**
+   * Count this read in the hit/miss statistics and events as `get` does (a fresh entry is a
+   * hit, anything else a miss). Default `false`: inspecting an entry is not a read.
+   */
+  readonly countAsRead?: boolean
+}

@@ -1,8 +1,10 @@
 import { isBackendFailure } from './breaker.js'
 import type {
   BulkLoader,
+  CacheEntry,
   ComputeOptions,
   ComputeResult,
+  GetEntryOptions,
   GetOrSetOptions,
   Loader,
   SetManyEntry,
@@ -10,15 +12,20 @@ import type {
 } from './cache-types.js'
 import {
   checkComputeOptions,
+  checkComputeVariantOptions,
+  checkExpireTtl,
   checkFunction,
+  checkGetEntryOptions,
   checkGetOrSetOptions,
   checkList,
   checkSetManyEntry,
   checkSetOptions,
 } from './call-checks.js'
 import type { ComputeRunner } from './compute.js'
+import type { Duration } from './duration.js'
+import type { EntryOperations } from './entry-operations.js'
 import { checkValue, type EntryPolicy } from './entry-policy.js'
-import { CacheClosedError, CacheConfigError } from './errors.js'
+import { CacheClosedError, CacheConfigError, CacheUnsupportedError } from './errors.js'
 import type { CacheEventListener, CacheEventName } from './events.js'
 import { validateKey } from './keys.js'
 import { getOrSetMany } from './loading/bulk-get-or-set.js'
@@ -29,11 +36,11 @@ import type { Singleflight } from './loading/singleflight.js'
 import { chain, isPromise, toPromise } from './maybe-promise.js'
 import type { Overtake } from './namespace-assembly.js'
 import type { NamespaceSettings } from './namespace-settings.js'
-import type { KeyCodec, MaybePromise, ProviderCapabilities, Store } from './ports.js'
+import type { KeyCodec, LiveEntry, MaybePromise, ProviderCapabilities, Store } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
 import type { CacheStats } from './stats.js'
-import type { Found } from './tiers/decode.js'
-import type { PlannedWrite, TierHandler } from './tiers/tier-handler.js'
+import { decodeEntry, type Found } from './tiers/decode.js'
+import type { InProcessTier, PlannedWrite, TierHandler } from './tiers/tier-handler.js'
 
 /** The parts of one namespace, built by `assembleNamespace`. */
 export interface CacheParts<K, V> {
@@ -55,6 +62,10 @@ export interface CacheParts<K, V> {
   /** What a `getOrSet` lookup leads to: a hit (maybe refreshing ahead), stale, or a load. */
   readonly decide: ReadOrLoad<K, V>
   readonly compute: ComputeRunner<V>
+  /** getEntry, ttl, expire/touch and entries. */
+  readonly entryOperations: EntryOperations<K, V>
+  /** True when the cache reports removals itself (the provider's store does not). */
+  readonly reportRemovals: boolean
   /** Shared with the service: `closed` flips when the service closes. */
   readonly state: { readonly closed: boolean }
 }
@@ -84,6 +95,10 @@ export class Cache<K = string, V = unknown> {
   readonly #maxKeyBytes: number
   /** The key codec, or `undefined` for string keys (used as they are). */
   readonly #keyCodec: KeyCodec<K> | undefined
+  /** The in-process first tier `peek` reads, or `undefined` when `peek` is refused. */
+  readonly #peekTier: InProcessTier | undefined
+  /** True when the tier `peek` reads holds live entries (nothing to decode). */
+  readonly #peekLive: boolean
 
   /** @internal Built by the cache service. */
   constructor(parts: CacheParts<K, V>, options: { readonly identityKeys: boolean }) {
@@ -96,6 +111,13 @@ export class Cache<K = string, V = unknown> {
     this.#state = parts.state
     this.#maxKeyBytes = parts.settings.maxKeyBytes
     this.#keyCodec = options.identityKeys ? undefined : parts.keyCodec
+    const first = parts.tiers.inProcessTier
+    this.#peekTier =
+      first !== undefined &&
+      (first.store.kind === 'live' || first.codec.decodesSynchronously === true)
+        ? first
+        : undefined
+    this.#peekLive = first?.store.kind === 'live'
   }
 
   /** Name of the provider this namespace lives on (its L2 when multilevel). */
@@ -260,6 +282,7 @@ export class Cache<K = string, V = unknown> {
       this.#overtake(k)
       return chain(this.#tiers.delete(k), (removed) => {
         this.#reporter.deleted(k)
+        if (removed && this.#p.reportRemovals) this.#reporter.removed(k, 'explicit')
         return removed
       })
     })
@@ -274,6 +297,7 @@ export class Cache<K = string, V = unknown> {
       for (const k of ks) this.#overtake(k)
       return chain(this.#tiers.deleteMany(ks), (count) => {
         for (const k of ks) this.#reporter.deleted(k)
+        if (count > 0 && this.#p.reportRemovals) this.#reportRemovedMany(ks, count)
         return count
       })
     })
@@ -301,6 +325,7 @@ export class Cache<K = string, V = unknown> {
       this.#overtakeAll()
       return chain(this.#tiers.invalidateTags(list), (count) => {
         this.#reporter.invalidated('tags', list, count)
+        if (count > 0 && this.#p.reportRemovals) this.#reporter.removed(undefined, 'tag', list)
         return count
       })
     })
@@ -311,7 +336,10 @@ export class Cache<K = string, V = unknown> {
     return toPromise(() => {
       this.#checkOpen()
       this.#overtakeAll()
-      return chain(this.#tiers.clear(), () => this.#reporter.invalidated('clear', [], undefined))
+      return chain(this.#tiers.clear(), () => {
+        this.#reporter.invalidated('clear', [], undefined)
+        if (this.#p.reportRemovals) this.#reporter.removed(undefined, 'clear')
+      })
     })
   }
 
@@ -355,6 +383,121 @@ export class Cache<K = string, V = unknown> {
     for await (const k of this.#p.store.keys!()) yield codec.decode(k)
   }
 
+  /**
+   * Iterates `[key, value]` of this namespace's fresh entries (of L2 when multilevel), read
+   * from the provider in batches; counts nothing. Throws `CacheUnsupportedError` on the first
+   * step when the provider has no `iterate` capability.
+   */
+  async *entries(): AsyncGenerator<[K, V]> {
+    this.#checkOpen()
+    this.#policy.require('iterate', 'entries')
+    yield* this.#p.entryOperations.entries()
+  }
+
+  /**
+   * The value of `key` with its metadata (creation, logical expiry, grace, negative, tags
+   * where the store keeps them, and which tier answered), or `undefined` when no tier holds a
+   * servable entry. A stale entry (within `grace`) is returned with `stale: true`. Counts as
+   * neither hit nor miss unless `countAsRead` is set. Rejects with a typed error for a bad key
+   * or option.
+   */
+  getEntry(key: K, options?: GetEntryOptions): Promise<CacheEntry<V> | undefined> {
+    return toPromise(() => {
+      const k = this.#key(key)
+      checkGetEntryOptions(options)
+      return this.#p.entryOperations.getEntry(k, options)
+    })
+  }
+
+  /**
+   * Remaining logical time to live of `key` in ms; `null` when its entry never expires;
+   * `undefined` when there is no fresh entry (absent, expired, stale within grace, or
+   * undecodable). A cached "not found" has a TTL too. Counts nothing.
+   */
+  ttl(key: K): Promise<number | null | undefined> {
+    return toPromise(() => this.#p.entryOperations.ttl(this.#key(key)))
+  }
+
+  /**
+   * Gives the fresh entry of `key` a new time to live, counted from now (`null`: never
+   * expires), in place: value, tags and creation time stay; on Redis the value, its expiry and
+   * its tag indexes change in one script. L1 drops its copy in every process. Resolves to
+   * `false` when there is no fresh entry. Rejects with `CacheTtlError` for a bad TTL,
+   * `CacheUnsupportedError` when the provider cannot change a TTL in place (Keyv), and
+   * `CacheConflictError` when other writes keep winning the race (`computeRetries`).
+   */
+  expire(key: K, ttl: Duration | null): Promise<boolean> {
+    return toPromise(() => {
+      const k = this.#key(key)
+      checkExpireTtl(ttl)
+      this.#policy.ttlFor(ttl, false)
+      return this.#p.entryOperations.expire(k, ttl, 'expire')
+    })
+  }
+
+  /**
+   * Re-applies the namespace's TTL (its `negativeTtl` to a cached "not found") to the fresh
+   * entry of `key`, counted from now, as `expire` does. Resolves to `false` when there is no
+   * fresh entry; rejects as `expire`.
+   */
+  touch(key: K): Promise<boolean> {
+    return toPromise(() => this.#p.entryOperations.expire(this.#key(key), undefined, 'touch'))
+  }
+
+  /**
+   * Reads `key` synchronously from the in-process first tier only (L1 of a multilevel
+   * namespace, or an in-process provider): the value, or `undefined` when that tier holds no
+   * fresh value. Never reads L2, never loads, counts nothing. Throws `CacheKeyError` for a bad
+   * key, `CacheClosedError` after close, and `CacheUnsupportedError` when the first tier is
+   * remote or holds bytes that need a transformer to decode.
+   */
+  peek(key: K): V | undefined {
+    const k = this.#key(key)
+    const tier = this.#peekTier
+    if (tier === undefined) throw this.#peekRefused()
+    const raw = tier.store.get(k)
+    if (raw === undefined) return undefined
+    if (this.#peekLive) {
+      const e = raw as LiveEntry
+      const at = e.expiresAt
+      if (at !== undefined && at <= this.#policy.clock.now()) return undefined
+      return e.negative ? undefined : (e.value as V)
+    }
+    const f = decodeEntry<V>(k, raw, tier.codec, this.#reporter) as Found<V>
+    if (f === undefined || f.negative || !this.#policy.isFresh(f)) return undefined
+    return f.value as V
+  }
+
+  /**
+   * `compute` that runs `fn` only when `key` has no fresh value: `fn()` returns what to do
+   * (`{ action: 'set', value, ttl?, tags? }`, or `keep` to write nothing). Resolves to the
+   * value after (the present one when there was one). Atomic and refused as `compute`.
+   */
+  computeIfAbsent(
+    key: K,
+    fn: () => MaybePromise<ComputeResult<V>>,
+    options?: ComputeOptions,
+  ): Promise<V | undefined> {
+    return this.#computeVariant(key, fn, options, 'computeIfAbsent', (current) =>
+      current === undefined ? fn() : KEEP,
+    )
+  }
+
+  /**
+   * `compute` that runs `fn` only when `key` has a fresh value: `fn(current)` returns what to
+   * do (`set` with optional `ttl`/`tags`, `delete`, `keep`). Resolves to the value after
+   * (`undefined` when absent). Atomic and refused as `compute`.
+   */
+  computeIfPresent(
+    key: K,
+    fn: (current: V) => MaybePromise<ComputeResult<V>>,
+    options?: ComputeOptions,
+  ): Promise<V | undefined> {
+    return this.#computeVariant(key, fn, options, 'computeIfPresent', (current) =>
+      current === undefined ? KEEP : fn(current),
+    )
+  }
+
   /** Counters since the namespace was opened or `resetStats()` was called. */
   stats(): CacheStats {
     return this.#reporter.stats.snapshot()
@@ -365,7 +508,10 @@ export class Cache<K = string, V = unknown> {
     this.#reporter.stats.reset()
   }
 
-  /** Listens to this namespace's events; returns a function that removes the listener. */
+  /**
+   * Listens to this namespace's events (`removal` included: see `CacheEventMap`); returns a
+   * function that removes the listener.
+   */
   on<E extends CacheEventName>(name: E, listener: CacheEventListener<E>): () => void {
     return this.#reporter.events.on(name, listener)
   }
@@ -376,6 +522,46 @@ export class Cache<K = string, V = unknown> {
   }
 
   // --- internals ---------------------------------------------------------------------------
+
+  #computeVariant(
+    key: K,
+    fn: unknown,
+    options: ComputeOptions | undefined,
+    method: string,
+    decide: (current: V | undefined) => MaybePromise<ComputeResult<V>>,
+  ): Promise<V | undefined> {
+    return toPromise(() => {
+      const k = this.#key(key)
+      checkFunction(fn, method, 'fn')
+      checkComputeVariantOptions(options, method)
+      this.#policy.require('compute', method)
+      const maxRetries = options?.maxRetries ?? this.#p.settings.computeRetries
+      if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+        throw new CacheConfigError(
+          'INVALID_OPTION',
+          `${method}() options: maxRetries must be an integer >= 0, got ${maxRetries}`,
+        )
+      }
+      return this.#p.compute.run(k, decide, maxRetries)
+    })
+  }
+
+  /** `deleteMany` removed `count` of `ks`: each key when all went, else one unnamed removal. */
+  #reportRemovedMany(ks: readonly string[], count: number): void {
+    const unique = new Set(ks)
+    if (count === unique.size) for (const k of unique) this.#reporter.removed(k, 'explicit')
+    else this.#reporter.removed(undefined, 'explicit')
+  }
+
+  #peekRefused(): CacheUnsupportedError {
+    const first = this.#tiers.inProcessTier
+    return new CacheUnsupportedError(
+      'peek',
+      first === undefined
+        ? `peek() reads the in-process first tier, and namespace '${this.namespace}' has none: its first tier is provider '${this.#p.providerName}' (add an in-process L1 with the 'l1' option)`
+        : `peek() decodes synchronously, and namespace '${this.namespace}' keeps bytes that go through transformers (which may decode asynchronously): use get(), or a live-values L1`,
+    )
+  }
 
   #checkOpen(): void {
     if (this.#state.closed) throw new CacheClosedError('cache service')
@@ -412,3 +598,6 @@ export class Cache<K = string, V = unknown> {
     return f.negative ? undefined : (f.value as V)
   }
 }
+
+/** A compute decision that changes nothing. */
+const KEEP: ComputeResult<never> = Object.freeze({ action: 'keep' })

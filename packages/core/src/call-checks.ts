@@ -1,4 +1,10 @@
-import type { ComputeOptions, GetOrSetOptions, SetManyEntry, SetOptions } from './cache-types.js'
+import type {
+  ComputeOptions,
+  GetEntryOptions,
+  GetOrSetOptions,
+  SetManyEntry,
+  SetOptions,
+} from './cache-types.js'
 import { CacheConfigError } from './errors.js'
 import { checkOptionsObject, describeOption } from './options.js'
 
@@ -113,4 +119,36 @@ export function checkBulkPair(pair: unknown): void {
       `must produce [key, value] pairs, got ${describeOption(pair)}`,
     )
   }
+}
+
+const GET_ENTRY: KeyList<GetEntryOptions> = { countAsRead: true }
+const GET_ENTRY_NAMES = Object.keys(GET_ENTRY)
+
+/** Checks the options of `getEntry` (`countAsRead`). */
+export function checkGetEntryOptions(options: unknown): void {
+  if (options === undefined) return
+  checkOptionsObject(options, GET_ENTRY_NAMES, 'getEntry() options')
+  const count = (options as GetEntryOptions).countAsRead
+  if (count !== undefined && typeof count !== 'boolean') {
+    throw new CacheConfigError(
+      'INVALID_OPTION',
+      `getEntry() options: countAsRead must be a boolean, got ${describeOption(count)}`,
+    )
+  }
+}
+
+/** Checks the `ttl` argument of `expire`: a duration or `null` (no expiry), never missing. */
+export function checkExpireTtl(ttl: unknown): void {
+  if (ttl === undefined) {
+    refuse(
+      'expire',
+      'ttl',
+      "is required: a duration (ms or a string like '10m'), or null for no expiry",
+    )
+  }
+}
+
+/** Checks the options of a compute variant (`maxRetries`), naming the method. */
+export function checkComputeVariantOptions(options: unknown, method: string): void {
+  if (options !== undefined) checkOptionsObject(options, COMPUTE_NAMES, `${method}() options`)
 }

@@ -22,6 +22,8 @@ export class ComputeRunner<V> {
   readonly #reporter: NamespaceReporter
   readonly #overtake: (k: string) => void
   readonly #queues = new Map<string, Promise<void>>()
+  /** The cache reports removals itself (the provider's store does not). */
+  readonly #reportRemovals: boolean
 
   constructor(options: {
     /** Marks reads and loads of a key in flight as overtaken when its compute starts. */
@@ -30,7 +32,10 @@ export class ComputeRunner<V> {
     readonly tiers: TierHandler<V>
     readonly policy: EntryPolicy
     readonly reporter: NamespaceReporter
+    /** True when the cache reports removals (the store has no `onRemoval`). */
+    readonly reportRemovals?: boolean
   }) {
+    this.#reportRemovals = options.reportRemovals === true
     this.#overtake = options.overtake
     this.#provider = options.provider
     this.#tiers = options.tiers
@@ -56,6 +61,7 @@ export class ComputeRunner<V> {
     const policy = this.#policy
     let after: V | undefined
     let outcome = 'keep' as 'set' | 'delete' | 'keep'
+    let existed = false
     const store = provider.store as Required<Store<unknown>>
     await provider.required(() =>
       store.compute(
@@ -64,6 +70,7 @@ export class ComputeRunner<V> {
           const f = await decodeEntry<V>(k, currentEntry, provider.codec, this.#reporter)
           const current =
             f === undefined || !policy.isFresh(f) || f.negative ? undefined : (f.value as V)
+          existed = current !== undefined
           const decision = await fn(current)
           checkComputeDecision(decision, k)
           switch (decision.action) {
@@ -93,6 +100,9 @@ export class ComputeRunner<V> {
       await this.#tiers.changed(k)
       if (outcome === 'set') this.#reporter.written(k)
       else this.#reporter.deleted(k)
+      if (existed && this.#reportRemovals) {
+        this.#reporter.removed(k, outcome === 'set' ? 'replaced' : 'explicit')
+      }
     }
     return after
   }

@@ -1,4 +1,4 @@
-import type { EntryMeta } from './envelope.js'
+import { type EntryMeta, withEnvelopeExpiry } from './envelope.js'
 import type { DecodedEntry, ValuePipeline } from './pipeline.js'
 import type { LiveEntry, MaybePromise } from './ports.js'
 
@@ -9,6 +9,19 @@ import type { LiveEntry, MaybePromise } from './ports.js'
 export interface EntryCodec<E> {
   toEntry(value: unknown, meta: EntryMeta, key: string): MaybePromise<E>
   fromEntry<V>(entry: E, key: string): MaybePromise<DecodedEntry<V>>
+  /**
+   * The same entry with a new logical expiry, without decoding its value. Throws
+   * `CacheDecodeError` for an entry it cannot read.
+   */
+  withExpiry?(entry: E, expiry: EntryExpiry): E
+  /** True when `fromEntry` always answers synchronously (no transformer to run). */
+  readonly decodesSynchronously?: boolean
+}
+
+/** The logical expiry of an entry. */
+export interface EntryExpiry {
+  readonly expiresAt: number | undefined
+  readonly staleUntil: number | undefined
 }
 
 /**
@@ -27,6 +40,14 @@ export const liveEntryCodec: EntryCodec<LiveEntry> = {
           negative: meta.negative,
         },
   fromEntry: <V>(entry: LiveEntry) => entry as DecodedEntry<V>,
+  withExpiry: (entry, expiry) => ({
+    value: entry.value,
+    createdAt: entry.createdAt,
+    expiresAt: expiry.expiresAt,
+    staleUntil: expiry.staleUntil,
+    negative: entry.negative,
+  }),
+  decodesSynchronously: true,
 }
 
 /** Bytes stores hold envelopes produced by the namespace's value pipeline. */
@@ -37,5 +58,7 @@ export function bytesEntryCodec(
   return {
     toEntry: (value, meta, key) => pipeline.encode(value, meta, { namespace, key }),
     fromEntry: <V>(entry: Uint8Array, key: string) => pipeline.decode<V>(entry, { namespace, key }),
+    withExpiry: (entry, expiry) => withEnvelopeExpiry(entry, expiry),
+    decodesSynchronously: pipeline.transformers.length === 0,
   }
 }

@@ -223,3 +223,26 @@ export function readEnvelope(input: Uint8Array): Envelope {
     payload: bytes.subarray(pos, body),
   }
 }
+
+/**
+ * The same envelope with a new logical expiry: header rewritten, payload (still transformed)
+ * copied as it is, checksum recomputed. Needs no encoder or transformer. Throws
+ * `CacheDecodeError` for bytes that are not an intact envelope.
+ */
+export function withEnvelopeExpiry(
+  input: Uint8Array,
+  expiry: { readonly expiresAt: number | undefined; readonly staleUntil: number | undefined },
+): Buffer {
+  const e = readEnvelope(input)
+  return writeEnvelope(
+    e.encoderId,
+    e.transformers,
+    {
+      createdAt: e.createdAt,
+      expiresAt: expiry.expiresAt,
+      staleUntil: expiry.staleUntil,
+      negative: e.negative,
+    },
+    e.payload,
+  )
+}

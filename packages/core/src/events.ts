@@ -23,6 +23,21 @@ export interface CacheEventMap {
     /** For `remote`: the keys the message named (empty when it cleared the whole L1). */
     readonly keys?: readonly string[]
   }
+  /**
+   * An entry left the namespace's provider, with why: `explicit` (delete, deleteMany, a
+   * compute that deleted), `replaced` (overwritten), `expired` (its TTL ran out), `evicted`
+   * (removed to stay within a size bound), `tag` (invalidateTags), `clear`. In-process
+   * providers report every cause for every key, whoever caused it; for the other providers
+   * the cache reports what this process did (`explicit`, `tag`, `clear`), and `key` is
+   * `undefined` for a removal of entries the provider counted but did not name.
+   */
+  removal: {
+    readonly namespace: string
+    readonly key: string | undefined
+    readonly cause: 'explicit' | 'replaced' | 'expired' | 'evicted' | 'tag' | 'clear'
+    /** For cause `tag` reported by the cache: the tags invalidated. */
+    readonly tags?: readonly string[]
+  }
   /** A stale value (within `grace`) was served while a refresh runs or after it failed. */
   stale: { readonly namespace: string; readonly key: string }
   /** The L2 circuit breaker changed state. */
@@ -66,6 +81,7 @@ function noneListening(): Record<CacheEventName, boolean> {
     set: false,
     delete: false,
     invalidate: false,
+    removal: false,
     stale: false,
     breaker: false,
     bus: false,

@@ -3,6 +3,7 @@ import { Cache } from './cache.js'
 import { providerPort } from './capabilities.js'
 import { ComputeRunner } from './compute.js'
 import { type EntryCodec, liveEntryCodec } from './entry-codec.js'
+import { EntryOperations } from './entry-operations.js'
 import { type Clock, EntryPolicy } from './entry-policy.js'
 import { CacheConfigError } from './errors.js'
 import type { CacheEvents } from './events.js'
@@ -136,6 +137,7 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
     })
   }
   const keyCodec = settings.keyCodec as KeyCodec<K>
+  const reportRemovals = !subscribeRemovals(inputs, reporter)
   const runner = new LoadRunner<K, V>({ tiers, policy, reporter, keyCodec })
   const lock =
     settings.lock === undefined
@@ -206,13 +208,40 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
         tiers,
         policy,
         reporter,
+        reportRemovals,
       }),
+      entryOperations: new EntryOperations<K, V>({
+        tiers,
+        provider: providerTier,
+        policy,
+        reporter,
+        keyCodec,
+        providerName: settings.provider,
+        retries: settings.computeRetries,
+      }),
+      reportRemovals,
       state: inputs.state,
     },
     { identityKeys: settings.keyCodec === stringKeys },
   )
   if (tiers instanceof TwoTier) tiers.start()
   return cache
+}
+
+/**
+ * Hears the removals of a store that reports them (in-process stores), as `removal` events
+ * built only while someone listens. Returns false when the store does not report them: the
+ * cache then reports what this process removed.
+ */
+function subscribeRemovals(inputs: NamespaceInputs, reporter: NamespaceReporter): boolean {
+  const store = inputs.store
+  if (store.onRemoval === undefined) return false
+  const events = reporter.events
+  const stop = store.onRemoval((key, cause) => reporter.removed(key, cause), {
+    wanted: () => events.has('removal'),
+  })
+  inputs.onClose(async () => stop())
+  return true
 }
 
 /** Marks reads and loads in flight as overtaken by a write, delete or invalidation. */

@@ -136,6 +136,47 @@ export interface StoreComputeOptions {
   readonly maxRetries?: number
 }
 
+/**
+ * Options of `Store.expire`: the entry the cache read (`expected`, exactly as `get` or
+ * `inspect` answered it) and the same entry rewritten with its new logical expiry (`entry`).
+ */
+export interface StoreExpireOptions<E> {
+  readonly expected: E
+  readonly entry: E
+  /** New physical time to live in ms (includes grace). `undefined`: no expiry. */
+  readonly ttl: number | undefined
+}
+
+/**
+ * What `Store.expire` did: `changed` (the entry and its expiry were replaced, tags and tag
+ * indexes kept), `missing` (no entry), `conflict` (the key now holds another entry than
+ * `expected`: the caller reads again and retries).
+ */
+export type StoreExpireResult = 'changed' | 'missing' | 'conflict'
+
+/** An entry with what the store keeps beside it. */
+export interface StoreInspection<E> {
+  /** The entry, or a `CacheDecodeError` when it cannot be handed over (see `Store.get`). */
+  readonly entry: E | CacheDecodeError
+  /** The entry's tags, when the store keeps them with the entry (`undefined`: none). */
+  readonly tags: readonly string[] | undefined
+}
+
+/** Why an entry left a store, as a store that reports removals tells it. */
+export type StoreRemovalCause = 'explicit' | 'replaced' | 'expired' | 'evicted' | 'tag' | 'clear'
+
+/** Options of `Store.onRemoval`. */
+export interface StoreRemovalOptions {
+  /**
+   * Asked (cheaply, often) whether the listener wants removals now; while it answers `false`
+   * the store may skip building them. Default: always.
+   */
+  readonly wanted?: () => boolean
+}
+
+/** Called by a store after an entry of its namespace left it. */
+export type StoreRemovalListener = (key: string, cause: StoreRemovalCause) => void
+
 /** What a store holds: encoded bytes (remote and isolated stores) or live entries. */
 export type StoreValueKind = 'bytes' | 'live'
 
@@ -186,6 +227,26 @@ export interface Store<E = Uint8Array> {
    * `CacheTimeoutError` after `query.timeoutMs`.
    */
   search?(query: NormalizedSearchQuery): Promise<StoreSearchResult<E>>
+  /**
+   * Optional: replaces the entry of `key` by `options.entry` with the physical TTL
+   * `options.ttl`, atomically and only while the key still holds `options.expected`; the
+   * entry's tags and tag indexes stay as they are (index expiries follow the new TTL). A
+   * store without it makes `expire`/`touch` reject with `CacheUnsupportedError`.
+   */
+  expire?(key: string, options: StoreExpireOptions<E>): MaybePromise<StoreExpireResult>
+  /**
+   * Optional: the entry of `key` with the tags the store keeps beside it, `undefined` when
+   * missing. A store without it reads entries with `get` and reports no tags.
+   */
+  inspect?(key: string): MaybePromise<StoreInspection<E> | undefined>
+  /**
+   * Optional: calls `listener` after every entry of this namespace leaves the store, with
+   * why; returns a function that stops the calls. Present on stores that see their own
+   * removals (in-process stores: expiry and eviction happen there).
+   */
+  onRemoval?(listener: StoreRemovalListener, options?: StoreRemovalOptions): () => void
+  /** True for a store that answers every call synchronously from this process's memory. */
+  readonly inProcess?: boolean
 }
 
 /** A store of encoded entries (envelope bytes). */

@@ -139,6 +139,20 @@ export class NamespaceReporter {
     }
   }
 
+  /** An entry (or, with `key` undefined, entries the store did not name) left the provider. */
+  removed(
+    key: string | undefined,
+    cause: CacheEventMap['removal']['cause'],
+    tags?: readonly string[],
+  ): void {
+    if (!this.#events.has('removal')) return
+    const namespace = this.namespace
+    this.#events.emit(
+      'removal',
+      tags === undefined ? { namespace, key, cause } : { namespace, key, cause, tags },
+    )
+  }
+
   /** Another process (or the server) reported changes that this process's L1 dropped. */
   remoteInvalidation(message: InvalidationMessage): void {
     this.stats.invalidations.remote++

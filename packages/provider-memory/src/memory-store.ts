@@ -8,11 +8,16 @@ import {
   type StoreComputeAction,
   type StoreComputeOptions,
   type StoreEntry,
+  type StoreExpireOptions,
+  type StoreExpireResult,
+  type StoreInspection,
+  type StoreRemovalListener,
+  type StoreRemovalOptions,
   type StoreValueKind,
   type StoreWriteOptions,
 } from '@cacheport/core'
 import { hashKey } from './frequency-sketch.js'
-import type { Policy, SlotOwner } from './policy.js'
+import type { Policy, RemovalCause, SlotOwner } from './policy.js'
 
 /** The provider that hosts a store: what the store needs from it (the shared policy and bound). */
 export interface StoreHost<E> {
@@ -42,6 +47,11 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   readonly #map = new Map<string, number>()
   readonly #tags = new Map<string, Set<number>>()
   #closed = false
+  /** Every call answers synchronously, from this process's memory. */
+  readonly inProcess = true
+  /** The namespace's removal listener (calls every `onRemoval` listener), if any. */
+  removalListener: ((key: string, cause: RemovalCause) => void) | undefined
+  readonly #removalListeners = new Map<StoreRemovalListener, (() => boolean) | undefined>()
 
   constructor(namespace: string, host: StoreHost<E>) {
     this.namespace = namespace
@@ -135,14 +145,14 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
       const members = this.#tags.get(tag)
       if (members !== undefined) for (const slot of members) victims.add(slot)
     }
-    const removed = this.#removeAll(victims)
+    const removed = this.#removeAll(victims, 'tag')
     this.#policy.flush()
     return removed
   }
 
   clear(): void {
     this.#host.checkOpen()
-    this.#removeAll([...this.#map.values()])
+    this.#removeAll([...this.#map.values()], 'clear')
     this.#policy.flush()
   }
 
@@ -193,6 +203,62 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     yield* live
   }
 
+  /** The entry of `key` with its tags, or `undefined`. */
+  inspect(key: string): StoreInspection<E> | undefined {
+    this.#host.checkOpen()
+    const slot = this.#liveSlot(key)
+    if (slot === undefined) return undefined
+    return { entry: this.#policy.entries[slot] as E, tags: this.#policy.tagsOf(slot) }
+  }
+
+  /**
+   * Replaces the entry of `key` and its expiry when it still holds `expected`; tags stay.
+   * Not a removal: no `replaced` is reported.
+   */
+  expire(key: string, options: StoreExpireOptions<E>): StoreExpireResult {
+    this.#host.checkOpen()
+    const expiresAt = this.#expiry(options.ttl)
+    this.#checkEntry(options.entry)
+    const slot = this.#liveSlot(key)
+    if (slot === undefined) return 'missing'
+    const policy = this.#policy
+    if (policy.entries[slot] !== options.expected) return 'conflict'
+    const weight = this.#host.weigh(key, options.entry)
+    policy.update(slot, options.entry, weight, expiresAt)
+    policy.evict()
+    policy.flush()
+    return 'changed'
+  }
+
+  /** Calls `listener` after each entry of this namespace leaves, with why. */
+  onRemoval(listener: StoreRemovalListener, options?: StoreRemovalOptions): () => void {
+    const listeners = this.#removalListeners
+    listeners.set(listener, options?.wanted)
+    this.removalListener = (key, cause) => {
+      for (const [l, wanted] of [...listeners]) {
+        if (wanted !== undefined && !wanted()) continue
+        try {
+          l(key, cause)
+        } catch {
+          // One failing listener must not keep the others from hearing the removal.
+        }
+      }
+    }
+    return () => {
+      listeners.delete(listener)
+      if (listeners.size === 0) this.removalListener = undefined
+    }
+  }
+
+  /** True when a removal listener wants removals now (asked by the policy per removal). */
+  wantsRemovals(): boolean {
+    if (this.removalListener === undefined) return false
+    for (const wanted of this.#removalListeners.values()) {
+      if (wanted === undefined || wanted()) return true
+    }
+    return false
+  }
+
   /** Called by the policy when it removes `slot`: drops it from the key map and tag index. */
   forget(key: string, slot: number, tags: readonly string[] | undefined): void {
     if (this.#map.get(key) === slot) this.#map.delete(key)
@@ -206,14 +272,14 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     this.#tags.clear()
   }
 
-  #removeAll(slots: Iterable<number>): number {
+  #removeAll(slots: Iterable<number>, cause: RemovalCause): number {
     const policy = this.#policy
     const now = this.#host.now()
     let removed = 0
     for (const slot of slots) {
       const expired = policy.expired(slot, now)
       if (!expired) removed++
-      policy.remove(slot, expired ? 'expired' : 'explicit')
+      policy.remove(slot, expired ? 'expired' : cause)
     }
     return removed
   }
@@ -243,7 +309,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
       if (present !== undefined) {
         const old = policy.overwritePlain(present, entry)
         if (old !== undefined) {
-          if (old !== entry) policy.notify(this.namespace, key, 'replaced')
+          if (old !== entry) policy.notify(this, key, 'replaced')
           return
         }
       }
@@ -261,7 +327,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
       policy.setTags(slot, tags)
       if (tags !== undefined) this.#tag(slot, tags)
       const old = policy.update(slot, entry, weight, expiresAt)
-      if (old !== entry) policy.notify(this.namespace, key, 'replaced')
+      if (old !== entry) policy.notify(this, key, 'replaced')
     } else {
       slot = policy.insert(this.#id, hashKey(this.seed, key), key, entry, weight, expiresAt, tags)
       this.#map.set(key, slot)

@@ -25,8 +25,18 @@ export interface DeletionEvent {
   readonly cause: DeletionCause
 }
 
+/**
+ * Why an entry left, as a store's own removal listener hears it: the provider-wide causes,
+ * with `explicit` split into `tag` (invalidated by tag) and `clear` where that is the reason.
+ */
+export type RemovalCause = DeletionCause | 'tag' | 'clear'
+
 /** The side of a store the policy calls back into when it removes an entry. */
 export interface SlotOwner {
+  /** The store's own removal listener, when one is set. */
+  readonly removalListener: ((key: string, cause: RemovalCause) => void) | undefined
+  /** True when the store's listener wants removals now. */
+  wantsRemovals(): boolean
   readonly namespace: string
   /** Seed of the namespace's key hashes (the sketch's hash of a slot is `hashKey(seed, key)`). */
   readonly seed: number
@@ -94,6 +104,9 @@ export class Policy<E> extends SlotTable<E> {
   readonly #bytesOf: ((entry: E) => number) | undefined
   readonly #onDeletion: ((event: DeletionEvent) => void) | undefined
   readonly #pending: DeletionEvent[] = []
+  /** Beside each pending event: its store, and the cause that store's listener hears. */
+  readonly #pendingOwners: (SlotOwner | undefined)[] = []
+  readonly #pendingCauses: RemovalCause[] = []
   #flushing = false
   #reads = 0
   #random: number
@@ -353,7 +366,8 @@ export class Policy<E> extends SlotTable<E> {
   }
 
   /** Removes `slot` from its owner, its queue and the wheel, and frees it. */
-  remove(slot: number, cause: DeletionCause): void {
+  remove(slot: number, removal: RemovalCause): void {
+    const cause: DeletionCause = removal === 'tag' || removal === 'clear' ? 'explicit' : removal
     const owner = this.#owners[this.ns.length > 0 ? this.ns[slot]! : 0] as SlotOwner
     const key = this.keys[slot] as string
     const tags = this.tagsOf(slot)
@@ -368,8 +382,8 @@ export class Policy<E> extends SlotTable<E> {
     this.removals[cause]++
     this.totalWeight -= this.weightOf(slot)
     if (this.#bytesOf !== undefined) this.bytes -= this.#bytesOf(this.entries[slot] as E)
-    if (this.#onDeletion !== undefined) {
-      this.#pending.push({ namespace: owner.namespace, key, cause })
+    if (this.#onDeletion !== undefined || owner.wantsRemovals()) {
+      this.#queue(owner, key, cause, removal)
     }
     this.keys[slot] = undefined
     this.entries[slot] = undefined
@@ -380,27 +394,46 @@ export class Policy<E> extends SlotTable<E> {
   }
 
   /** Queues a deletion event for the listener (delivered by `flush`). */
-  notify(namespace: string, key: string, cause: DeletionCause): void {
+  notify(owner: SlotOwner, key: string, cause: DeletionCause): void {
     this.removals[cause]++
-    if (this.#onDeletion !== undefined) this.#pending.push({ namespace, key, cause })
+    if (this.#onDeletion !== undefined || owner.wantsRemovals()) {
+      this.#queue(owner, key, cause, cause)
+    }
+  }
+
+  #queue(owner: SlotOwner, key: string, cause: DeletionCause, removal: RemovalCause): void {
+    this.#pending.push({ namespace: owner.namespace, key, cause })
+    this.#pendingOwners.push(owner.wantsRemovals() ? owner : undefined)
+    this.#pendingCauses.push(removal)
   }
 
   /** Tells the listener about removals, once the structures are consistent again. */
   flush(): void {
     const pending = this.#pending
     if (pending.length === 0 || this.#flushing) return
-    const listener = this.#onDeletion as (event: DeletionEvent) => void
+    const listener = this.#onDeletion
+    const owners = this.#pendingOwners
+    const causes = this.#pendingCauses
     this.#flushing = true
     try {
       for (let i = 0; i < pending.length; i++) {
+        const event = pending[i] as DeletionEvent
         try {
-          listener(pending[i] as DeletionEvent)
+          listener?.(event)
         } catch {
           // A failing listener must not break the cache; its error is dropped.
+        }
+        const owner = owners[i]
+        try {
+          owner?.removalListener?.(event.key, causes[i] as RemovalCause)
+        } catch {
+          // Same for a store's listener.
         }
       }
     } finally {
       pending.length = 0
+      owners.length = 0
+      causes.length = 0
       this.#flushing = false
     }
   }
@@ -549,5 +582,7 @@ export class Policy<E> extends SlotTable<E> {
     this.#wheel?.clear()
     if (this.expiresAt.length > 0) this.expiresAt.fill(Number.POSITIVE_INFINITY)
     this.#pending.length = 0
+    this.#pendingOwners.length = 0
+    this.#pendingCauses.length = 0
   }
 }

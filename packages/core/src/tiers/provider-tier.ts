@@ -2,11 +2,11 @@ import type { EntryCodec } from '../entry-codec.js'
 import type { EntryPolicy } from '../entry-policy.js'
 import type { EntryMeta } from '../envelope.js'
 import { chain, isPromise } from '../maybe-promise.js'
-import type { LiveEntry, MaybePromise, Store, StoreEntry } from '../ports.js'
+import type { LiveEntry, MaybePromise, Store, StoreEntry, StoreInspection } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
 import { decodeEntries, decodeEntry, type Found } from './decode.js'
 import type { L2Guard } from './l2-guard.js'
-import type { PlannedWrite, WriteMode } from './tier-handler.js'
+import type { InspectedEntry, PlannedWrite, WriteMode } from './tier-handler.js'
 
 /** A batch entry encoded for the provider, with what L1 needs to keep a copy. */
 export interface EncodedWrite extends StoreEntry<unknown> {
@@ -116,6 +116,30 @@ export class ProviderTier<V> {
       )
     })
     return built.some(isPromise) ? Promise.all(built) : (built as EncodedWrite[])
+  }
+
+  /**
+   * Reads one entry for inspection (with its tags where the store keeps them), counting
+   * nothing; a read the open circuit skipped is a miss.
+   */
+  inspect(k: string): MaybePromise<InspectedEntry<V> | undefined> {
+    const store = this.store
+    const read = (): MaybePromise<StoreInspection<unknown> | undefined> =>
+      store.inspect !== undefined
+        ? store.inspect(k)
+        : chain(store.get(k), (entry) =>
+            entry === undefined ? undefined : { entry, tags: undefined },
+          )
+    const guard = this.guard
+    const raw = guard === undefined ? read() : guard.attempt(read)
+    return chain(raw, (r) => {
+      if (r === undefined) return undefined
+      return chain(
+        decodeEntry<V>(k, r.entry, this.codec, this.#reporter),
+        (found): InspectedEntry<V> | undefined =>
+          found === undefined ? undefined : { found, tier: 'provider', tags: r.tags },
+      )
+    })
   }
 
   /** Runs a provider call through the guard: a `write-back` is skipped while the circuit is open. */

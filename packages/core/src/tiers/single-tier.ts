@@ -5,7 +5,13 @@ import type { NamespaceReporter } from '../reporter.js'
 import { type Found, settle } from './decode.js'
 import type { L2Guard } from './l2-guard.js'
 import type { ProviderTier } from './provider-tier.js'
-import type { PlannedWrite, TierHandler, WriteMode } from './tier-handler.js'
+import type {
+  InProcessTier,
+  InspectedEntry,
+  PlannedWrite,
+  TierHandler,
+  WriteMode,
+} from './tier-handler.js'
 
 const READY = Promise.resolve()
 
@@ -111,6 +117,17 @@ export class SingleTier<V> implements TierHandler<V> {
   }
 
   changed(): void {}
+
+  inspect(k: string): MaybePromise<InspectedEntry<V> | undefined> {
+    return this.#provider.inspect(k)
+  }
+
+  get inProcessTier(): InProcessTier | undefined {
+    const provider = this.#provider
+    return provider.store.inProcess === true
+      ? { store: provider.store, codec: provider.codec }
+      : undefined
+  }
 
   overtake(): void {}
 

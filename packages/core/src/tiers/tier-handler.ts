@@ -1,5 +1,6 @@
+import type { EntryCodec } from '../entry-codec.js'
 import type { EntryOptions } from '../entry-policy.js'
-import type { MaybePromise } from '../ports.js'
+import type { MaybePromise, Store } from '../ports.js'
 import type { Found } from './decode.js'
 import type { L2Guard } from './l2-guard.js'
 
@@ -14,6 +15,19 @@ export interface PlannedWrite {
   readonly key: string
   readonly value: unknown
   readonly options: EntryOptions
+}
+
+/** An entry read for inspection: which tier held it, and its tags where that tier keeps them. */
+export interface InspectedEntry<V> {
+  readonly found: NonNullable<Found<V>>
+  readonly tier: 'l1' | 'provider'
+  readonly tags: readonly string[] | undefined
+}
+
+/** The in-process tier a synchronous read can use: its store and the codec of its entries. */
+export interface InProcessTier {
+  readonly store: Store<unknown>
+  readonly codec: EntryCodec<unknown>
 }
 
 /**
@@ -57,4 +71,11 @@ export interface TierHandler<V> {
   overtake(k: string): void
   /** Every read in flight is overtaken. */
   overtakeAll(): void
+  /**
+   * Reads `k` for inspection: the first tier holding a servable entry, counting nothing and
+   * copying nothing into L1. `undefined` when no tier holds one.
+   */
+  inspect(k: string): MaybePromise<InspectedEntry<V> | undefined>
+  /** The in-process first tier (L1, or an in-process provider), or `undefined`. */
+  readonly inProcessTier: InProcessTier | undefined
 }

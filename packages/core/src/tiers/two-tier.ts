@@ -8,7 +8,13 @@ import { L1Admission } from './l1-admission.js'
 import type { L1Tier } from './l1-tier.js'
 import type { L2Guard } from './l2-guard.js'
 import type { ProviderTier } from './provider-tier.js'
-import type { PlannedWrite, TierHandler, WriteMode } from './tier-handler.js'
+import type {
+  InProcessTier,
+  InspectedEntry,
+  PlannedWrite,
+  TierHandler,
+  WriteMode,
+} from './tier-handler.js'
 
 /** A provider read shared by concurrent readers of one key, and whether a write overtook it. */
 interface SharedRead<V> {
@@ -262,6 +268,23 @@ export class TwoTier<V> implements TierHandler<V> {
   changed(k: string): MaybePromise<void> {
     this.#l1.delete([k])
     return this.#publish({ keys: [k] })
+  }
+
+  inspect(k: string): MaybePromise<InspectedEntry<V> | undefined> {
+    const l1 = this.#l1
+    if (!l1.live) return this.#provider.inspect(k)
+    return chain(l1.store.get(k), (raw) =>
+      chain(decodeEntry<V>(k, raw, l1.codec, this.#reporter), (f) =>
+        f !== undefined && this.#policy.isAlive(f, this.#policy.clock.now())
+          ? { found: f, tier: 'l1' as const, tags: undefined }
+          : this.#provider.inspect(k),
+      ),
+    )
+  }
+
+  get inProcessTier(): InProcessTier | undefined {
+    const l1 = this.#l1
+    return l1.store.inProcess === true ? { store: l1.store, codec: l1.codec } : undefined
   }
 
   overtake(k: string): void {
