@@ -73,6 +73,7 @@ export const SUITE_PREFIXES: readonly string[] = [
   'hyg:',
   'lock:',
   'bus:',
+  'ent:',
 ]
 
 /** The least-privilege user the providers under test connect as on the shared backend. */

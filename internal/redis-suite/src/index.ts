@@ -17,4 +17,5 @@ export {
   stopBackend,
   suiteAclRule,
 } from './backend.js'
+export { describeRedisEntries } from './entries.js'
 export { CAPABILITIES, describeRedisFamilyProvider, type RedisFamilySuiteOptions } from './suite.js'

@@ -134,6 +134,36 @@ return { removed, more }
 `
 
 /**
+ * Gives one value a new envelope (its logical expiry rewritten) and a new expiry, only while
+ * its envelope is still the one the caller read; its tag header stays, and each of its tag
+ * indexes gets the new expiry as the member's score. KEYS[1] value key. ARGV: sha1 of the
+ * envelope read, new envelope, ttl ms ('0' none), entry key (index member), index prefix.
+ * Returns 1 when changed, 0 when the key holds no value, -1 when the envelope changed.
+ */
+export const EXPIRE_SCRIPT = `${PRELUDE}
+local key = KEYS[1]
+local cur = redis.pcall('GET', key)
+if type(cur) ~= 'string' then return 0 end
+local head = 0
+if #cur >= 3 and string.byte(cur, 1) == 84 then
+  head = 3 + string.byte(cur, 2) * 256 + string.byte(cur, 3) + 4
+end
+if redis.sha1hex(string.sub(cur, head + 1)) ~= ARGV[1] then return -1 end
+local ttl = tonumber(ARGV[3])
+local stored = string.sub(cur, 1, head) .. ARGV[2]
+if ttl > 0 then redis.call('SET', key, stored, 'PX', ttl) else redis.call('SET', key, stored) end
+local now = now_ms()
+local score = '+inf'
+if ttl > 0 then score = now + ttl end
+for _, tag in ipairs(tags_of(key)) do
+  local idx = ARGV[5] .. tag
+  redis.call('ZADD', idx, score, ARGV[4])
+  refresh_index(idx, now)
+end
+return 1
+`
+
+/**
  * Releases a lock only for its holder. KEYS[1] lock key, ARGV[1] the holder's token.
  * Returns 1 when released, 0 when the lock had expired or belongs to another holder.
  */

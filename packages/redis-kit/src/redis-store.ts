@@ -7,6 +7,9 @@ import {
   type StoreComputeAction,
   type StoreComputeOptions,
   type StoreEntry,
+  type StoreExpireOptions,
+  type StoreExpireResult,
+  type StoreInspection,
   type StoreWriteOptions,
 } from '@cacheport/core'
 import { BucketGrouper, type BucketGroups } from './bucket-groups.js'
@@ -14,7 +17,7 @@ import type { RedisArg, RedisCommands } from './client.js'
 import type { Deadlines } from './deadlines.js'
 import { foreignAsAbsent, foreignAsUnreadable, markForeignAmongMisses } from './foreign-keys.js'
 import { hashTagOf, type KeyLayout } from './layout.js'
-import { DELETE_SCRIPT, INVALIDATE_SCRIPT, WRITE_SCRIPT } from './lua.js'
+import { DELETE_SCRIPT, EXPIRE_SCRIPT, INVALIDATE_SCRIPT, WRITE_SCRIPT } from './lua.js'
 import { retryOnTopologyChange } from './retry.js'
 import { LuaScript } from './scripts.js'
 import {
@@ -30,7 +33,7 @@ import {
   unwrapAll,
   yes,
 } from './store-values.js'
-import { stripTagHeader, withTagHeader } from './tag-header.js'
+import { splitTagHeader, stripTagHeader, withTagHeader } from './tag-header.js'
 
 /** Per-operation timeouts, ms. */
 export interface RedisTimeouts {
@@ -73,6 +76,7 @@ export interface RedisStoreContext {
 const WRITE = new LuaScript(WRITE_SCRIPT)
 const DELETE = new LuaScript(DELETE_SCRIPT)
 const INVALIDATE = new LuaScript(INVALIDATE_SCRIPT)
+const EXPIRE = new LuaScript(EXPIRE_SCRIPT)
 
 /**
  * The Store of one namespace on a Redis-protocol server. Binary-safe end to end (Buffers in
@@ -271,6 +275,57 @@ export class RedisStore implements Store<Uint8Array> {
         )
       }
     }
+  }
+
+  /** The entry of `key` with the tags its header carries, or `undefined`. */
+  inspect(key: string): Promise<StoreInspection<Uint8Array> | undefined> {
+    const c = this.#c
+    c.checkOpen()
+    const valueKey = this.#layout.valueKey(key)
+    return c.deadlines
+      .bound<Buffer | null, Buffer | CacheDecodeError | null>(
+        this.#send(() => c.client.getBuffer(valueKey)),
+        c.timeouts.operation,
+        'inspect',
+        keep,
+        foreignAsUnreadable,
+      )
+      .then((stored) => {
+        if (stored === null) return undefined
+        if (stored instanceof CacheDecodeError) return { entry: stored, tags: undefined }
+        const split = splitTagHeader(stored)
+        return split instanceof CacheDecodeError
+          ? { entry: split, tags: undefined }
+          : { entry: split.envelope, tags: split.tags }
+      })
+  }
+
+  /**
+   * Replaces the envelope of `key` and its expiry in one script, while the envelope is still
+   * `options.expected`; the tag header stays and the tag indexes follow the new expiry.
+   */
+  expire(key: string, options: StoreExpireOptions<Uint8Array>): Promise<StoreExpireResult> {
+    const c = this.#c
+    c.checkOpen()
+    let work: Promise<unknown>
+    try {
+      const ttl = physicalTtl(options.ttl)
+      const args: RedisArg[] = [
+        createHash('sha1').update(options.expected).digest('hex'),
+        asBuffer(options.entry),
+        ttl,
+        key,
+        this.#layout.indexPrefix(this.#layout.bucket(key)),
+      ]
+      const keys = [this.#layout.valueKey(key)]
+      work = this.#send(() => EXPIRE.run(c.client, keys, args))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return c.deadlines.bound(work, c.timeouts.atomic, 'expire', (reply): StoreExpireResult => {
+      const n = Number(reply)
+      return n === 1 ? 'changed' : n === 0 ? 'missing' : 'conflict'
+    })
   }
 
   async *keys(): AsyncGenerator<string> {

@@ -46,3 +46,24 @@ export function stripTagHeader(stored: Buffer): Buffer | CacheDecodeError {
   }
   return stored.subarray(end + 4)
 }
+
+/**
+ * The tags a stored value carries (`undefined` for an untagged value) and its envelope, or a
+ * `CacheDecodeError` when its tag header is truncated or does not match its checksum.
+ */
+export function splitTagHeader(
+  stored: Buffer,
+): { readonly tags: readonly string[] | undefined; readonly envelope: Buffer } | CacheDecodeError {
+  const envelope = stripTagHeader(stored)
+  if (envelope instanceof CacheDecodeError) return envelope
+  if (envelope === stored) return { tags: undefined, envelope }
+  const end = 3 + stored.readUInt16BE(1)
+  const tags: string[] = []
+  let pos = 3
+  while (pos + 2 <= end) {
+    const length = stored.readUInt16BE(pos)
+    tags.push(stored.toString('utf8', pos + 2, pos + 2 + length))
+    pos += 2 + length
+  }
+  return { tags, envelope }
+}
