@@ -105,6 +105,33 @@ const subjects: Subject[] = [
     },
   },
   {
+    name: 'cacheport Cache.peek (live)',
+    opsPerRound: 2_000_000,
+    async setup(seed) {
+      const { entries, lookups } = dataset(seed)
+      const caches = createCacheService({
+        providers: { local: memoryProvider({ values: 'live', maximumSize: KEY_COUNT }) },
+      })
+      const cache = caches.namespace<Product>('bench')
+      await cache.setMany(entries.map(([key, value]) => ({ key, value })))
+      return syncRound(lookups, (k) => cache.peek(k))
+    },
+  },
+  {
+    name: 'cacheport Cache.peek (bytes)',
+    opsPerRound: 200_000,
+    async setup(seed) {
+      const { entries, lookups } = dataset(seed)
+      const caches = createCacheService({
+        providers: { local: memoryProvider({ values: 'bytes', maximumSize: KEY_COUNT }) },
+        encoder: jsonEncoder(),
+      })
+      const cache = caches.namespace<Product>('bench')
+      await cache.setMany(entries.map(([key, value]) => ({ key, value })))
+      return syncRound(lookups, (k) => cache.peek(k))
+    },
+  },
+  {
     name: 'Map.get + await',
     opsPerRound: 3_000_000,
     setup(seed) {

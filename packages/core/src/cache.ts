@@ -62,6 +62,8 @@ export interface CacheParts<K, V> {
   /** What a `getOrSet` lookup leads to: a hit (maybe refreshing ahead), stale, or a load. */
   readonly decide: ReadOrLoad<K, V>
   readonly compute: ComputeRunner<V>
+  /** Registers what runs when the service closes (synchronously, before anything else). */
+  readonly onClose: (dispose: () => void) => void
   /** getEntry, ttl, expire/touch and entries. */
   readonly entryOperations: EntryOperations<K, V>
   /** True when the cache reports removals itself (the provider's store does not). */
@@ -97,6 +99,11 @@ export class Cache<K = string, V = unknown> {
   readonly #keyCodec: KeyCodec<K> | undefined
   /** The in-process first tier `peek` reads, or `undefined` when `peek` is refused. */
   readonly #peekTier: InProcessTier | undefined
+  /**
+   * What `peek` reads: the store of `#peekTier`, or a reader that throws (refused, or once
+   * the service closes), so the hot path is one field load and one call.
+   */
+  #peekStore: Pick<Store<unknown>, 'get'>
   /** True when the tier `peek` reads holds live entries (nothing to decode). */
   readonly #peekLive: boolean
 
@@ -117,6 +124,10 @@ export class Cache<K = string, V = unknown> {
       (first.store.kind === 'live' || first.codec.decodesSynchronously === true)
         ? first
         : undefined
+    this.#peekStore = this.#peekTier?.store ?? { get: () => throwing(this.#peekRefused()) }
+    parts.onClose((): void => {
+      this.#peekStore = { get: () => throwing(new CacheClosedError('cache service')) }
+    })
     this.#peekLive = first?.store.kind === 'live'
   }
 
@@ -452,17 +463,22 @@ export class Cache<K = string, V = unknown> {
    * remote or holds bytes that need a transformer to decode.
    */
   peek(key: K): V | undefined {
-    const k = this.#key(key)
-    const tier = this.#peekTier
-    if (tier === undefined) throw this.#peekRefused()
-    const raw = tier.store.get(k)
-    if (raw === undefined) return undefined
+    const codec = this.#keyCodec
+    const k = codec === undefined ? (key as unknown as string) : codec.encode(key)
+    // A refusing or closed reader throws here, so the hot path checks nothing else.
+    const raw = this.#peekStore.get(k)
+    if (raw === undefined) {
+      // Every stored key was validated when written: only a miss can be a bad key.
+      validateKey(k, this.#maxKeyBytes)
+      return undefined
+    }
     if (this.#peekLive) {
       const e = raw as LiveEntry
       const at = e.expiresAt
       if (at !== undefined && at <= this.#policy.clock.now()) return undefined
       return e.negative ? undefined : (e.value as V)
     }
+    const tier = this.#peekTier as InProcessTier
     const f = decodeEntry<V>(k, raw, tier.codec, this.#reporter) as Found<V>
     if (f === undefined || f.negative || !this.#policy.isFresh(f)) return undefined
     return f.value as V
@@ -597,6 +613,11 @@ export class Cache<K = string, V = unknown> {
     this.#reporter.hit(k)
     return f.negative ? undefined : (f.value as V)
   }
+}
+
+/** Throws `error` (an expression where a statement cannot go). */
+function throwing(error: Error): never {
+  throw error
 }
 
 /** A compute decision that changes nothing. */

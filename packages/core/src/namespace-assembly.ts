@@ -220,6 +220,10 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
         retries: settings.computeRetries,
       }),
       reportRemovals,
+      onClose: (dispose) =>
+        inputs.onClose(async () => {
+          dispose()
+        }),
       state: inputs.state,
     },
     { identityKeys: settings.keyCodec === stringKeys },

@@ -1,4 +1,5 @@
 import {
+  CacheClosedError,
   type CacheEventMap,
   CacheKeyError,
   CacheUnsupportedError,
@@ -220,7 +221,11 @@ describe('peek: a synchronous read of the in-process tier', () => {
     expect(c.peek('k')).toBeUndefined()
     expect(c.stats().hits + c.stats().misses).toBe(1)
     expect(() => c.peek('')).toThrow(CacheKeyError)
-    await service.close()
+    expect(() => c.peek('x'.repeat(5_000))).toThrow(CacheKeyError)
+    expect(() => c.peek(42 as unknown as string)).toThrow(CacheKeyError)
+    const closing = service.close()
+    expect(() => c.peek('k')).toThrow(CacheClosedError)
+    await closing
   })
 
   it('decodes a bytes single tier synchronously, and refuses one with transformers', async () => {
