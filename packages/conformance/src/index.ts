@@ -10,6 +10,7 @@ export {
   PLAIN_VALUES,
   runEncoderConformance,
 } from './encoder-suite.js'
+export { describeEntriesConformance, type EntriesConformanceContext } from './entries-suite.js'
 export { AWKWARD_KEYS, allBytes, conformanceEncoder, seededBytes } from './fixtures.js'
 export { type ProviderConformanceOptions, runProviderConformance } from './provider-suite.js'
 export { exactShape } from './shape.js'

@@ -23,6 +23,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeBadInput } from './bad-input-suite.js'
 import type { ManualClock } from './clock.js'
+import { describeEntriesConformance } from './entries-suite.js'
 import { AWKWARD_KEYS, allBytes, conformanceEncoder, seededBytes } from './fixtures.js'
 import {
   describeBusConformance,
@@ -589,6 +590,14 @@ export function runProviderConformance(options: ProviderConformanceOptions): voi
           expect(seen.sort()).toEqual(keys.filter((k) => k !== 'a').sort())
         })
       })
+
+    describeEntriesConformance({
+      capabilities: caps,
+      provider: () => provider,
+      open,
+      elapse,
+      ttlMs,
+    })
 
     const ports: PortConformanceContext = {
       provider: () => provider,
