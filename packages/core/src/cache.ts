@@ -23,9 +23,9 @@ import {
 } from './call-checks.js'
 import type { ComputeRunner } from './compute.js'
 import type { Duration } from './duration.js'
-import type { EntryOperations } from './entry-operations.js'
+import { type EntryOperations, peekRefusal } from './entry-operations.js'
 import { checkValue, type EntryPolicy } from './entry-policy.js'
-import { CacheClosedError, CacheConfigError, CacheUnsupportedError } from './errors.js'
+import { CacheClosedError, CacheConfigError, type CacheUnsupportedError } from './errors.js'
 import type { CacheEventListener, CacheEventName } from './events.js'
 import { validateKey } from './keys.js'
 import { getOrSetMany } from './loading/bulk-get-or-set.js'
@@ -308,7 +308,7 @@ export class Cache<K = string, V = unknown> {
       for (const k of ks) this.#overtake(k)
       return chain(this.#tiers.deleteMany(ks), (count) => {
         for (const k of ks) this.#reporter.deleted(k)
-        if (count > 0 && this.#p.reportRemovals) this.#reportRemovedMany(ks, count)
+        if (count > 0 && this.#p.reportRemovals) this.#reporter.removedMany(ks, count)
         return count
       })
     })
@@ -562,21 +562,8 @@ export class Cache<K = string, V = unknown> {
     })
   }
 
-  /** `deleteMany` removed `count` of `ks`: each key when all went, else one unnamed removal. */
-  #reportRemovedMany(ks: readonly string[], count: number): void {
-    const unique = new Set(ks)
-    if (count === unique.size) for (const k of unique) this.#reporter.removed(k, 'explicit')
-    else this.#reporter.removed(undefined, 'explicit')
-  }
-
   #peekRefused(): CacheUnsupportedError {
-    const first = this.#tiers.inProcessTier
-    return new CacheUnsupportedError(
-      'peek',
-      first === undefined
-        ? `peek() reads the in-process first tier, and namespace '${this.namespace}' has none: its first tier is provider '${this.#p.providerName}' (add an in-process L1 with the 'l1' option)`
-        : `peek() decodes synchronously, and namespace '${this.namespace}' keeps bytes that go through transformers (which may decode asynchronously): use get(), or a live-values L1`,
-    )
+    return peekRefusal(this.namespace, this.#p.providerName, this.#tiers.inProcessTier)
   }
 
   #checkOpen(): void {

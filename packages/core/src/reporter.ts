@@ -153,6 +153,14 @@ export class NamespaceReporter {
     )
   }
 
+  /** `deleteMany` removed `count` of `ks`: each key when all went, else one unnamed removal. */
+  removedMany(ks: readonly string[], count: number): void {
+    if (!this.#events.has('removal')) return
+    const unique = new Set(ks)
+    if (count === unique.size) for (const k of unique) this.removed(k, 'explicit')
+    else this.removed(undefined, 'explicit')
+  }
+
   /** Another process (or the server) reported changes that this process's L1 dropped. */
   remoteInvalidation(message: InvalidationMessage): void {
     this.stats.invalidations.remote++
