@@ -208,6 +208,39 @@ describe.each(['live', 'bytes'] as const)('entries and TTLs on provider-memory (
   })
 })
 
+describe('removal events on provider-memory', () => {
+  it('are built only while someone listens, and the provider-wide counters still count', async () => {
+    const { provider, service } = setup()
+    const c = service.namespace<number>('quiet')
+    await c.set('a', 1)
+    await c.delete('a')
+    const events: CacheEventMap['removal'][] = []
+    const stop = c.on('removal', (e) => events.push(e))
+    await c.set('b', 1)
+    await c.delete('b')
+    stop()
+    await c.set('c', 1)
+    await c.delete('c')
+    expect(events.map((e) => e.key)).toEqual(['b'])
+    expect(provider.usage().removals.explicit).toBe(3)
+    await service.close()
+  })
+
+  it('reach a listener on the service too, per namespace', async () => {
+    const { service } = setup()
+    const events: string[] = []
+    service.on('removal', (e) => events.push(`${e.namespace}/${e.key}:${e.cause}`))
+    const a = service.namespace<number>('a')
+    const b = service.namespace<number>('b')
+    await a.set('k', 1)
+    await b.set('k', 1)
+    await a.set('k', 2)
+    await b.clear()
+    expect(events).toEqual(['a/k:replaced', 'b/k:clear'])
+    await service.close()
+  })
+})
+
 describe('peek: a synchronous read of the in-process tier', () => {
   it('reads a live single tier: the value, undefined when missing, expired or not found', async () => {
     const { clock, service } = setup({ values: 'live' })
