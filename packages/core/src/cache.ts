@@ -106,6 +106,8 @@ export class Cache<K = string, V = unknown> {
   #peekStore: Pick<Store<unknown>, 'get'>
   /** True when the tier `peek` reads holds live entries (nothing to decode). */
   readonly #peekLive: boolean
+  /** `#peekStore` when it holds live entries and keys are strings (the fast path), else undefined. */
+  #peekLiveStore: Store<unknown> | undefined
 
   /** @internal Built by the cache service. */
   constructor(parts: CacheParts<K, V>, options: { readonly identityKeys: boolean }) {
@@ -125,10 +127,13 @@ export class Cache<K = string, V = unknown> {
         ? first
         : undefined
     this.#peekStore = this.#peekTier?.store ?? { get: () => throwing(this.#peekRefused()) }
+    this.#peekLive = first?.store.kind === 'live'
+    this.#peekLiveStore =
+      this.#peekLive && this.#keyCodec === undefined ? this.#peekTier?.store : undefined
     parts.onClose((): void => {
+      this.#peekLiveStore = undefined
       this.#peekStore = { get: () => throwing(new CacheClosedError('cache service')) }
     })
-    this.#peekLive = first?.store.kind === 'live'
   }
 
   /** Name of the provider this namespace lives on (its L2 when multilevel). */
@@ -463,25 +468,20 @@ export class Cache<K = string, V = unknown> {
    * remote or holds bytes that need a transformer to decode.
    */
   peek(key: K): V | undefined {
-    const codec = this.#keyCodec
-    const k = codec === undefined ? (key as unknown as string) : codec.encode(key)
-    // A refusing or closed reader throws here, so the hot path checks nothing else.
-    const raw = this.#peekStore.get(k)
-    if (raw === undefined) {
-      // Every stored key was validated when written: only a miss can be a bad key.
-      validateKey(k, this.#maxKeyBytes)
-      return undefined
-    }
-    if (this.#peekLive) {
-      const e = raw as LiveEntry
+    const live = this.#peekLiveStore
+    if (live !== undefined) {
+      // Live entries and string keys: nothing to encode or decode.
+      const e = live.get(key as unknown as string) as LiveEntry | undefined
+      if (e === undefined) {
+        // Every stored key was validated when written: only a miss can be a bad key.
+        validateKey(key, this.#maxKeyBytes)
+        return undefined
+      }
       const at = e.expiresAt
       if (at !== undefined && at <= this.#policy.clock.now()) return undefined
       return e.negative ? undefined : (e.value as V)
     }
-    const tier = this.#peekTier as InProcessTier
-    const f = decodeEntry<V>(k, raw, tier.codec, this.#reporter) as Found<V>
-    if (f === undefined || f.negative || !this.#policy.isFresh(f)) return undefined
-    return f.value as V
+    return this.#peekAny(key)
   }
 
   /**
@@ -560,6 +560,28 @@ export class Cache<K = string, V = unknown> {
       }
       return this.#p.compute.run(k, decide, maxRetries)
     })
+  }
+
+  /** `peek` with a key codec, a bytes tier, or once refused or closed. */
+  #peekAny(key: K): V | undefined {
+    const codec = this.#keyCodec
+    const k = codec === undefined ? (key as unknown as string) : codec.encode(key)
+    // A refusing or closed reader throws here.
+    const raw = this.#peekStore.get(k)
+    if (raw === undefined) {
+      validateKey(k, this.#maxKeyBytes)
+      return undefined
+    }
+    if (this.#peekLive) {
+      const e = raw as LiveEntry
+      const at = e.expiresAt
+      if (at !== undefined && at <= this.#policy.clock.now()) return undefined
+      return e.negative ? undefined : (e.value as V)
+    }
+    const tier = this.#peekTier as InProcessTier
+    const f = decodeEntry<V>(k, raw, tier.codec, this.#reporter) as Found<V>
+    if (f === undefined || f.negative || !this.#policy.isFresh(f)) return undefined
+    return f.value as V
   }
 
   #peekRefused(): CacheUnsupportedError {

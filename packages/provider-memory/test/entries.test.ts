@@ -1,4 +1,5 @@
 import {
+  bytesKeys,
   CacheClosedError,
   type CacheEventMap,
   CacheKeyError,
@@ -259,6 +260,20 @@ describe('peek: a synchronous read of the in-process tier', () => {
     const closing = service.close()
     expect(() => c.peek('k')).toThrow(CacheClosedError)
     await closing
+  })
+
+  it('encodes typed keys with the namespace key codec, and iterates them decoded', async () => {
+    const { service } = setup({ values: 'live' })
+    const c = service.namespace<string, Uint8Array>('typed', { keyCodec: bytesKeys() })
+    const key = new Uint8Array([1, 2, 255])
+    await c.set(key, 'bytes-key')
+    expect(c.peek(key)).toBe('bytes-key')
+    expect(c.peek(new Uint8Array([9]))).toBeUndefined()
+    expect(() => c.peek('not bytes' as unknown as Uint8Array)).toThrow(CacheKeyError)
+    const seen: [Uint8Array, string][] = []
+    for await (const pair of c.entries()) seen.push(pair)
+    expect(seen).toEqual([[key, 'bytes-key']])
+    await service.close()
   })
 
   it('decodes a bytes single tier synchronously, and refuses one with transformers', async () => {
