@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest'
 const KEYS = 100_000
 const NAMESPACE = 'products'
 /** The position of every test key, hashed once for the whole file. */
-const positions = Array.from({ length: KEYS }, (_, i) => ringPosition(ringInput(NAMESPACE, `p:${i}`)))
+const positions = Array.from({ length: KEYS }, (_, i) =>
+  ringPosition(ringInput(NAMESPACE, `p:${i}`)),
+)
 
 function owners(ring: HashRing, members: readonly RingMember[]): string[] {
   return positions.map((position) => (members[ring.ownerOf(position)] as RingMember).name)
@@ -52,7 +54,9 @@ describe('weighted consistent hash ring', () => {
         const members = [1, 2, 3].map((w) => ({ name: `ring${t}-node${w}`, weight: 100 * w }))
         const ring = new HashRing(members, { virtualNodesPer100 })
         const arcs = arcShares(ring, members)
-        return Math.max(...members.map((m, i) => Math.abs((arcs[i] as number) / (m.weight / 600) - 1)))
+        return Math.max(
+          ...members.map((m, i) => Math.abs((arcs[i] as number) / (m.weight / 600) - 1)),
+        )
       })
     const outside = (errors: number[]) => errors.filter((e) => e > 0.1).length / errors.length
     const goZero = worst(100)
@@ -122,7 +126,8 @@ describe('weighted consistent hash ring', () => {
   it('routes by namespace and key: the same key of two namespaces may live on different nodes', () => {
     const ring = new HashRing(weighted, { virtualNodesPer100: 1000 })
     let differ = 0
-    for (let i = 0; i < 1000; i++) if (ring.memberOf('a', `k${i}`) !== ring.memberOf('b', `k${i}`)) differ++
+    for (let i = 0; i < 1000; i++)
+      if (ring.memberOf('a', `k${i}`) !== ring.memberOf('b', `k${i}`)) differ++
     expect(differ).toBeGreaterThan(300)
     expect(ringInput('a:b', 'c')).not.toBe(ringInput('a', 'b:c'))
   })
