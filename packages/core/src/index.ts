@@ -17,6 +17,12 @@ export {
   type SetManyEntry,
   type SetOptions,
 } from './cache-types.js'
+export {
+  type BreakerSettings,
+  type BreakerState,
+  CircuitBreaker,
+  isBackendFailure,
+} from './breaker.js'
 export { providerPort, requireCapability } from './capabilities.js'
 export {
   type BreakerMessage,

@@ -1,12 +1,15 @@
 import {
+  type BreakerSettings,
   CacheConfigError,
   type CacheProvider,
   checkOptionsObject,
+  type Duration,
   describeOption,
   integerOption,
   invalidOption,
   isRecord,
   type ProviderCapabilities,
+  parseDuration,
 } from '@cacheport/core'
 
 /** One node of a sharded provider. */
@@ -37,6 +40,15 @@ export interface ShardedProviderOptions {
    * must agree). Default: the first node. See the README for why one node and not all.
    */
   readonly busNode?: string
+  /**
+   * A circuit breaker per node: after `failures` consecutive backend failures of one node
+   * (default 5), that node's reads are misses and its writes are refused with
+   * `CacheUnavailableError` for `cooldown` (default 10 s), then one call probes it; the other
+   * nodes are untouched. Default off: a call on a node that is down fails with the node's error.
+   * Turn it on with a namespace `breaker`, so one node down does not open the namespace's
+   * breaker for every key (see the README).
+   */
+  readonly nodeBreaker?: boolean | { readonly failures?: number; readonly cooldown?: Duration }
   /** `close()` closes every node's provider. Default `true`. */
   readonly closeNodes?: boolean
   /** The provider's `kind`, in messages. Default `sharded`. */
@@ -51,10 +63,13 @@ export interface ResolvedShardedOptions {
   readonly busNode: number
   readonly closeNodes: boolean
   readonly name: string
+  /** The settings of each node's breaker; `undefined` for none. */
+  readonly nodeBreaker: BreakerSettings | undefined
   readonly capabilities: ProviderCapabilities
 }
 
-const KNOWN = ['nodes', 'virtualNodes', 'busNode', 'closeNodes', 'name'] as const
+const KNOWN = ['nodes', 'virtualNodes', 'busNode', 'nodeBreaker', 'closeNodes', 'name'] as const
+const BREAKER_KNOWN = ['failures', 'cooldown'] as const
 const NODE_KNOWN = ['name', 'provider', 'weight'] as const
 const WHERE = 'shardedProvider'
 /** The most nodes a ring may have. */
@@ -126,8 +141,32 @@ export function resolveShardedOptions(options: unknown): ResolvedShardedOptions 
     busNode,
     closeNodes: options.closeNodes ?? true,
     name,
+    nodeBreaker: resolveNodeBreaker(options.nodeBreaker),
     capabilities: combinedCapabilities(nodes, busNode),
   }
+}
+
+function resolveNodeBreaker(option: unknown): BreakerSettings | undefined {
+  if (option === undefined || option === false) return undefined
+  if (option === true) return { failures: 5, cooldownMs: 10_000 }
+  if (!isRecord(option)) {
+    invalidOption(`${WHERE}: \`nodeBreaker\` must be a boolean or { failures?, cooldown? }`)
+  }
+  checkOptionsObject(option, BREAKER_KNOWN, WHERE, 'nodeBreaker.')
+  const failures = integerOption(
+    option.failures,
+    5,
+    1,
+    1_000_000,
+    `${WHERE}: \`nodeBreaker.failures\``,
+  )
+  const cooldown = option.cooldown ?? 10_000
+  if (typeof cooldown !== 'number' && typeof cooldown !== 'string') {
+    invalidOption(
+      `${WHERE}: \`nodeBreaker.cooldown\` must be a duration (ms or a string such as '10s')`,
+    )
+  }
+  return { failures, cooldownMs: parseDuration(cooldown, 'nodeBreaker.cooldown') }
 }
 
 /**

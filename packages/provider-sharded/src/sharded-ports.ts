@@ -7,6 +7,7 @@ import type {
   LockHandle,
 } from '@cacheport/core'
 import type { HashRing } from './hash-ring.js'
+import type { NodeGuard } from './node-guard.js'
 
 /**
  * The bus of a sharded provider: the bus of one node (the bus node) carries every
@@ -44,19 +45,32 @@ export class ShardedBus implements InvalidationBus {
 export class ShardedLock implements DistributedLock {
   readonly #ring: HashRing
   readonly #locks: readonly DistributedLock[]
+  readonly #guards: readonly (NodeGuard | undefined)[]
 
-  constructor(ring: HashRing, locks: readonly DistributedLock[]) {
+  /** `guards`: each node's breaker (see `nodeBreaker`), `undefined` where there is none. */
+  constructor(
+    ring: HashRing,
+    locks: readonly DistributedLock[],
+    guards: readonly (NodeGuard | undefined)[],
+  ) {
     this.#ring = ring
     this.#locks = locks
+    this.#guards = guards
   }
 
-  /** Acquires on the key's node; resolves and rejects as that node's lock does. */
+  /**
+   * Acquires on the key's node; resolves and rejects as that node's lock does, and rejects
+   * with `CacheUnavailableError` at once while that node's breaker is open.
+   */
   acquire(
     namespace: string,
     key: string,
     options: LockAcquireOptions,
   ): Promise<LockHandle | undefined> {
-    const lock = this.#locks[this.#ring.memberOf(namespace, key)] as DistributedLock
-    return lock.acquire(namespace, key, options)
+    const node = this.#ring.memberOf(namespace, key)
+    const lock = this.#locks[node] as DistributedLock
+    const guard = this.#guards[node]
+    if (guard === undefined) return lock.acquire(namespace, key, options)
+    return Promise.resolve(guard.write(() => lock.acquire(namespace, key, options)))
   }
 }

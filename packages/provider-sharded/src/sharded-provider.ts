@@ -11,6 +11,7 @@ import {
   type Store,
 } from '@cacheport/core'
 import { HashRing } from './hash-ring.js'
+import { GuardedStore, NodeGuard } from './node-guard.js'
 import { resolveShardedOptions, type ShardedProviderOptions } from './sharded-options.js'
 import { ShardedBus, ShardedLock } from './sharded-ports.js'
 import { ShardedStore } from './sharded-store.js'
@@ -44,10 +45,15 @@ export function shardedProvider(options: ShardedProviderOptions): ShardedProvide
     capabilities.bus && busProvider.bus !== undefined
       ? new ShardedBus(busProvider.bus, nodes.length)
       : undefined
+  const breaker = resolved.nodeBreaker
+  const guards = nodes.map((node) =>
+    breaker === undefined ? undefined : new NodeGuard(node.name, breaker),
+  )
   const lock = capabilities.lock
     ? new ShardedLock(
         ring,
         providers.map((p) => p.lock as DistributedLock),
+        guards,
       )
     : undefined
   const usage = providers.every((p) => typeof p.usage === 'function')
@@ -76,7 +82,11 @@ export function shardedProvider(options: ShardedProviderOptions): ShardedProvide
           namespace,
           kind: capabilities.values,
           ring,
-          stores: providers.map((p) => p.openStore({ namespace }) as Store<unknown>),
+          stores: providers.map((p, i) => {
+            const store = p.openStore({ namespace }) as Store<unknown>
+            const guard = guards[i]
+            return guard === undefined ? store : new GuardedStore(store, guard)
+          }),
           capabilities,
         })
         stores.set(namespace, store)

@@ -1,5 +1,9 @@
 import { redisProvider } from '@cacheport/provider-redis'
-import { type ShardedProvider, shardedProvider } from '@cacheport/provider-sharded'
+import {
+  type ShardedProvider,
+  type ShardedProviderOptions,
+  shardedProvider,
+} from '@cacheport/provider-sharded'
 import { type ServerHandle, startServer } from '@cacheport/test-harness'
 
 /** Three standalone Redis servers started by the harness, and sharded providers over them. */
@@ -9,6 +13,7 @@ export interface RedisNodes {
   provider(options?: {
     readonly keyPrefix?: string
     readonly operationTimeoutMs?: number
+    readonly nodeBreaker?: ShardedProviderOptions['nodeBreaker']
   }): Promise<ShardedProvider>
   stop(): Promise<void>
 }
@@ -34,7 +39,10 @@ export async function startRedisNodes(): Promise<RedisNodes> {
           }),
         })),
       )
-      return shardedProvider({ nodes })
+      return shardedProvider({
+        nodes,
+        ...(options.nodeBreaker !== undefined ? { nodeBreaker: options.nodeBreaker } : {}),
+      })
     },
     async stop() {
       await Promise.all(servers.map((server) => server.stop()))
