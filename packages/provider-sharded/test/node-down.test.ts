@@ -43,7 +43,7 @@ describe('one node down', () => {
     guardedNodes = await nodes.provider({
       keyPrefix: 'down2:',
       operationTimeoutMs: 500,
-      nodeBreaker: true,
+      nodeBreaker: { cooldown: '300ms' },
     })
     service = createCacheService({
       providers: { plain, guardedNodes },
@@ -60,7 +60,10 @@ describe('one node down', () => {
     for (const cache of [items, namespaceBreaker, bothBreakers]) {
       await cache.setMany(KEYS.map((key) => ({ key, value: value(key) })))
     }
-    await nodes.servers[1]?.stop()
+    // Stopped the hard way (a crash); restarted by the last test, empty.
+    const server = nodes.servers[1] as RedisNodes['servers'][number]
+    server.kill('SIGKILL')
+    while (server.running) await new Promise((resolve) => setTimeout(resolve, 10))
   }, 60_000)
 
   afterAll(async () => {
@@ -108,6 +111,10 @@ describe('one node down', () => {
     expect(loaded).toEqual(down)
     expect(values).toEqual(KEYS.map((key) => (down.includes(key) ? `loaded:${key}` : value(key))))
     expect(bothBreakers.stats().breaker.state).toBe('closed')
+    // A getMany spanning every node: the open node's keys read as misses, the rest as cached.
+    expect(await bothBreakers.getMany(KEYS)).toEqual(
+      KEYS.map((key) => (down.includes(key) ? undefined : value(key))),
+    )
     // The node's writes are refused fast while its breaker is open, the others' accepted.
     const [onDown, onUp] = [down[0] as string, KEYS.find((key) => !down.includes(key)) as string]
     await expect(bothBreakers.set(onDown, 'x')).rejects.toMatchObject({ code: 'UNAVAILABLE' })
@@ -120,5 +127,24 @@ describe('one node down', () => {
     expect(health.details).toContain(`node '${DOWN}'`)
     expect(health.details).not.toContain("node 'redis-1'")
     expect(health.details).not.toContain("node 'redis-3'")
+  })
+
+  it('serves the node again once it is back and its breaker has let a probe through', async () => {
+    await nodes.servers[1]?.restart()
+    const down = KEYS.filter((key) => guardedNodes.nodeOf('both', key) === DOWN)
+    const key = down[0] as string
+    // Wait for the client to reconnect (health bypasses the breakers), then for the node
+    // breaker's cool-down: the next write is its probe, and it succeeds.
+    const deadline = performance.now() + 20_000
+    while (!(await guardedNodes.health()).healthy) {
+      if (performance.now() > deadline) throw new Error('redis-2 did not come back within 20 s')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    await new Promise((resolve) => setTimeout(resolve, 350))
+    await bothBreakers.set(key, 'back')
+    expect(await bothBreakers.get(key)).toBe('back')
+    // The restarted server is empty: its other keys are misses now, not errors.
+    expect(await bothBreakers.get(down[1] as string)).toBeUndefined()
+    expect(await guardedNodes.health()).toMatchObject({ healthy: true })
   })
 })
