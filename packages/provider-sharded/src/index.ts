@@ -12,6 +12,7 @@ export {
 } from './hash-ring.js'
 export {
   MAX_NODES,
+  MAX_RING_POINTS,
   type ShardedProviderOptions,
   type ShardNode,
 } from './sharded-options.js'

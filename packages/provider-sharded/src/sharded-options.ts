@@ -74,12 +74,15 @@ const NODE_KNOWN = ['name', 'provider', 'weight'] as const
 const WHERE = 'shardedProvider'
 /** The most nodes a ring may have. */
 export const MAX_NODES = 1000
+/** The most points a ring may hold (about 1 s to build and 12 MB): weights × `virtualNodes` / 100, summed. */
+export const MAX_RING_POINTS = 1_000_000
 
 /**
  * Validates `shardedProvider`'s options and works out the capabilities. Throws
  * `CacheConfigError` (`INVALID_OPTION`) for a missing or unknown option, a node that is not
- * `{ name, provider, weight? }`, a duplicate name, a weight or `virtualNodes` out of range, an
- * unknown `busNode`, or nodes whose providers hold different value kinds.
+ * `{ name, provider, weight? }`, a duplicate name, a weight or `virtualNodes` out of range, a
+ * ring over `MAX_RING_POINTS`, an unknown `busNode`, or nodes whose providers hold different
+ * value kinds; `CacheTtlError` for a bad `nodeBreaker.cooldown`.
  */
 export function resolveShardedOptions(options: unknown): ResolvedShardedOptions {
   checkOptionsObject(options, KNOWN, WHERE)
@@ -115,12 +118,20 @@ export function resolveShardedOptions(options: unknown): ResolvedShardedOptions 
     10_000,
     `${WHERE}: \`virtualNodes\``,
   )
+  let points = 0
   for (const node of nodes) {
-    if (Math.round((node.weight * virtualNodes) / 100) < 1) {
+    const count = Math.round((node.weight * virtualNodes) / 100)
+    if (count < 1) {
       invalidOption(
         `${WHERE}: node '${node.name}' (weight ${node.weight}) gets no virtual node with virtualNodes ${virtualNodes}; raise either`,
       )
     }
+    points += count
+  }
+  if (points > MAX_RING_POINTS) {
+    invalidOption(
+      `${WHERE}: the ring would hold ${points} points (more than ${MAX_RING_POINTS}); lower \`virtualNodes\` or the weights`,
+    )
   }
   let busNode = 0
   if (options.busNode !== undefined) {

@@ -31,7 +31,9 @@ export interface ShardedProvider extends CacheProvider {
  * many keys are split per node; tags, `clear` and `keys` reach every node; invalidations go
  * over the bus of one node (`busNode`). Capabilities are what every node declares (`search`
  * is never declared). `close()` closes the node providers unless `closeNodes: false`.
- * Throws `CacheConfigError` (`INVALID_OPTION`) for bad options (see `ShardedProviderOptions`).
+ * Throws `CacheConfigError` (`INVALID_OPTION`) for bad options (see `ShardedProviderOptions`)
+ * and `CacheTtlError` for a bad `nodeBreaker.cooldown`. Its `openStore` throws
+ * `CacheClosedError` once closed and `CacheUnsupportedError` for a search schema.
  */
 export function shardedProvider(options: ShardedProviderOptions): ShardedProvider {
   const resolved = resolveShardedOptions(options)

@@ -1,13 +1,14 @@
-import type {
-  CacheDecodeError,
-  MaybePromise,
-  ProviderCapabilities,
-  Store,
-  StoreComputeAction,
-  StoreComputeOptions,
-  StoreEntry,
-  StoreValueKind,
-  StoreWriteOptions,
+import {
+  type CacheDecodeError,
+  CacheUnsupportedError,
+  type MaybePromise,
+  type ProviderCapabilities,
+  type Store,
+  type StoreComputeAction,
+  type StoreComputeOptions,
+  type StoreEntry,
+  type StoreValueKind,
+  type StoreWriteOptions,
 } from '@cacheport/core'
 import type { HashRing } from './hash-ring.js'
 
@@ -130,14 +131,13 @@ export class ShardedStore<E> implements Store<E> {
     options: StoreComputeOptions | undefined,
   ): Promise<Found<E>> {
     const store = this.#storeOf(key)
-    if (store.compute === undefined)
-      return Promise.reject(new TypeError('node store has no compute'))
+    if (store.compute === undefined) return Promise.reject(missing('compute', this.namespace))
     return store.compute(key, fn, options)
   }
 
   async *#keysOfEveryNode(): AsyncIterable<string> {
     for (const store of this.#stores) {
-      if (store.keys === undefined) throw new TypeError('node store has no keys')
+      if (store.keys === undefined) throw missing('iterate', this.namespace)
       yield* store.keys()
     }
   }
@@ -163,4 +163,12 @@ function sum(counts: readonly number[]): number {
   let total = 0
   for (const count of counts) total += count
   return total
+}
+
+/** A node whose provider declares a capability its store does not implement. */
+function missing(capability: 'compute' | 'iterate', namespace: string): CacheUnsupportedError {
+  return new CacheUnsupportedError(
+    capability,
+    `namespace '${namespace}': a node declares '${capability}' but its store does not implement it`,
+  )
 }

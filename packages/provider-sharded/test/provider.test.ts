@@ -91,6 +91,12 @@ describe('shardedProvider options', () => {
     expect(() =>
       shardedProvider({ nodes: [{ name: 'a', provider: a, weight: 1 }], virtualNodes: 10 }),
     ).toThrow(/gets no virtual node/)
+    const heavy = Array.from({ length: 101 }, (_, i) => ({
+      name: `n${i}`,
+      provider: a,
+      weight: 1000,
+    }))
+    expect(() => shardedProvider({ nodes: heavy, virtualNodes: 1000 })).toThrow(/more than 1000000/)
     expect(() => shardedProvider({ nodes: three(), busNode: 'z' })).toThrow(/busNode/)
     expect(() => shardedProvider({ nodes: three(), closeNodes: 'no' as never })).toThrow(
       /closeNodes/,
