@@ -73,7 +73,7 @@ describe('one node down', () => {
 
   const keysOn = (namespace: string) => KEYS.filter((key) => plain.nodeOf(namespace, key) === DOWN)
 
-  it('fails exactly the keys of the stopped node; the others keep serving', async () => {
+  it('fails exactly the keys of the killed node; the others keep serving', async () => {
     const outcomes = await Promise.allSettled(KEYS.map((key) => items.get(key)))
     const failed = KEYS.filter((_, i) => outcomes[i]?.status === 'rejected')
     const served = KEYS.filter((key, i) => {
@@ -81,7 +81,7 @@ describe('one node down', () => {
       return outcome?.status === 'fulfilled' && outcome.value === value(key)
     })
     console.log(
-      `${DOWN} stopped: ${failed.length} of ${KEYS.length} gets failed (the node holds ${keysOn('items').length}), ${served.length} served from the other two`,
+      `${DOWN} killed: ${failed.length} of ${KEYS.length} gets failed (the node holds ${keysOn('items').length}), ${served.length} served from the other two`,
     )
     expect(keysOn('items').length).toBeGreaterThan(50)
     expect(failed).toEqual(keysOn('items'))
@@ -121,7 +121,7 @@ describe('one node down', () => {
     await expect(bothBreakers.set(onUp, 'x')).resolves.toBeUndefined()
   })
 
-  it('reports itself unhealthy, naming the stopped node only', async () => {
+  it('reports itself unhealthy, naming the killed node only', async () => {
     const health = await plain.health()
     expect(health.healthy).toBe(false)
     expect(health.details).toContain(`node '${DOWN}'`)
