@@ -610,6 +610,19 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
       it('spreads a namespace over every primary and merges: total, order and pages', async () => {
         const store = open()
         for (let i = 0; i < 60; i++) await put(store, `c${i}`, i, { title: 'everywhere', price: i })
+        const page = await search(
+          store,
+          query({
+            text: 'everywhere',
+            sort: { field: 'price', order: 'desc' },
+            offset: 5,
+            limit: 10,
+          }),
+        )
+        expect(page.total).toBe(60)
+        expect(page.hits.map((h) => h.key)).toEqual(
+          Array.from({ length: 10 }, (_, i) => `c${54 - i}`),
+        )
         // One index per bucket, each on the primary that holds the bucket's keys.
         const perNode = await Promise.all(
           (await clusterOf(backend).primaries()).map(async (node) => {
@@ -626,19 +639,6 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
         )
         expect(perNode.filter((count) => count > 0).length).toBe(3)
         expect(perNode.reduce((a, b) => a + b, 0)).toBe(60)
-        const page = await search(
-          store,
-          query({
-            text: 'everywhere',
-            sort: { field: 'price', order: 'desc' },
-            offset: 5,
-            limit: 10,
-          }),
-        )
-        expect(page.total).toBe(60)
-        expect(page.hits.map((h) => h.key)).toEqual(
-          Array.from({ length: 10 }, (_, i) => `c${54 - i}`),
-        )
         const unsorted = new Set<string>()
         for (let offset = 0; offset < 60; offset += 7) {
           for (const hit of (await search(store, query({ offset, limit: 7 }))).hits)
