@@ -11,10 +11,17 @@ import {
   ValuePipeline,
 } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
-import { KeyLayout, type RedisFamilyProvider } from '@cacheport/redis-kit'
+import { KeyLayout, leastPrivilegeAclRule, type RedisFamilyProvider } from '@cacheport/redis-kit'
 import { mulberry32, type ServerKind, startCluster, startServer } from '@cacheport/test-harness'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Backend, type Connect, migrateSlot, rawCommand, type Topology } from './backend.js'
+import {
+  type Backend,
+  type Connect,
+  migrateSlot,
+  rawCommand,
+  SUITE_USER,
+  type Topology,
+} from './backend.js'
 import { referenceScan } from './search-reference.js'
 
 /** Options of `describeRedisSearch`. */
@@ -86,10 +93,22 @@ const SCHEMA = schemaOf({
   place: { type: 'geo' },
 })
 
+/**
+ * A backend with RediSearch whose provider connects as a user with redis-kit's documented
+ * least-privilege rule (with `search`), so the rule is checked too.
+ */
 async function startSearchBackend(kind: ServerKind, topology: Topology): Promise<Backend> {
+  const { username, password } = SUITE_USER
+  const rule = leastPrivilegeAclRule({
+    keyPrefix: 'srch:',
+    cluster: topology === 'cluster',
+    search: true,
+  })
+  const users = [`${username} on >${password} ${rule}`]
+  const access = { username, password }
   return topology === 'standalone'
-    ? { topology, server: await startServer({ kind, search: true }) }
-    : { topology, cluster: await startCluster({ kind, search: true }) }
+    ? { topology, server: await startServer({ kind, search: true, users }), access }
+    : { topology, cluster: await startCluster({ kind, search: true, users }), access }
 }
 
 async function until(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
