@@ -2,6 +2,7 @@ import {
   type BytesStore,
   CacheConfigError,
   CacheDecodeError,
+  CacheTimeoutError,
   CacheUnsupportedError,
   createEncodingRegistry,
   type NormalizedSearchQuery,
@@ -621,6 +622,53 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
         } finally {
           await p.close()
           await bare.stop()
+        }
+      })
+    }
+
+    if (options.topology === 'standalone') {
+      it('rejects with CacheTimeoutError after the query timeout', async () => {
+        const store = open()
+        await put(store, 'k', 1, { title: 'slow' })
+        expect(await keysOf(store, query({ text: 'slow' }))).toEqual(['k'])
+        const sleeping = rawCommand(backend, 'DEBUG', 'SLEEP', '1')
+        await new Promise((r) => setTimeout(r, 50))
+        const started = Date.now()
+        const error = await search(store, query({ text: 'slow', timeoutMs: 200 })).catch(
+          (e: unknown) => e,
+        )
+        expect(error).toBeInstanceOf(CacheTimeoutError)
+        expect(Date.now() - started).toBeLessThan(900)
+        await sleeping
+      })
+
+      it('an evicted entry leaves the index (maxmemory allkeys-random)', async () => {
+        const small = await startServer({
+          kind: options.server,
+          search: true,
+          args: ['--maxmemory', '8mb', '--maxmemory-policy', 'allkeys-random'],
+        })
+        const p = await options.connect(
+          { topology: 'standalone', server: small },
+          { keyPrefix: 'srch:' },
+        )
+        try {
+          const store = p.openStore({
+            namespace: 'evict',
+            search: { schema: SCHEMA, indexName: 'index:evict' },
+          }) as BytesStore
+          const filler = 'x'.repeat(20_000)
+          for (let i = 0; i < 1_000; i++)
+            await put(store, `e${i}`, filler, { title: 'evictable', price: i })
+          const info = String(await small.command('INFO', 'stats'))
+          expect(Number(/evicted_keys:(\d+)/.exec(info)?.[1])).toBeGreaterThan(0)
+          const remaining = Number(await small.command('DBSIZE'))
+          expect(remaining).toBeLessThan(1_000)
+          const result = await search(store, query({ text: 'evictable', limit: 0 }))
+          expect(result.total).toBe(remaining)
+        } finally {
+          await p.close()
+          await small.stop()
         }
       })
     }

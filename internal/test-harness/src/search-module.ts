@@ -19,11 +19,11 @@ function repositoryRoot(): string {
 
 /**
  * The absolute path of the RediSearch 2.4.16 module (`../shared/modules/redisearch-2.4.16.so`
- * from the repository root). Throws an `Error` saying where it looked when the file is missing
+ * from the repository root, or from `root`). Throws an `Error` saying where it looked when the file is missing
  * or unreadable: the module is never copied into the repository.
  */
-export function redisearchModulePath(): string {
-  const path = resolve(repositoryRoot(), REDISEARCH_MODULE)
+export function redisearchModulePath(root: string = repositoryRoot()): string {
+  const path = resolve(root, REDISEARCH_MODULE)
   try {
     accessSync(path, constants.R_OK)
   } catch {
