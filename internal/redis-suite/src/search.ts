@@ -2,123 +2,32 @@ import {
   type BytesStore,
   CacheConfigError,
   CacheDecodeError,
-  CacheTimeoutError,
-  CacheUnsupportedError,
-  createEncodingRegistry,
   type NormalizedSearchQuery,
   type SearchDocument,
-  type SearchFieldSpec,
   type StoreSearchSchema,
-  ValuePipeline,
 } from '@cacheport/core'
-import { jsonEncoder } from '@cacheport/encoder-json'
-import { KeyLayout, leastPrivilegeAclRule, type RedisFamilyProvider } from '@cacheport/redis-kit'
-import { mulberry32, type ServerKind, startCluster, startServer } from '@cacheport/test-harness'
+import { KeyLayout, type RedisFamilyProvider } from '@cacheport/redis-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Backend, rawCommand } from './backend.js'
 import {
-  type Backend,
-  type Connect,
-  migrateSlot,
-  rawCommand,
-  SUITE_USER,
-  type Topology,
-} from './backend.js'
-import { referenceScan } from './search-reference.js'
+  decoded,
+  keysOf,
+  META,
+  pipeline,
+  put,
+  query,
+  type RedisSearchSuiteOptions,
+  SCHEMA,
+  type SearchSuiteContext,
+  search,
+  startSearchBackend,
+  until,
+} from './search-helpers.js'
+import { describeSearchTopology } from './search-topology.js'
+import { describeSearchVectorsAndScan } from './search-vectors.js'
 
-/** Options of `describeRedisSearch`. */
-export interface RedisSearchSuiteOptions {
-  readonly name: string
-  readonly server: ServerKind
-  readonly topology: Topology
-  readonly connect: Connect
-}
-
-const pipeline = new ValuePipeline(createEncodingRegistry({ default: jsonEncoder() }), [])
-const META = { createdAt: 0, expiresAt: undefined, staleUntil: undefined, negative: false }
-
-/** A query with the contract's defaults filled in. */
-export function query(part: Partial<NormalizedSearchQuery> = {}): NormalizedSearchQuery {
-  return {
-    text: undefined,
-    filters: [],
-    vector: undefined,
-    sort: undefined,
-    offset: 0,
-    limit: 10,
-    timeoutMs: 5_000,
-    ...part,
-  }
-}
-
-/** Writes `value` as an envelope with its searchable `fields`. */
-export async function put(
-  store: BytesStore,
-  key: string,
-  value: unknown,
-  fields: SearchDocument,
-  options: { ttl?: number; tags?: string[] } = {},
-): Promise<void> {
-  const bytes = await pipeline.encode(value, META, { namespace: store.namespace, key })
-  await store.set(key, bytes, { ...options, fields })
-}
-
-async function decoded(entry: Uint8Array | CacheDecodeError | undefined): Promise<unknown> {
-  if (entry === undefined || entry instanceof CacheDecodeError) return entry
-  return (await pipeline.decode(entry, { namespace: '', key: '' })).value
-}
-
-/** Keys of a search, sorted (for set comparisons). */
-async function keysOf(store: BytesStore, q: NormalizedSearchQuery): Promise<string[]> {
-  const result = await (store.search as NonNullable<BytesStore['search']>)(q)
-  return result.hits.map((h) => h.key).sort()
-}
-
-function search(store: BytesStore, q: NormalizedSearchQuery) {
-  return (store.search as NonNullable<BytesStore['search']>)(q)
-}
-
-/**
- * A store schema from field specs. (`StoreSearchSchema` omits `extract` with a non-distributive
- * `Omit`, which refuses type-specific members in literals; the specs are what it means.)
- */
-function schemaOf(fields: Record<string, SearchFieldSpec>): StoreSearchSchema {
-  return fields as unknown as StoreSearchSchema
-}
-
-const SCHEMA = schemaOf({
-  title: { type: 'text', weight: 2 },
-  body: { type: 'text' },
-  color: { type: 'tag', sortable: true },
-  code: { type: 'tag', caseSensitive: true },
-  price: { type: 'numeric', sortable: true },
-  place: { type: 'geo' },
-})
-
-/**
- * A backend with RediSearch whose provider connects as a user with redis-kit's documented
- * least-privilege rule (with `search`), so the rule is checked too.
- */
-async function startSearchBackend(kind: ServerKind, topology: Topology): Promise<Backend> {
-  const { username, password } = SUITE_USER
-  const rule = leastPrivilegeAclRule({
-    keyPrefix: 'srch:',
-    cluster: topology === 'cluster',
-    search: true,
-  })
-  const users = [`${username} on >${password} ${rule}`]
-  const access = { username, password }
-  return topology === 'standalone'
-    ? { topology, server: await startServer({ kind, search: true, users }), access }
-    : { topology, cluster: await startCluster({ kind, search: true, users }), access }
-}
-
-async function until(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+export type { RedisSearchSuiteOptions } from './search-helpers.js'
+export { put, query } from './search-helpers.js'
 
 /**
  * Search on one Redis-family provider against real servers with RediSearch 2.4.16 loaded:
@@ -141,6 +50,16 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
         namespace,
         search: { schema, indexName: indexName ?? `index:${namespace}` },
       }) as BytesStore
+    }
+    const ctx: SearchSuiteContext = {
+      options,
+      get backend() {
+        return backend
+      },
+      get provider() {
+        return provider
+      },
+      open,
     }
     beforeAll(async () => {
       backend = await startSearchBackend(options.server, options.topology)
@@ -412,173 +331,6 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
       expect(await keysOf(store, query({ text: 'A|B (word3)' }))).toEqual(['h3'])
     })
 
-    describe('vectors', () => {
-      const vectors: [string, number[]][] = [
-        ['v1', [1, 0, 0]],
-        ['v2', [0.9, 0.1, 0]],
-        ['v3', [0, 1, 0]],
-        ['v4', [0, 0, 2]],
-        ['v5', [-1, 0, 0]],
-      ]
-      const similarityOf = (metric: string, a: number[], b: number[]) => {
-        const dot = a.reduce((s, x, i) => s + x * (b[i] as number), 0)
-        if (metric === 'ip') return dot
-        if (metric === 'l2')
-          return 1 / (1 + a.reduce((s, x, i) => s + (x - (b[i] as number)) ** 2, 0))
-        const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0))
-        return dot / (norm(a) * norm(b))
-      }
-      for (const algorithm of ['flat', 'hnsw'] as const) {
-        for (const distance of ['cosine', 'l2', 'ip'] as const) {
-          it(`${algorithm} ${distance}: k nearest with similarity scores, filters and minScore`, async () => {
-            const store = open(
-              schemaOf({
-                emb: { type: 'vector', dimensions: 3, distance, algorithm },
-                color: { type: 'tag' },
-              }),
-            )
-            for (const [key, v] of vectors) {
-              await put(store, key, key, {
-                emb: new Float32Array(v),
-                color: key === 'v2' ? 'odd' : 'even',
-              })
-            }
-            const target = [1, 0.05, 0]
-            const expected = vectors
-              .map(([key, v]) => ({ key, score: similarityOf(distance, v, target) }))
-              .sort((a, b) => b.score - a.score)
-            const result = await search(
-              store,
-              query({ vector: { field: 'emb', vector: new Float32Array(target), k: 3 } }),
-            )
-            expect(result.total).toBe(3)
-            expect(result.hits.map((h) => h.key)).toEqual(expected.slice(0, 3).map((e) => e.key))
-            for (const [i, hit] of result.hits.entries()) {
-              expect(hit.score).toBeCloseTo(expected[i]?.score as number, 4)
-              expect(await decoded(hit.entry)).toBe(hit.key)
-            }
-            const filtered = await search(
-              store,
-              query({
-                vector: { field: 'emb', vector: new Float32Array(target), k: 2 },
-                filters: [{ field: 'color', op: 'eq', value: 'even' }],
-              }),
-            )
-            expect(filtered.hits.map((h) => h.key)).toEqual(
-              expected
-                .filter((e) => e.key !== 'v2')
-                .slice(0, 2)
-                .map((e) => e.key),
-            )
-            const minScore = ((expected[1]?.score as number) + (expected[2]?.score as number)) / 2
-            const above = await search(
-              store,
-              query({ vector: { field: 'emb', vector: new Float32Array(target), k: 5, minScore } }),
-            )
-            expect(above.hits.map((h) => h.key)).toEqual(expected.slice(0, 2).map((e) => e.key))
-            expect(above.total).toBe(2)
-          })
-        }
-      }
-    })
-
-    it('matches a plain JavaScript scan on 400 random documents and 150 random queries', async () => {
-      const store = open()
-      const random = mulberry32(17)
-      const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T
-      const words = [
-        'ant',
-        'bee',
-        'cat',
-        'dog',
-        'eel',
-        'fox',
-        'gnu',
-        'hen',
-        'ibis',
-        'jay',
-        'kiwi',
-        'lynx',
-      ]
-      const colors = ['red', 'green', 'blue', 'Cyan', 'black', 'white']
-      const docs = new Map<string, SearchDocument>()
-      for (let i = 0; i < 400; i++) {
-        const fields: Record<string, unknown> = {}
-        if (random() < 0.9)
-          fields.title = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
-            pick(words),
-          ).join(' ')
-        if (random() < 0.6)
-          fields.body = Array.from({ length: 1 + Math.floor(random() * 6) }, () =>
-            pick(words),
-          ).join(', ')
-        if (random() < 0.8)
-          fields.color = random() < 0.3 ? [pick(colors), pick(colors)] : pick(colors)
-        if (random() < 0.85) fields.price = Math.round(random() * 2000 - 500) / 4
-        if (random() < 0.7) fields.place = { lon: random() * 20 - 10, lat: random() * 20 + 40 }
-        docs.set(`d${i}`, fields as SearchDocument)
-        await put(store, `d${i}`, i, fields as SearchDocument)
-      }
-      for (let q = 0; q < 150; q++) {
-        const filters: NormalizedSearchQuery['filters'][number][] = []
-        const parts = Math.floor(random() * 3)
-        for (let p = 0; p < parts; p++) {
-          const kind = Math.floor(random() * 7)
-          const price = Math.round(random() * 2000 - 500) / 4
-          if (kind === 0)
-            filters.push({ field: 'color', op: 'eq', value: pick(colors).toLowerCase() })
-          else if (kind === 1)
-            filters.push({ field: 'color', op: 'ne', value: pick(colors).toLowerCase() })
-          else if (kind === 2)
-            filters.push({
-              field: 'price',
-              op: pick(['gt', 'ge', 'lt', 'le'] as const),
-              value: price,
-            })
-          else if (kind === 3)
-            filters.push({ field: 'price', op: 'between', min: price, max: price + random() * 300 })
-          else if (kind === 4)
-            filters.push({ field: 'title', op: 'prefix', value: pick(words).slice(0, 2) })
-          else if (kind === 5)
-            filters.push({
-              field: 'place',
-              op: 'within',
-              center: { lon: random() * 20 - 10, lat: random() * 20 + 40 },
-              radius: 50_000 + random() * 500_000,
-            })
-          else
-            filters.push({
-              field: 'color',
-              op: 'in',
-              values: [pick(colors).toLowerCase(), pick(colors).toLowerCase()],
-            })
-        }
-        const text =
-          random() < 0.4 ? `${pick(words)}${random() < 0.3 ? ` ${pick(words)}` : ''}` : undefined
-        const sorted = random() < 0.5
-        const base = query({
-          text,
-          filters,
-          ...(sorted ? { sort: { field: 'price', order: random() < 0.5 ? 'asc' : 'desc' } } : {}),
-        })
-        const expected = referenceScan(SCHEMA, docs, base)
-        const all = await search(store, { ...base, limit: 1000 })
-        const where = JSON.stringify(base)
-        expect(all.total, where).toBe(expected.length)
-        expect(all.hits.map((h) => h.key).sort(), where).toEqual([...expected].sort())
-        if (sorted) {
-          const offset = Math.floor(random() * 20)
-          const page = await search(store, { ...base, offset, limit: 7 })
-          const priceOf = (key: string) => docs.get(key)?.price
-          expect(
-            page.hits.map((h) => priceOf(h.key)),
-            where,
-          ).toEqual(expected.slice(offset, offset + 7).map(priceOf))
-          expect(page.total, where).toBe(expected.length)
-        }
-      }
-    })
-
     it('refuses an index of the same name created with another schema (CacheConfigError)', async () => {
       const first = open({ a: { type: 'text' } }, 'index:conflict')
       await put(first, 'k', 1, { a: 'x' })
@@ -599,173 +351,7 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
       }
     })
 
-    if (options.topology === 'standalone') {
-      it('without the module, search rejects with CacheUnsupportedError naming it and the node; caching still works', async () => {
-        const bare = await startServer({ kind: options.server })
-        const p = await options.connect(
-          { topology: 'standalone', server: bare },
-          { keyPrefix: 'srch:' },
-        )
-        try {
-          const store = p.openStore({
-            namespace: 'nomodule',
-            search: { schema: SCHEMA, indexName: 'index:nomodule' },
-          }) as BytesStore
-          await put(store, 'k', 'v', { title: 'x' })
-          expect(await decoded(await store.get('k'))).toBe('v')
-          const error = await search(store, query()).catch((e: unknown) => e)
-          expect(error).toBeInstanceOf(CacheUnsupportedError)
-          expect((error as Error).message).toContain(
-            "RediSearch 2.4 ('search' module) is not loaded on 127.0.0.1:",
-          )
-          expect((error as Error).message).toContain(String(bare.port))
-        } finally {
-          await p.close()
-          await bare.stop()
-        }
-      })
-    }
-
-    if (options.topology === 'standalone') {
-      it('rejects with CacheTimeoutError after the query timeout', async () => {
-        const store = open()
-        await put(store, 'k', 1, { title: 'slow' })
-        expect(await keysOf(store, query({ text: 'slow' }))).toEqual(['k'])
-        const sleeping = rawCommand(backend, 'DEBUG', 'SLEEP', '1')
-        await new Promise((r) => setTimeout(r, 50))
-        const started = Date.now()
-        const error = await search(store, query({ text: 'slow', timeoutMs: 200 })).catch(
-          (e: unknown) => e,
-        )
-        expect(error).toBeInstanceOf(CacheTimeoutError)
-        expect(Date.now() - started).toBeLessThan(900)
-        await sleeping
-      })
-
-      it('an evicted entry leaves the index (maxmemory allkeys-random)', async () => {
-        const small = await startServer({
-          kind: options.server,
-          search: true,
-          args: ['--maxmemory', '8mb', '--maxmemory-policy', 'allkeys-random'],
-        })
-        const p = await options.connect(
-          { topology: 'standalone', server: small },
-          { keyPrefix: 'srch:' },
-        )
-        try {
-          const store = p.openStore({
-            namespace: 'evict',
-            search: { schema: SCHEMA, indexName: 'index:evict' },
-          }) as BytesStore
-          const filler = 'x'.repeat(20_000)
-          for (let i = 0; i < 1_000; i++)
-            await put(store, `e${i}`, filler, { title: 'evictable', price: i })
-          const info = String(await small.command('INFO', 'stats'))
-          expect(Number(/evicted_keys:(\d+)/.exec(info)?.[1])).toBeGreaterThan(0)
-          const remaining = Number(await small.command('DBSIZE'))
-          expect(remaining).toBeLessThan(1_000)
-          const result = await search(store, query({ text: 'evictable', limit: 0 }))
-          expect(result.total).toBe(remaining)
-        } finally {
-          await p.close()
-          await small.stop()
-        }
-      })
-    }
-
-    if (options.topology === 'cluster') {
-      it('spreads a namespace over every primary and merges: total, order and pages', async () => {
-        const store = open()
-        for (let i = 0; i < 60; i++) await put(store, `c${i}`, i, { title: 'everywhere', price: i })
-        const page = await search(
-          store,
-          query({
-            text: 'everywhere',
-            sort: { field: 'price', order: 'desc' },
-            offset: 5,
-            limit: 10,
-          }),
-        )
-        expect(page.total).toBe(60)
-        expect(page.hits.map((h) => h.key)).toEqual(
-          Array.from({ length: 10 }, (_, i) => `c${54 - i}`),
-        )
-        // One index per bucket, each on the primary that holds the bucket's keys.
-        const perNode = await Promise.all(
-          (await clusterOf(backend).primaries()).map(async (node) => {
-            const names = ((await node.command('FT._LIST')) as string[]).filter((name) =>
-              name.startsWith(`srch:index:${store.namespace}{`),
-            )
-            let docs = 0
-            for (const name of names) {
-              const info = (await node.command('FT.INFO', name)) as unknown[]
-              docs += Number(info[info.indexOf('num_docs') + 1])
-            }
-            return docs
-          }),
-        )
-        expect(perNode.filter((count) => count > 0).length).toBe(3)
-        expect(perNode.reduce((a, b) => a + b, 0)).toBe(60)
-        const unsorted = new Set<string>()
-        for (let offset = 0; offset < 60; offset += 7) {
-          for (const hit of (await search(store, query({ offset, limit: 7 }))).hits)
-            unsorted.add(hit.key)
-        }
-        expect(unsorted.size).toBe(60)
-      })
-
-      it('keeps entries searchable through a slot migration', async () => {
-        const store = open()
-        for (let i = 0; i < 40; i++) await put(store, `m${i}`, i, { title: 'migrating', price: i })
-        const cluster = clusterOf(backend)
-        const valueKey = new KeyLayout('srch:', store.namespace, provider.buckets).valueKey('m0')
-        const slot = Number(await rawCommand(backend, 'CLUSTER', 'KEYSLOT', valueKey))
-        const primaries = await cluster.primaries()
-        let from = primaries[0]
-        for (const node of primaries) {
-          if (Number(await node.command('CLUSTER', 'COUNTKEYSINSLOT', String(slot))) > 0)
-            from = node
-        }
-        const to = primaries.find((node) => node !== from)
-        if (from === undefined || to === undefined) throw new Error('no primaries')
-        expect(await migrateSlot(cluster, slot, from, to)).toBeGreaterThan(0)
-        const result = await search(store, query({ text: 'migrating', limit: 100 }))
-        expect(result.total).toBe(40)
-        expect(result.hits.map((h) => h.key).sort()).toEqual(
-          Array.from({ length: 40 }, (_, i) => `m${i}`).sort(),
-        )
-        expect(await decoded(await store.get('m0'))).toBe(0)
-      })
-
-      it('keeps answering through a failover (a replica promoted), indexing new writes on the new primary', async () => {
-        const store = open()
-        for (let i = 0; i < 30; i++) await put(store, `f${i}`, i, { title: 'failover', price: i })
-        const cluster = clusterOf(backend)
-        const replica = (await cluster.replicas())[0]
-        if (replica === undefined) throw new Error('no replica')
-        await replica.command('CLUSTER', 'FAILOVER')
-        await until(async () => (await cluster.primaries()).includes(replica), 'the failover')
-        await cluster.waitUntilHealthy()
-        await until(async () => {
-          try {
-            return (await search(store, query({ text: 'failover' }))).total === 30
-          } catch {
-            return false
-          }
-        }, 'search after the failover')
-        for (let i = 30; i < 40; i++) await put(store, `f${i}`, i, { title: 'failover', price: i })
-        const result = await search(
-          store,
-          query({ text: 'failover', sort: { field: 'price', order: 'desc' }, limit: 3 }),
-        )
-        expect(result.total).toBe(40)
-        expect(result.hits.map((h) => h.key)).toEqual(['f39', 'f38', 'f37'])
-      })
-    }
+    describeSearchVectorsAndScan(ctx)
+    describeSearchTopology(ctx)
   })
-}
-
-function clusterOf(backend: Backend) {
-  if (backend.topology !== 'cluster') throw new Error('not a cluster')
-  return backend.cluster
 }

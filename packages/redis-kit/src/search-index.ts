@@ -1,5 +1,6 @@
 import {
   CacheTimeoutError,
+  CacheUnavailableError,
   type NormalizedSearchQuery,
   type StoreSearchResult,
   type StoreSearchSchema,
@@ -122,6 +123,11 @@ export class RedisSearchIndex {
    */
   async #onBucket<T>(bucket: number, send: (node: RedisCommands) => Promise<T>): Promise<T> {
     let nodes = await this.#c.dataNodes()
+    if (nodes.length === 0) {
+      throw new CacheUnavailableError(
+        'search: the cluster client knows no primary (not connected?)',
+      )
+    }
     let refreshed = false
     let recreated = false
     for (let attempt = 0; ; attempt++) {
@@ -172,7 +178,11 @@ export class RedisSearchIndex {
     const single = this.#units.length === 1
     const from = vector === undefined && single ? query.offset : 0
     const count =
-      vector !== undefined ? vector.k : single ? query.limit : query.offset + query.limit
+      vector !== undefined
+        ? vector.k
+        : single || query.limit === 0
+          ? query.limit
+          : query.offset + query.limit
     const withScores = vector === undefined && compiled.hasText
     const replies = await Promise.all(
       this.#units.map((unit, b) => {
