@@ -85,6 +85,21 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
       )
       expect(await rawCommand(backend, 'TYPE', layoutOf('plain').valueKey('a'))).toBe('string')
       expect(() => provider.openStore({ namespace: store.namespace })).toThrow(CacheConfigError)
+      expect(() =>
+        provider.openStore({
+          namespace: store.namespace,
+          search: {
+            schema: { title: SCHEMA.title } as StoreSearchSchema,
+            indexName: `index:${store.namespace}`,
+          },
+        }),
+      ).toThrow(CacheConfigError)
+      expect(
+        provider.openStore({
+          namespace: store.namespace,
+          search: { schema: SCHEMA, indexName: `index:${store.namespace}` },
+        }),
+      ).toBe(store)
     })
 
     it('the index follows the entry: set, replace, delete, expiry, tags, clear, compute', async () => {

@@ -277,19 +277,20 @@ export class RedisFamilyProvider implements CacheProvider {
 
 /**
  * Refuses to open a namespace again with another search setting than its open store's (a
- * plain namespace keeps strings, a searchable one hashes: they cannot share keys). Throws
+ * plain namespace keeps strings, a searchable one hashes: they cannot share keys; one store
+ * has one index and schema). Throws
  * `CacheConfigError` (`NAMESPACE_CONFLICT`).
  */
 function checkSameSearch(store: RedisStore, options: OpenStoreOptions, keyPrefix: string): void {
   const searchable = store instanceof RedisSearchStore
   const search = options.search
-  if (
+  const same =
     search === undefined
       ? !searchable
-      : searchable && store.index.name === keyPrefix + search.indexName
-  ) {
-    return
-  }
+      : searchable &&
+        store.index.name === keyPrefix + search.indexName &&
+        JSON.stringify(store.schema) === JSON.stringify(search.schema)
+  if (same) return
   throw new CacheConfigError(
     'NAMESPACE_CONFLICT',
     `namespace '${options.namespace}' is already open ${searchable ? `with search index '${(store as RedisSearchStore).index.name}'` : 'without search'}: open it with the same search option`,

@@ -74,6 +74,11 @@ export class RedisSearchStore extends RedisStore {
     this.#index.ensure().catch(() => undefined)
   }
 
+  /** The schema this store was opened with. */
+  get schema(): StoreSearchSchema {
+    return this.#schema
+  }
+
   /** The RediSearch index of this namespace. */
   get index(): RedisSearchIndex {
     return this.#index
