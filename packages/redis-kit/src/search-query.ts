@@ -1,4 +1,9 @@
-import type { NormalizedSearchQuery, SearchFilter, StoreSearchSchema } from '@cacheport/core'
+import {
+  CacheUnsupportedError,
+  type NormalizedSearchQuery,
+  type SearchFilter,
+  type StoreSearchSchema,
+} from '@cacheport/core'
 import type { RedisArg } from './client.js'
 import { fieldSpec, foldTag, TAG_SEPARATOR, textTerms, vectorBytes } from './search-fields.js'
 
@@ -100,6 +105,13 @@ function filterClause(schema: StoreSearchSchema, filter: SearchFilter): Clause {
     case 'between':
       return filter.min > filter.max ? NEVER : `@${field}:[${num(filter.min)} ${num(filter.max)}]`
     case 'prefix': {
+      if (Buffer.byteLength(filter.value, 'utf8') < 2) {
+        // RediSearch expands prefixes of 2 bytes or more only; a shorter one would match nothing.
+        throw new CacheUnsupportedError(
+          'search',
+          `prefix '${filter.value}' on field '${field}': RediSearch 2.4 needs a prefix of at least 2 bytes`,
+        )
+      }
       if (spec?.type === 'tag') {
         const folded = foldTag(filter.value, spec.caseSensitive === true)
         if (folded === '' || folded.includes(TAG_SEPARATOR)) return NEVER

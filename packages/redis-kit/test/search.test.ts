@@ -128,6 +128,15 @@ describe('search translation', () => {
     })
   })
 
+  it('refuses a prefix RediSearch would not expand (under 2 bytes), naming the field', () => {
+    expect(() =>
+      compileQuery(schema, q({ filters: [{ field: 'g', op: 'prefix', value: 'a' }] })),
+    ).toThrow(/prefix 'a' on field 'g': RediSearch 2\.4 needs a prefix of at least 2 bytes/)
+    expect(
+      compileQuery(schema, q({ filters: [{ field: 'g', op: 'prefix', value: '汉' }] })).filter,
+    ).toBe('(@g:{汉*})')
+  })
+
   it('converts KNN distances into the contract similarities', () => {
     expect(similarity(0.25, 'cosine')).toBe(0.75)
     expect(similarity(-1, 'ip')).toBe(2)
