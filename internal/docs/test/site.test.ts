@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -148,7 +148,12 @@ describe('docs site', () => {
       }
     }
     expect(broken).toEqual([])
-    expect(visited.size).toBeGreaterThan(report.guidePages.length + 50)
+    // Every page the build wrote is reachable from the home page (none orphaned), and crawled.
+    const written = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.html'),
+    )
+    expect(written.length).toBeGreaterThan(report.guidePages.length + 50)
+    expect([...visited].sort()).toEqual(written.map((f) => f.split(sep).join('/')).sort())
   })
 
   test("the API reference's script-built navigation links resolve", async () => {
