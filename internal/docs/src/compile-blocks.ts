@@ -119,7 +119,7 @@ export function compileBlocks(
 /** Rewrites `<block file>.ts:LINE` in a stack trace or log to the markdown location. */
 export function mapStackLines(compiled: CompiledBlock, text: string): string {
   const name = basename(compiled.sourceFile).replace(/[.]/g, '\\.')
-  return text.replace(new RegExp(`\\S*${name}:(\\d+)(?::(\\d+))?`, 'g'), (_m, line, col) => {
+  return text.replace(new RegExp(`[^\\s()]*${name}:(\\d+)(?::(\\d+))?`, 'g'), (_m, line, col) => {
     const at = markdownLocation(compiled.block, Number(line))
     return col === undefined ? at : `${at}:${col}`
   })

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 
 /**
  * What the README check does with a fenced block, from its info string:
@@ -104,9 +104,27 @@ export function markdownFiles(root: string): string[] {
   return files.filter((f) => existsSync(join(root, f))).sort()
 }
 
-/** Every checked block of every file of {@link markdownFiles}, in file then line order. */
-export function collectBlocks(root: string): CodeBlock[] {
-  return markdownFiles(root).flatMap((file) =>
-    extractBlocks(relative(root, join(root, file)), readFileSync(join(root, file), 'utf8')),
-  )
+/** The blocks of every file of {@link markdownFiles}, and the files that could not be read. */
+export interface CollectedBlocks {
+  readonly blocks: CodeBlock[]
+  /** One message per markdown file whose blocks could not be extracted (`file:line: why`). */
+  readonly errors: string[]
+}
+
+/**
+ * Every checked block of every file of {@link markdownFiles}, in file then line order. A file
+ * with an unknown info string or an unclosed fence is reported in `errors` (its other blocks
+ * are not checked until it is fixed).
+ */
+export function collectBlocks(root: string): CollectedBlocks {
+  const blocks: CodeBlock[] = []
+  const errors: string[] = []
+  for (const file of markdownFiles(root)) {
+    try {
+      blocks.push(...extractBlocks(file, readFileSync(join(root, file), 'utf8')))
+    } catch (error) {
+      errors.push((error as Error).message)
+    }
+  }
+  return { blocks, errors }
 }

@@ -9,7 +9,7 @@ import { runBlock } from '../src/run-block.js'
 // settings, and (unless marked `ts fragment`) run with node against servers started here.
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 const workDir = fileURLToPath(new URL('../.blocks', import.meta.url))
-const blocks = collectBlocks(root)
+const { blocks, errors: unreadable } = collectBlocks(root)
 const BLOCK_TIMEOUT_MS = 60_000
 
 let compiled: Map<string, CompiledBlock>
@@ -29,6 +29,10 @@ afterAll(async () => {
 function key(block: { file: string; line: number }): string {
   return `${block.file}:${block.line}`
 }
+
+test('every checked markdown file has well-formed code fences', () => {
+  expect(unreadable).toEqual([])
+})
 
 test('the checked markdown holds runnable blocks (the extractor found them)', () => {
   expect(blocks.filter((b) => b.mode === 'run').length).toBeGreaterThan(10)
