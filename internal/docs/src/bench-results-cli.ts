@@ -22,7 +22,8 @@ const json = execFileSync(
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 },
 )
 const rows: unknown = JSON.parse(json)
-if (!Array.isArray(rows) || rows.length === 0) throw new Error('the bench printed no rows')
+if (!Array.isArray(rows) || rows.length === 0)
+  throw new Error(`the bench printed no rows: does a bench name start with --only ${values.only}?`)
 const file = fileURLToPath(new URL(`../bench-results/${values.only}.json`, import.meta.url))
 writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`)
 console.log(`${rows.length} rows -> ${file}`)

@@ -87,11 +87,12 @@ export function extractBlocks(file: string, text: string): CodeBlock[] {
 
 /**
  * The markdown files whose code blocks are checked, relative to `root`: the root README.md,
- * `packages/* /README.md`, `examples/* /README.md` and `docs/*.md`, sorted.
+ * `packages/* /README.md`, `examples/* /README.md`, `internal/* /README.md` and `docs/*.md`,
+ * sorted.
  */
 export function markdownFiles(root: string): string[] {
   const files = ['README.md']
-  for (const parent of ['packages', 'examples']) {
+  for (const parent of ['packages', 'examples', 'internal']) {
     const dir = join(root, parent)
     if (!existsSync(dir)) continue
     for (const entry of readdirSync(dir, { withFileTypes: true }))
