@@ -19,10 +19,14 @@ export const SERVER_VARIABLES = {
   REDIS_URL: 'redis',
   /** The port of that redis-server (host 127.0.0.1). */
   REDIS_PORT: 'redis',
+  /** Three URLs of that redis-server, databases 0, 1 and 2, comma-separated: three "servers". */
+  REDIS_URLS: 'redis',
   /** `redis://127.0.0.1:PORT` of a valkey-server. */
   VALKEY_URL: 'valkey',
   /** The port of that valkey-server. */
   VALKEY_PORT: 'valkey',
+  /** Three URLs of that valkey-server (databases 0, 1 and 2). */
+  VALKEY_URLS: 'valkey',
   /** `127.0.0.1:P1,127.0.0.1:P2,...`: the primaries of a Redis cluster (3, no replicas). */
   REDIS_CLUSTER_NODES: 'redis-cluster',
   /** The same for a Valkey cluster. */
@@ -65,7 +69,11 @@ export class BlockServers {
       if (kind === 'redis' || kind === 'valkey') {
         const server = await this.#server(kind)
         await server.command('FLUSHALL')
-        env[variable] = variable.endsWith('_URL') ? server.url : String(server.port)
+        env[variable] = variable.endsWith('_URLS')
+          ? [server.url, `${server.url}/1`, `${server.url}/2`].join(',')
+          : variable.endsWith('_URL')
+            ? server.url
+            : String(server.port)
       } else if (kind === 'redis-cluster' || kind === 'valkey-cluster') {
         const cluster = await this.#cluster(kind === 'redis-cluster' ? 'redis' : 'valkey')
         for (const node of cluster.nodes) await node.command('FLUSHALL')

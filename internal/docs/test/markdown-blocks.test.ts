@@ -66,5 +66,6 @@ describe('locations and servers', () => {
     const blocks = extractBlocks('README.md', sample)
     expect(serverVariables(blocks[0]!.code)).toEqual(['REDIS_URL'])
     expect(serverVariables(blocks[2]!.code)).toEqual(['PORT'])
+    expect(serverVariables('process.env.REDIS_URLS ?? process.env.HOME')).toEqual(['REDIS_URLS'])
   })
 })
