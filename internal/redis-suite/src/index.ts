@@ -18,4 +18,6 @@ export {
   suiteAclRule,
 } from './backend.js'
 export { describeRedisEntries } from './entries.js'
+export { describeRedisSearch, put, query, type RedisSearchSuiteOptions } from './search.js'
+export { referenceScan } from './search-reference.js'
 export { CAPABILITIES, describeRedisFamilyProvider, type RedisFamilySuiteOptions } from './suite.js'

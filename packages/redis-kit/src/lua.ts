@@ -9,7 +9,7 @@
  * never outlives the entries it points to.
  */
 
-const PRELUDE = `
+export const PRELUDE = `
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -1,0 +1,81 @@
+import { DELETE_SCRIPT, INVALIDATE_SCRIPT, PRELUDE } from './lua.js'
+
+/**
+ * The Lua scripts of searchable namespaces, whose entries are hashes (see `search-store.ts`):
+ * the stored value (tag header + envelope, exactly what a plain namespace keeps in a string)
+ * is the field `__v`, next to one field per searchable field. Only how a script reads the
+ * stored value differs from the string layout: `tags_of` and `precondition` read `HGET key
+ * __v` instead of GETRANGE / GET. A key of another type (or a hash without `__v`) reads as
+ * absent and untagged, as in the string layout.
+ */
+const HASH_ACCESS = `
+local function stored_of(key)
+  local v = redis.pcall('HGET', key, '__v')
+  if type(v) ~= 'string' then return false end
+  return v
+end
+local function tags_of(key)
+  local v = stored_of(key)
+  if not v or #v < 3 or string.byte(v, 1) ~= 84 then return {} end
+  local n = string.byte(v, 2) * 256 + string.byte(v, 3)
+  if n == 0 then return {} end
+  local body = string.sub(v, 4, 3 + n)
+  local out, pos = {}, 1
+  while pos + 1 <= #body do
+    local len = string.byte(body, pos) * 256 + string.byte(body, pos + 1)
+    out[#out + 1] = string.sub(body, pos + 2, pos + 1 + len)
+    pos = pos + 2 + len
+  end
+  return out
+end
+local function precondition(key, expected)
+  if expected == '' then return true end
+  local cur = stored_of(key)
+  if expected == '-' then return not cur end
+  return cur and redis.sha1hex(cur) == expected
+end
+`
+
+/** The hash-layout twin of a string-layout script (same body, hash accessors). */
+function hashVariant(script: string): string {
+  if (!script.startsWith(PRELUDE)) throw new Error('script does not start with the prelude')
+  return `${PRELUDE}${HASH_ACCESS}${script.slice(PRELUDE.length)}`
+}
+
+/**
+ * Writes one entry as a hash, atomically with its expiry and tags. KEYS[1] value key,
+ * KEYS[2..] new tag index keys. ARGV: expected ('' none, '-' absent, else sha1 of the current
+ * stored value), stored value, ttl ms ('0' none), entry key (index member), index prefix,
+ * number of tags N, N tag names (as KEYS[2..]), then field name / value pairs. The old hash is
+ * deleted first, so fields the new entry lacks leave the search index. Returns 1, or 0 when
+ * the precondition failed.
+ */
+export const HASH_WRITE_SCRIPT = `${PRELUDE}${HASH_ACCESS}
+local key = KEYS[1]
+if not precondition(key, ARGV[1]) then return 0 end
+local ttl = tonumber(ARGV[3])
+local member, index_prefix = ARGV[4], ARGV[5]
+local ntags = tonumber(ARGV[6])
+local now = now_ms()
+local keep = {}
+for i = 7, 6 + ntags do keep[ARGV[i]] = true end
+untag(member, tags_of(key), index_prefix, keep, now)
+redis.call('DEL', key)
+local hset = { 'HSET', key, '__v', ARGV[2] }
+for i = 7 + ntags, #ARGV do hset[#hset + 1] = ARGV[i] end
+redis.call(unpack(hset))
+if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+local score = '+inf'
+if ttl > 0 then score = now + ttl end
+for i = 2, #KEYS do
+  redis.call('ZADD', KEYS[i], score, member)
+  refresh_index(KEYS[i], now)
+end
+return 1
+`
+
+/** `DELETE_SCRIPT` for hash entries (same KEYS, ARGV and reply). */
+export const HASH_DELETE_SCRIPT = hashVariant(DELETE_SCRIPT)
+
+/** `INVALIDATE_SCRIPT` for hash entries (same KEYS, ARGV and reply). */
+export const HASH_INVALIDATE_SCRIPT = hashVariant(INVALIDATE_SCRIPT)
