@@ -35,6 +35,10 @@ export class ShardedStore<E> implements Store<E> {
   readonly #stores: readonly Store<E>[]
   readonly compute?: Store<E>['compute']
   readonly keys?: Store<E>['keys']
+  readonly expire?: Store<E>['expire']
+  readonly inspect?: Store<E>['inspect']
+  readonly onRemoval?: Store<E>['onRemoval']
+  readonly inProcess?: boolean
 
   constructor(options: {
     readonly namespace: string
@@ -53,6 +57,27 @@ export class ShardedStore<E> implements Store<E> {
       this.compute = (key, fn, computeOptions) => this.#computeOn(key, fn, computeOptions)
     }
     if (options.capabilities.iterate) this.keys = () => this.#keysOfEveryNode()
+    // The optional entry-level members, only when every node's store has them (a TTL change,
+    // an inspection and removal reports then follow the key's node as every call does).
+    const stores = options.stores
+    if (stores.every((s) => s.expire !== undefined)) {
+      this.expire = (key, expireOptions) =>
+        (this.#storeOf(key) as Required<Store<E>>).expire(key, expireOptions)
+    }
+    if (stores.every((s) => s.inspect !== undefined)) {
+      this.inspect = (key) => (this.#storeOf(key) as Required<Store<E>>).inspect(key)
+    }
+    if (stores.every((s) => s.onRemoval !== undefined)) {
+      this.onRemoval = (listener, removalOptions) => {
+        const stops = stores.map((s) =>
+          (s as Required<Store<E>>).onRemoval(listener, removalOptions),
+        )
+        return () => {
+          for (const stop of stops) stop()
+        }
+      }
+    }
+    if (stores.every((s) => s.inProcess === true)) this.inProcess = true
   }
 
   /** The index of the node holding `key`. */
