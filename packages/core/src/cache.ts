@@ -23,10 +23,11 @@ import {
 } from './call-checks.js'
 import type { ComputeRunner } from './compute.js'
 import type { Duration } from './duration.js'
-import { type EntryOperations, peekRefusal } from './entry-operations.js'
+import type { EntryOperations } from './entry-operations.js'
 import { checkValue, type EntryPolicy } from './entry-policy.js'
-import { CacheClosedError, CacheConfigError, type CacheUnsupportedError } from './errors.js'
+import { CacheClosedError, CacheConfigError } from './errors.js'
 import type { CacheEventListener, CacheEventName } from './events.js'
+import { InProcessRead } from './in-process-read.js'
 import { validateKey } from './keys.js'
 import { getOrSetMany } from './loading/bulk-get-or-set.js'
 import type { LoadRunner } from './loading/load-runner.js'
@@ -39,8 +40,8 @@ import type { NamespaceSettings } from './namespace-settings.js'
 import type { KeyCodec, LiveEntry, MaybePromise, ProviderCapabilities, Store } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
 import type { CacheStats } from './stats.js'
-import { decodeEntry, type Found } from './tiers/decode.js'
-import type { InProcessTier, PlannedWrite, TierHandler } from './tiers/tier-handler.js'
+import type { Found } from './tiers/decode.js'
+import type { PlannedWrite, TierHandler } from './tiers/tier-handler.js'
 
 /** The parts of one namespace, built by `assembleNamespace`. */
 export interface CacheParts<K, V> {
@@ -97,17 +98,8 @@ export class Cache<K = string, V = unknown> {
   readonly #maxKeyBytes: number
   /** The key codec, or `undefined` for string keys (used as they are). */
   readonly #keyCodec: KeyCodec<K> | undefined
-  /** The in-process first tier `peek` reads, or `undefined` when `peek` is refused. */
-  readonly #peekTier: InProcessTier | undefined
-  /**
-   * What `peek` reads: the store of `#peekTier`, or a reader that throws (refused, or once
-   * the service closes), so the hot path is one field load and one call.
-   */
-  #peekStore: Pick<Store<unknown>, 'get'>
-  /** True when the tier `peek` reads holds live entries (nothing to decode). */
-  readonly #peekLive: boolean
-  /** `#peekStore` when it holds live entries and keys are strings (the fast path), else undefined. */
-  #peekLiveStore: Store<unknown> | undefined
+  /** `peek`: the synchronous read of the in-process first tier. */
+  readonly #inProcess: InProcessRead<K, V>
 
   /** @internal Built by the cache service. */
   constructor(parts: CacheParts<K, V>, options: { readonly identityKeys: boolean }) {
@@ -120,20 +112,16 @@ export class Cache<K = string, V = unknown> {
     this.#state = parts.state
     this.#maxKeyBytes = parts.settings.maxKeyBytes
     this.#keyCodec = options.identityKeys ? undefined : parts.keyCodec
-    const first = parts.tiers.inProcessTier
-    this.#peekTier =
-      first !== undefined &&
-      (first.store.kind === 'live' || first.codec.decodesSynchronously === true)
-        ? first
-        : undefined
-    this.#peekStore = this.#peekTier?.store ?? { get: () => throwing(this.#peekRefused()) }
-    this.#peekLive = first?.store.kind === 'live'
-    this.#peekLiveStore =
-      this.#peekLive && this.#keyCodec === undefined ? this.#peekTier?.store : undefined
-    parts.onClose((): void => {
-      this.#peekLiveStore = undefined
-      this.#peekStore = { get: () => throwing(new CacheClosedError('cache service')) }
+    this.#inProcess = new InProcessRead<K, V>({
+      first: parts.tiers.inProcessTier,
+      keyCodec: this.#keyCodec,
+      maxKeyBytes: this.#maxKeyBytes,
+      policy: parts.policy,
+      reporter: parts.reporter,
+      namespace: parts.namespace,
+      providerName: parts.providerName,
     })
+    parts.onClose(() => this.#inProcess.close())
   }
 
   /** Name of the provider this namespace lives on (its L2 when multilevel). */
@@ -468,9 +456,9 @@ export class Cache<K = string, V = unknown> {
    * remote or holds bytes that need a transformer to decode.
    */
   peek(key: K): V | undefined {
-    const live = this.#peekLiveStore
+    const live = this.#inProcess.liveStore
     if (live !== undefined) {
-      // Live entries and string keys: nothing to encode or decode.
+      // A live tier and string keys (InProcessRead.read is the same, for every other case).
       const e = live.get(key as unknown as string) as LiveEntry | undefined
       if (e === undefined) {
         // Every stored key was validated when written: only a miss can be a bad key.
@@ -481,7 +469,7 @@ export class Cache<K = string, V = unknown> {
       if (at !== undefined && at <= this.#policy.clock.now()) return undefined
       return e.negative ? undefined : (e.value as V)
     }
-    return this.#peekAny(key)
+    return this.#inProcess.read(key)
   }
 
   /**
@@ -562,32 +550,6 @@ export class Cache<K = string, V = unknown> {
     })
   }
 
-  /** `peek` with a key codec, a bytes tier, or once refused or closed. */
-  #peekAny(key: K): V | undefined {
-    const codec = this.#keyCodec
-    const k = codec === undefined ? (key as unknown as string) : codec.encode(key)
-    // A refusing or closed reader throws here.
-    const raw = this.#peekStore.get(k)
-    if (raw === undefined) {
-      validateKey(k, this.#maxKeyBytes)
-      return undefined
-    }
-    if (this.#peekLive) {
-      const e = raw as LiveEntry
-      const at = e.expiresAt
-      if (at !== undefined && at <= this.#policy.clock.now()) return undefined
-      return e.negative ? undefined : (e.value as V)
-    }
-    const tier = this.#peekTier as InProcessTier
-    const f = decodeEntry<V>(k, raw, tier.codec, this.#reporter) as Found<V>
-    if (f === undefined || f.negative || !this.#policy.isFresh(f)) return undefined
-    return f.value as V
-  }
-
-  #peekRefused(): CacheUnsupportedError {
-    return peekRefusal(this.namespace, this.#p.providerName, this.#tiers.inProcessTier)
-  }
-
   #checkOpen(): void {
     if (this.#state.closed) throw new CacheClosedError('cache service')
   }
@@ -622,11 +584,6 @@ export class Cache<K = string, V = unknown> {
     this.#reporter.hit(k)
     return f.negative ? undefined : (f.value as V)
   }
-}
-
-/** Throws `error` (an expression where a statement cannot go). */
-function throwing(error: Error): never {
-  throw error
 }
 
 /** A compute decision that changes nothing. */

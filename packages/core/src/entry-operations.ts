@@ -7,7 +7,7 @@ import type { KeyCodec, MaybePromise, Store, StoreExpireResult } from './ports.j
 import type { NamespaceReporter } from './reporter.js'
 import { decodeEntries, decodeEntry } from './tiers/decode.js'
 import type { ProviderTier } from './tiers/provider-tier.js'
-import type { InProcessTier, InspectedEntry, TierHandler } from './tiers/tier-handler.js'
+import type { InspectedEntry, TierHandler } from './tiers/tier-handler.js'
 
 /** Keys read per `getMany` while iterating entries. */
 const ENTRIES_BATCH = 100
@@ -162,18 +162,4 @@ function toCacheEntry<V>(inspected: InspectedEntry<V>, now: number): CacheEntry<
   return inspected.tags === undefined || inspected.tags.length === 0
     ? entry
     : { ...entry, tags: inspected.tags }
-}
-
-/** Why `peek` is refused on a namespace: no in-process first tier, or one that needs async decoding. */
-export function peekRefusal(
-  namespace: string,
-  providerName: string,
-  first: InProcessTier | undefined,
-): CacheUnsupportedError {
-  return new CacheUnsupportedError(
-    'peek',
-    first === undefined
-      ? `peek() reads the in-process first tier, and namespace '${namespace}' has none: its first tier is provider '${providerName}' (add an in-process L1 with the 'l1' option)`
-      : `peek() decodes synchronously, and namespace '${namespace}' keeps bytes that go through transformers (which may decode asynchronously): use get(), or a live-values L1`,
-  )
 }

@@ -1,0 +1,121 @@
+import type { EntryPolicy } from './entry-policy.js'
+import { CacheClosedError, CacheUnsupportedError } from './errors.js'
+import { validateKey } from './keys.js'
+import type { KeyCodec, LiveEntry, Store } from './ports.js'
+import type { NamespaceReporter } from './reporter.js'
+import { decodeEntry, type Found } from './tiers/decode.js'
+import type { InProcessTier } from './tiers/tier-handler.js'
+
+/**
+ * `Cache.peek`: a synchronous read of a namespace's in-process first tier (L1, or an
+ * in-process provider). A live tier with string keys has its own branch: one field load, the
+ * store call, and the entry's expiry, negative flag and value. A key is validated only on a
+ * miss (every stored key was validated when written, so a bad key is always a miss). A
+ * refused namespace, and every namespace once its service closes, reads through a store that
+ * throws, so the hot path checks nothing else.
+ */
+export class InProcessRead<K, V> {
+  /**
+   * The tier's store when it holds live entries and keys are strings, else `undefined` (also
+   * once closed). `Cache.peek` reads it directly: its hot path is then free of calls but the
+   * store's.
+   */
+  liveStore: Store<unknown> | undefined
+  /** The tier's store, or a reader that throws (refused, or closed). */
+  #store: Pick<Store<unknown>, 'get'>
+  readonly #tier: InProcessTier | undefined
+  readonly #live: boolean
+  readonly #keyCodec: KeyCodec<K> | undefined
+  readonly #maxKeyBytes: number
+  readonly #policy: EntryPolicy
+  readonly #reporter: NamespaceReporter
+
+  constructor(options: {
+    /** The first tier when it is in-process, else `undefined`. */
+    readonly first: InProcessTier | undefined
+    /** The key codec, or `undefined` for string keys used as they are. */
+    readonly keyCodec: KeyCodec<K> | undefined
+    readonly maxKeyBytes: number
+    readonly policy: EntryPolicy
+    readonly reporter: NamespaceReporter
+    readonly namespace: string
+    readonly providerName: string
+  }) {
+    const first = options.first
+    this.#tier =
+      first !== undefined &&
+      (first.store.kind === 'live' || first.codec.decodesSynchronously === true)
+        ? first
+        : undefined
+    this.#live = first?.store.kind === 'live'
+    this.#keyCodec = options.keyCodec
+    this.#maxKeyBytes = options.maxKeyBytes
+    this.#policy = options.policy
+    this.#reporter = options.reporter
+    const refusal = peekRefusal(options.namespace, options.providerName, first)
+    this.#store = this.#tier?.store ?? { get: () => throwing(refusal) }
+    this.liveStore = this.#live && this.#keyCodec === undefined ? this.#tier?.store : undefined
+  }
+
+  /** The service closed: every later read throws `CacheClosedError`. */
+  close(): void {
+    this.liveStore = undefined
+    this.#store = { get: () => throwing(new CacheClosedError('cache service')) }
+  }
+
+  /** The fresh value of `key` in the tier, or `undefined`. Throws as `Cache.peek` documents. */
+  read(key: K): V | undefined {
+    const live = this.liveStore
+    if (live !== undefined) {
+      const e = live.get(key as unknown as string) as LiveEntry | undefined
+      if (e === undefined) {
+        validateKey(key, this.#maxKeyBytes)
+        return undefined
+      }
+      const at = e.expiresAt
+      if (at !== undefined && at <= this.#policy.clock.now()) return undefined
+      return e.negative ? undefined : (e.value as V)
+    }
+    return this.#readAny(key)
+  }
+
+  /** With a key codec, a bytes tier, or once refused or closed. */
+  #readAny(key: K): V | undefined {
+    const codec = this.#keyCodec
+    const k = codec === undefined ? (key as unknown as string) : codec.encode(key)
+    const raw = this.#store.get(k)
+    if (raw === undefined) {
+      validateKey(k, this.#maxKeyBytes)
+      return undefined
+    }
+    if (this.#live) {
+      const e = raw as LiveEntry
+      const at = e.expiresAt
+      if (at !== undefined && at <= this.#policy.clock.now()) return undefined
+      return e.negative ? undefined : (e.value as V)
+    }
+    const tier = this.#tier as InProcessTier
+    const f = decodeEntry<V>(k, raw, tier.codec, this.#reporter) as Found<V>
+    if (f === undefined || f.negative || !this.#policy.isFresh(f)) return undefined
+    return f.value as V
+  }
+}
+
+/** Why `peek` is refused on a namespace: no in-process first tier, or one that needs async decoding. */
+function peekRefusal(
+  namespace: string,
+  providerName: string,
+  first: InProcessTier | undefined,
+): CacheUnsupportedError {
+  return new CacheUnsupportedError(
+    'peek',
+    first === undefined
+      ? `peek() reads the in-process first tier, and namespace '${namespace}' has none: its first tier is provider '${providerName}' (add an in-process L1 with the 'l1' option)`
+      : `peek() decodes synchronously, and namespace '${namespace}' keeps bytes that go through transformers (which may decode asynchronously): use get(), or a live-values L1`,
+  )
+}
+
+/** Throws `error` (an expression where a statement cannot go). */
+function throwing(error: Error): never {
+  throw error
+}
