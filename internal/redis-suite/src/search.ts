@@ -180,6 +180,36 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
       expect((await search(store, query())).total).toBe(0)
     })
 
+    it('a TTL change (Store.expire) rewrites the stored value in place: fields, index and tags stay', async () => {
+      const store = open()
+      const expire = (store.expire as NonNullable<BytesStore['expire']>).bind(store)
+      await put(
+        store,
+        'a',
+        { v: 'a' },
+        { title: 'red apple', color: 'red' },
+        { ttl: 5_000, tags: ['fruit'] },
+      )
+      expect((await store.inspect?.('a'))?.tags).toEqual(['fruit'])
+      const expected = (await store.get('a')) as Uint8Array
+      const meta = { ...META, expiresAt: Date.now() + 3_600_000 }
+      const entry = await pipeline.encode({ v: 'a' }, meta, {
+        namespace: store.namespace,
+        key: 'a',
+      })
+      expect(await expire('a', { expected, entry, ttl: 3_600_000 })).toBe('changed')
+      expect(await expire('a', { expected, entry, ttl: 3_600_000 })).toBe('conflict')
+      expect(await expire('zz', { expected, entry, ttl: 1_000 })).toBe('missing')
+      const valueKey = new KeyLayout('srch:', store.namespace, provider.buckets).valueKey('a')
+      expect(Number(await rawCommand(backend, 'PTTL', valueKey))).toBeGreaterThan(3_500_000)
+      expect(await keysOf(store, query({ text: 'apple' }))).toEqual(['a'])
+      expect(await decoded(await store.get('a'))).toEqual({ v: 'a' })
+      expect(await expire('a', { expected: entry, entry, ttl: undefined })).toBe('changed')
+      expect(Number(await rawCommand(backend, 'PTTL', valueKey))).toBe(-1)
+      expect(await store.invalidateTags(['fruit'])).toBe(1)
+      expect(await keysOf(store, query({ text: 'apple' }))).toEqual([])
+    })
+
     it('reads a key of another type as unreadable, and a write replaces it', async () => {
       const store = open()
       const valueKey = new KeyLayout('srch:', store.namespace, provider.buckets).valueKey('k')

@@ -1,4 +1,4 @@
-import { DELETE_SCRIPT, INVALIDATE_SCRIPT, PRELUDE } from './lua.js'
+import { DELETE_SCRIPT, expireScriptBody, INVALIDATE_SCRIPT, PRELUDE } from './lua.js'
 
 /**
  * The Lua scripts of searchable namespaces, whose entries are hashes (see `search-store.ts`):
@@ -79,3 +79,9 @@ export const HASH_DELETE_SCRIPT = hashVariant(DELETE_SCRIPT)
 
 /** `INVALIDATE_SCRIPT` for hash entries (same KEYS, ARGV and reply). */
 export const HASH_INVALIDATE_SCRIPT = hashVariant(INVALIDATE_SCRIPT)
+
+/** `EXPIRE_SCRIPT` for hash entries: `__v` rewritten in place, the other fields kept. */
+export const HASH_EXPIRE_SCRIPT = `${PRELUDE}${HASH_ACCESS}${expireScriptBody(
+  'stored_of(key)',
+  "redis.call('HSET', key, '__v', stored)\nif ttl > 0 then redis.call('PEXPIRE', key, ttl) else redis.call('PERSIST', key) end",
+)}`

@@ -134,15 +134,14 @@ return { removed, more }
 `
 
 /**
- * Gives one value a new envelope (its logical expiry rewritten) and a new expiry, only while
- * its envelope is still the one the caller read; its tag header stays, and each of its tag
- * indexes gets the new expiry as the member's score. KEYS[1] value key. ARGV: sha1 of the
- * envelope read, new envelope, ttl ms ('0' none), entry key (index member), index prefix.
- * Returns 1 when changed, 0 when the key holds no value, -1 when the envelope changed.
+ * The body of the TTL-change script, for a layout: `read` is a Lua expression giving the
+ * stored value of `key` (false when none), `write` a statement storing `stored` at `key` with
+ * `ttl` (0: no expiry). See `EXPIRE_SCRIPT`.
  */
-export const EXPIRE_SCRIPT = `${PRELUDE}
+export function expireScriptBody(read: string, write: string): string {
+  return `
 local key = KEYS[1]
-local cur = redis.pcall('GET', key)
+local cur = ${read}
 if type(cur) ~= 'string' then return 0 end
 local head = 0
 if #cur >= 3 and string.byte(cur, 1) == 84 then
@@ -151,7 +150,7 @@ end
 if redis.sha1hex(string.sub(cur, head + 1)) ~= ARGV[1] then return -1 end
 local ttl = tonumber(ARGV[3])
 local stored = string.sub(cur, 1, head) .. ARGV[2]
-if ttl > 0 then redis.call('SET', key, stored, 'PX', ttl) else redis.call('SET', key, stored) end
+${write}
 local now = now_ms()
 local score = '+inf'
 if ttl > 0 then score = now + ttl end
@@ -162,6 +161,19 @@ for _, tag in ipairs(tags_of(key)) do
 end
 return 1
 `
+}
+
+/**
+ * Gives one value a new envelope (its logical expiry rewritten) and a new expiry, only while
+ * its envelope is still the one the caller read; its tag header stays, and each of its tag
+ * indexes gets the new expiry as the member's score. KEYS[1] value key. ARGV: sha1 of the
+ * envelope read, new envelope, ttl ms ('0' none), entry key (index member), index prefix.
+ * Returns 1 when changed, 0 when the key holds no value, -1 when the envelope changed.
+ */
+export const EXPIRE_SCRIPT = `${PRELUDE}${expireScriptBody(
+  "redis.pcall('GET', key)",
+  "if ttl > 0 then redis.call('SET', key, stored, 'PX', ttl) else redis.call('SET', key, stored) end",
+)}`
 
 /**
  * Releases a lock only for its holder. KEYS[1] lock key, ARGV[1] the holder's token.

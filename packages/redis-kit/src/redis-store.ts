@@ -284,7 +284,7 @@ export class RedisStore implements Store<Uint8Array> {
     const valueKey = this.#layout.valueKey(key)
     return c.deadlines
       .bound<Buffer | null, Buffer | CacheDecodeError | null>(
-        this.#send(() => c.client.getBuffer(valueKey)),
+        this.readStored(valueKey),
         c.timeouts.operation,
         'inspect',
         keep,
@@ -318,7 +318,8 @@ export class RedisStore implements Store<Uint8Array> {
         this.#layout.indexPrefix(this.#layout.bucket(key)),
       ]
       const keys = [this.#layout.valueKey(key)]
-      work = this.#send(() => EXPIRE.run(c.client, keys, args))
+      const script = this.expireScript()
+      work = this.#send(() => script.run(c.client, keys, args))
     } catch (error) {
       return Promise.reject(error)
     }
@@ -326,6 +327,16 @@ export class RedisStore implements Store<Uint8Array> {
       const n = Number(reply)
       return n === 1 ? 'changed' : n === 0 ? 'missing' : 'conflict'
     })
+  }
+
+  /** Reads the stored value (tag header + envelope) at a value key. A layout may override it. */
+  protected readStored(valueKey: string): Promise<Buffer | null> {
+    return this.#send(() => this.#c.client.getBuffer(valueKey))
+  }
+
+  /** The TTL-change script of this store's layout. */
+  protected expireScript(): LuaScript {
+    return EXPIRE
   }
 
   async *keys(): AsyncGenerator<string> {

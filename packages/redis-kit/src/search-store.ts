@@ -15,7 +15,12 @@ import { BucketGrouper } from './bucket-groups.js'
 import type { RedisArg, RedisCommands } from './client.js'
 import { foreignAsAbsent, foreignAsUnreadable, foreignEntry, isWrongType } from './foreign-keys.js'
 import type { KeyLayout } from './layout.js'
-import { HASH_DELETE_SCRIPT, HASH_INVALIDATE_SCRIPT, HASH_WRITE_SCRIPT } from './lua-hash.js'
+import {
+  HASH_DELETE_SCRIPT,
+  HASH_EXPIRE_SCRIPT,
+  HASH_INVALIDATE_SCRIPT,
+  HASH_WRITE_SCRIPT,
+} from './lua-hash.js'
 import { RedisStore, type RedisStoreContext } from './redis-store.js'
 import { retryOnTopologyChange } from './retry.js'
 import { LuaScript } from './scripts.js'
@@ -27,6 +32,7 @@ import { stripTagHeader, withTagHeader } from './tag-header.js'
 const WRITE = new LuaScript(HASH_WRITE_SCRIPT)
 const DELETE = new LuaScript(HASH_DELETE_SCRIPT)
 const INVALIDATE = new LuaScript(HASH_INVALIDATE_SCRIPT)
+const EXPIRE = new LuaScript(HASH_EXPIRE_SCRIPT)
 
 /** A client that can read one hash field as a Buffer (ioredis, iovalkey, the node-redis adapter). */
 interface HashReader {
@@ -246,6 +252,16 @@ export class RedisSearchStore extends RedisStore {
   }
 
   /** `HGET key __v`, sent again after a cluster topology change. */
+  /** The stored value is the hash's `__v` field (for `inspect`). */
+  protected override readStored(valueKey: string): Promise<Buffer | null> {
+    return this.#read(valueKey)
+  }
+
+  /** The hash layout's TTL change: `__v` rewritten, the search fields and index kept. */
+  protected override expireScript(): LuaScript {
+    return EXPIRE
+  }
+
   #read(valueKey: string): Promise<Buffer | null> {
     const client = this.#c.client as RedisCommands & Partial<HashReader>
     if (typeof client.hgetBuffer !== 'function') {
