@@ -124,26 +124,28 @@ export class EntryOperations<K, V> {
 
   /** Iterates `[key, value]` of the fresh, non-negative entries of the provider's store. */
   async *entries(): AsyncGenerator<[K, V]> {
-    const provider = this.#provider
-    const store = provider.store
+    const store = this.#provider.store
     let batch: string[] = []
-    const flush = async function* (this: EntryOperations<K, V>, ks: string[]) {
-      const raws = await provider.required(() => store.getMany(ks))
-      const found = await decodeEntries<V>(ks, raws, provider.codec, this.#reporter)
-      for (let i = 0; i < ks.length; i++) {
-        const f = found[i]
-        if (f === undefined || f.negative || !this.#policy.isFresh(f)) continue
-        yield [this.#keyCodec.decode(ks[i] as string), f.value as V] as [K, V]
-      }
-    }.bind(this)
     for await (const k of (store.keys as () => AsyncIterable<string>).call(store)) {
       batch.push(k)
       if (batch.length >= ENTRIES_BATCH) {
-        yield* flush(batch)
+        yield* this.#freshValues(batch)
         batch = []
       }
     }
-    if (batch.length > 0) yield* flush(batch)
+    if (batch.length > 0) yield* this.#freshValues(batch)
+  }
+
+  /** `[key, value]` of the fresh, non-negative entries among `ks`, read in one call. */
+  async *#freshValues(ks: readonly string[]): AsyncGenerator<[K, V]> {
+    const provider = this.#provider
+    const raws = await provider.required(() => provider.store.getMany(ks))
+    const found = await decodeEntries<V>(ks, raws, provider.codec, this.#reporter)
+    for (let i = 0; i < ks.length; i++) {
+      const f = found[i]
+      if (f === undefined || f.negative || !this.#policy.isFresh(f)) continue
+      yield [this.#keyCodec.decode(ks[i] as string), f.value as V]
+    }
   }
 }
 

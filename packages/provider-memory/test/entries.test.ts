@@ -147,6 +147,16 @@ describe.each(['live', 'bytes'] as const)('entries and TTLs on provider-memory (
       ['a', 1],
       ['c', 3],
     ])
+    // More keys than one read batch (100).
+    await c.setMany(Array.from({ length: 250 }, (_, i) => ({ key: `many:${i}`, value: i })))
+    let sum = 0
+    let count = 0
+    for await (const [, value] of c.entries()) {
+      sum += value
+      count++
+    }
+    expect(count).toBe(252)
+    expect(sum).toBe(4 + (249 * 250) / 2)
     await service.close()
   })
 
