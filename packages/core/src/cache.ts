@@ -18,7 +18,7 @@ import {
 } from './call-checks.js'
 import type { ComputeRunner } from './compute.js'
 import { checkValue, type EntryPolicy } from './entry-policy.js'
-import { CacheClosedError, CacheConfigError } from './errors.js'
+import { CacheClosedError, CacheConfigError, CacheUnsupportedError } from './errors.js'
 import type { CacheEventListener, CacheEventName } from './events.js'
 import { validateKey } from './keys.js'
 import { getOrSetMany } from './loading/bulk-get-or-set.js'
@@ -31,6 +31,8 @@ import type { Overtake } from './namespace-assembly.js'
 import type { NamespaceSettings } from './namespace-settings.js'
 import type { KeyCodec, MaybePromise, ProviderCapabilities, Store } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
+import type { SearchRunner } from './search/search-runner.js'
+import type { SearchQuery, SearchResult } from './search-types.js'
 import type { CacheStats } from './stats.js'
 import type { Found } from './tiers/decode.js'
 import type { PlannedWrite, TierHandler } from './tiers/tier-handler.js'
@@ -57,6 +59,8 @@ export interface CacheParts<K, V> {
   readonly compute: ComputeRunner<V>
   /** Shared with the service: `closed` flips when the service closes. */
   readonly state: { readonly closed: boolean }
+  /** Runs searches; `undefined` when the namespace has no search schema. */
+  readonly search?: SearchRunner<K, V> | undefined
 }
 
 /**
@@ -353,6 +357,29 @@ export class Cache<K = string, V = unknown> {
     this.#policy.require('iterate', 'keys')
     const codec = this.#p.keyCodec
     for await (const k of this.#p.store.keys!()) yield codec.decode(k)
+  }
+
+  /**
+   * Searches this namespace (its store of record, L2 when multilevel) by full text, filters
+   * and vector similarity, and resolves to one page: `total`, `hasMore` and the items with
+   * their keys, values (decoded as `get` decodes them) and scores. Rejects with
+   * `CacheUnsupportedError` when the namespace has no `search` option, `CacheConfigError`
+   * naming the field and problem for an invalid query, and `CacheTimeoutError` when the
+   * provider takes longer than `search.timeout`. Unreadable hits are skipped with an `error`
+   * event; hits that left or expired in between are skipped.
+   */
+  search(query: SearchQuery): Promise<SearchResult<K, V>> {
+    return toPromise(() => {
+      this.#checkOpen()
+      const runner = this.#p.search
+      if (runner === undefined) {
+        throw new CacheUnsupportedError(
+          'search',
+          `search() needs a search schema, and namespace '${this.namespace}' was opened without the 'search' option`,
+        )
+      }
+      return runner.run(query)
+    })
   }
 
   /** Counters since the namespace was opened or `resetStats()` was called. */

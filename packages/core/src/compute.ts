@@ -77,12 +77,13 @@ export class ComputeRunner<V> {
               return { action: 'delete' }
             case 'set': {
               checkValue(k, decision.value)
+              const fields = provider.fieldsOf(k, decision.value, false)
               const options = policy.entry(decision.ttl, decision.tags, false)
               const meta = policy.meta(policy.clock.now(), options, decision.value)
               const entry = await provider.encode(k, decision.value, meta)
               after = decision.value
               outcome = 'set'
-              return { action: 'set', entry, ttl: options.storeTtlMs, tags: options.tags }
+              return { action: 'set', entry, ttl: options.storeTtlMs, tags: options.tags, fields }
             }
           }
         },

@@ -17,6 +17,8 @@ import type { ServiceLog } from './logger.js'
 import type { NamespaceSettings } from './namespace-settings.js'
 import type { CacheProvider, KeyCodec, Store } from './ports.js'
 import { NamespaceReporter } from './reporter.js'
+import { FieldExtractor } from './search/extract.js'
+import { SearchRunner } from './search/search-runner.js'
 import { L1Tier } from './tiers/l1-tier.js'
 import { L2Guard } from './tiers/l2-guard.js'
 import { ProviderTier } from './tiers/provider-tier.js'
@@ -79,6 +81,8 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
     guard,
     policy,
     reporter,
+    // Only the store of record indexes fields: L1 copies are never searched.
+    extractor: settings.search === undefined ? undefined : new FieldExtractor(settings.search),
   })
   // Late-bound: the bus listener and the tiers refer to each other.
   let parts!: { tiers: TwoTier<V>; lock: StampedeLock<K, V> | undefined; overtake: Overtake }
@@ -208,6 +212,16 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
         reporter,
       }),
       state: inputs.state,
+      search:
+        settings.search === undefined
+          ? undefined
+          : new SearchRunner<K, V>({
+              settings: settings.search,
+              provider: providerTier,
+              policy,
+              reporter,
+              keyCodec,
+            }),
     },
     { identityKeys: settings.keyCodec === stringKeys },
   )
