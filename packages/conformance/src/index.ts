@@ -17,12 +17,8 @@ export {
 } from './encoder-suite.js'
 export { AWKWARD_KEYS, allBytes, conformanceEncoder, seededBytes } from './fixtures.js'
 export { type ProviderConformanceOptions, runProviderConformance } from './provider-suite.js'
-export {
-  describeSearchDifferential,
-  differentialItems,
-  differentialQueries,
-  seededRandom,
-} from './search-differential.js'
+export { differentialItems, differentialQueries, seededRandom } from './search-data.js'
+export { describeSearchDifferential } from './search-differential.js'
 export {
   type Item as SearchSuiteItem,
   itemFields as searchSuiteFields,

@@ -39,6 +39,8 @@ export class SearchIndex {
   readonly #text = new Map<string, TextFieldIndex>()
   readonly #tags = new Map<string, TagFieldIndex>()
   readonly #numbers = new Map<string, NumericFieldIndex>()
+  readonly #points = new Map<string, Map<string, GeoPoint>>()
+  readonly #vectors = new Map<string, Map<string, Float32Array>>()
 
   /** Throws `CacheUnsupportedError` for an `hnsw` vector field (this index is exact only). */
   constructor(schema: StoreSearchSchema) {
@@ -48,11 +50,15 @@ export class SearchIndex {
       if (field.type === 'text') this.#text.set(name, new TextFieldIndex(field.weight ?? 1))
       else if (field.type === 'tag') this.#tags.set(name, new TagFieldIndex())
       else if (field.type === 'numeric') this.#numbers.set(name, new NumericFieldIndex())
-      else if (field.type === 'vector' && field.algorithm === 'hnsw') {
-        throw new CacheUnsupportedError(
-          'search',
-          `the memory provider indexes vectors exactly ('flat'); field '${name}' asks for 'hnsw'`,
-        )
+      else if (field.type === 'geo') this.#points.set(name, new Map())
+      else if (field.type === 'vector') {
+        if (field.algorithm === 'hnsw') {
+          throw new CacheUnsupportedError(
+            'search',
+            `the memory provider indexes vectors exactly ('flat'); field '${name}' asks for 'hnsw'`,
+          )
+        }
+        this.#vectors.set(name, new Map())
       }
     }
   }
@@ -73,6 +79,8 @@ export class SearchIndex {
         this.#tags.get(name)?.add(key, value)
       } else if (typeof value === 'number') this.#numbers.get(name)?.add(key, value)
       else if (Array.isArray(value)) this.#tags.get(name)?.add(key, value)
+      else if (value instanceof Float32Array) this.#vectors.get(name)?.set(key, value)
+      else this.#points.get(name)?.set(key, value as GeoPoint)
     }
   }
 
@@ -87,6 +95,8 @@ export class SearchIndex {
         this.#tags.get(name)?.remove(key, value)
       } else if (typeof value === 'number') this.#numbers.get(name)?.remove(key)
       else if (Array.isArray(value)) this.#tags.get(name)?.remove(key, value)
+      else if (value instanceof Float32Array) this.#vectors.get(name)?.delete(key)
+      else this.#points.get(name)?.delete(key)
     }
   }
 
@@ -95,165 +105,165 @@ export class SearchIndex {
     for (const f of this.#text.values()) f.clear()
     for (const f of this.#tags.values()) f.clear()
     for (const f of this.#numbers.values()) f.clear()
+    for (const f of this.#points.values()) f.clear()
+    for (const f of this.#vectors.values()) f.clear()
   }
 
   /**
    * Evaluates a validated query over the entries for which `live` is true (the store passes
-   * a check of expiry). Resolves nothing itself: the store turns keys into entries.
+   * a check of expiry). The store turns the keys of the page into entries.
    */
   search(query: NormalizedSearchQuery, live: (key: string) => boolean): IndexAnswer {
     const terms = query.text === undefined ? [] : [...new Set(searchTerms(query.text))]
-    const matched: string[] = []
-    for (const key of this.#candidates(query, terms)) {
-      if (!live(key)) continue
-      const doc = this.#docs.get(key)
-      if (doc === undefined) continue
-      if (!this.#matchesText(key, terms)) continue
-      if (!query.filters.every((f) => this.#matches(key, doc, f))) continue
-      matched.push(key)
-    }
-    let scores: Map<string, number> | undefined
-    let keys = matched
-    if (query.vector !== undefined) {
-      const v = query.vector
-      const field = this.schema[v.field]
-      const distance = field?.type === 'vector' ? (field.distance ?? 'cosine') : 'cosine'
-      const scored: { key: string; score: number }[] = []
-      for (const key of matched) {
-        const vector = this.#docs.get(key)?.[v.field]
-        if (!(vector instanceof Float32Array)) continue
-        const score = vectorScore(distance, v.vector, vector)
-        if (v.minScore === undefined || score >= v.minScore) scored.push({ key, score })
-      }
-      const top = topK(scored, v.k)
-      scores = new Map(top.map((s) => [s.key, s.score]))
-      keys = top.map((s) => s.key)
-    } else if (terms.length > 0) {
-      scores = new Map()
-      for (const key of matched) {
-        let s = 0
-        for (const f of this.#text.values()) s += f.score(key, terms)
-        scores.set(key, s)
-      }
-      if (query.sort === undefined) {
-        const by = scores
-        keys = [...matched].sort((a, b) => (by.get(b) as number) - (by.get(a) as number))
-      }
-    }
-    const total = keys.length
-    const end = Math.min(total, query.offset + query.limit)
-    const page =
-      query.sort === undefined
-        ? keys.slice(query.offset, end)
-        : this.#sortedPage(keys, query.sort, query.offset, end)
-    return {
-      total,
-      hits: page.map((key) =>
-        scores === undefined ? { key } : { key, score: scores.get(key) as number },
-      ),
-    }
-  }
-
-  /** The keys a query can match: the smallest set one of its parts narrows it to. */
-  #candidates(query: NormalizedSearchQuery, terms: readonly string[]): Iterable<string> {
-    let best: { size: number; keys: () => Iterable<string> } = {
-      size: this.#docs.size,
-      keys: () => this.#docs.keys(),
-    }
-    const offer = (size: number, keys: () => Iterable<string>) => {
-      if (size < best.size) best = { size, keys }
+    const tests: ((key: string) => boolean)[] = []
+    let driver: Driver = { size: this.#docs.size, keys: () => this.#docs.keys(), exact: false }
+    const offer = (candidate: Driver) => {
+      if (candidate.size < driver.size) driver = candidate
     }
     for (const term of terms) {
+      const fields = [...this.#text.values()]
+      tests.push((key) => fields.some((f) => f.postings.get(term)?.has(key) === true))
       let size = 0
-      for (const f of this.#text.values()) size += f.postings.get(term)?.size ?? 0
-      offer(size, () => {
-        const out = new Set<string>()
-        for (const f of this.#text.values())
-          for (const k of f.postings.get(term)?.keys() ?? []) out.add(k)
-        return out
-      })
-    }
-    if (query.vector !== undefined) {
-      // Only entries holding the vector field can be neighbours.
-      const name = query.vector.field
-      const docs = this.#docs
-      offer(docs.size - 1, function* () {
-        for (const [key, doc] of docs) if (doc[name] !== undefined) yield key
+      for (const f of fields) size += f.postings.get(term)?.size ?? 0
+      offer({
+        size,
+        exact: false,
+        keys: () => {
+          const out = new Set<string>()
+          for (const f of fields) for (const k of f.postings.get(term)?.keys() ?? []) out.add(k)
+          return out
+        },
       })
     }
     for (const f of query.filters) {
-      const tags = this.#tags.get(f.field)
-      const numbers = this.#numbers.get(f.field)
-      if (tags !== undefined && (f.op === 'eq' || f.op === 'in')) {
-        const wanted = (f.op === 'in' ? f.values : [f.value]) as string[]
-        offer(tags.countAny(wanted), () => tags.keysWithAny(wanted) ?? [])
-      } else if (tags !== undefined && f.op === 'prefix') {
-        const keys = tags.keysWithPrefix(f.value)
-        offer(keys.size, () => keys)
-      } else if (numbers !== undefined && f.op !== 'ne' && f.op !== 'prefix' && f.op !== 'within') {
-        const ranges = numericRanges(f).map(([lo, loIn, hi, hiIn]) =>
-          numbers.range(lo, loIn, hi, hiIn),
-        )
-        const size = ranges.reduce((n, [from, to]) => n + to - from, 0)
-        offer(size, () => ranges.flatMap(([from, to]) => numbers.keysBetween(from, to)))
-      } else if (f.op === 'prefix' && this.#text.has(f.field)) {
-        const keys = (this.#text.get(f.field) as TextFieldIndex).keysWithPrefix(f.value)
-        offer(keys.size, () => keys)
+      const compiled = this.#compile(f)
+      if (compiled.driver !== undefined) offer(compiled.driver)
+      tests.push(compiled.test)
+    }
+    const vectors = query.vector === undefined ? undefined : this.#vectors.get(query.vector.field)
+    if (vectors !== undefined)
+      offer({ size: vectors.size, keys: () => vectors.keys(), exact: false })
+    const matched: string[] = []
+    const checks = driver.exact ? tests.filter((t) => t !== driver.test) : tests
+    const count = checks.length
+    for (const key of driver.keys()) {
+      if (!live(key)) continue
+      let ok = true
+      for (let i = 0; i < count && ok; i++) ok = (checks[i] as (key: string) => boolean)(key)
+      if (ok) matched.push(key)
+    }
+    const end = query.offset + query.limit
+    let scored: { key: string; score: number }[] | undefined
+    let keys = matched
+    if (query.vector !== undefined && vectors !== undefined) {
+      const v = query.vector
+      const field = this.schema[v.field]
+      const distance = field?.type === 'vector' ? field.distance : 'cosine'
+      const all: { key: string; score: number }[] = []
+      for (const key of matched) {
+        const vector = vectors.get(key)
+        if (vector === undefined) continue
+        const score = vectorScore(distance, v.vector, vector)
+        if (v.minScore === undefined || score >= v.minScore) all.push({ key, score })
+      }
+      scored = topK(all, v.k)
+      keys = scored.map((s) => s.key)
+    } else if (terms.length > 0) {
+      const text = [...this.#text.values()]
+      scored = matched.map((key) => {
+        let score = 0
+        for (const f of text) score += f.score(key, terms)
+        return { key, score }
+      })
+      if (query.sort === undefined) {
+        const total = scored.length
+        const page = topK(scored, end).slice(query.offset)
+        return { total, hits: page }
       }
     }
-    const keys = best.keys()
-    // Overlapping `in` ranges or tags may list a key twice.
-    return Array.isArray(keys) ? new Set(keys) : keys
+    const total = keys.length
+    const pageKeys =
+      query.sort === undefined
+        ? keys.slice(query.offset, end)
+        : this.#sortedPage(keys, query.sort, query.offset, Math.min(end, total))
+    if (scored === undefined) return { total, hits: pageKeys.map((key) => ({ key })) }
+    const scores = new Map(scored.map((s) => [s.key, s.score]))
+    return { total, hits: pageKeys.map((key) => ({ key, score: scores.get(key) as number })) }
   }
 
-  #matchesText(key: string, terms: readonly string[]): boolean {
-    for (const term of terms) {
-      let found = false
-      for (const f of this.#text.values()) {
-        if (f.postings.get(term)?.has(key) === true) {
-          found = true
-          break
+  /** A filter as a test of one key, and the candidate set it narrows to where it can. */
+  #compile(f: SearchFilter): { test: (key: string) => boolean; driver?: Driver } {
+    const tags = this.#tags.get(f.field)
+    if (tags !== undefined) {
+      switch (f.op) {
+        case 'eq':
+        case 'in': {
+          const wanted = (f.op === 'in' ? f.values : [f.value]) as string[]
+          const test = (key: string) => tags.hasAny(key, wanted)
+          return {
+            test,
+            driver: {
+              size: tags.countAny(wanted),
+              keys: () => tags.keysWithAny(wanted) ?? [],
+              exact: true,
+              test,
+            },
+          }
         }
+        case 'ne': {
+          const wanted = [f.value as string]
+          return { test: (key) => !tags.hasAny(key, wanted) }
+        }
+        case 'prefix': {
+          const keys = tags.keysWithPrefix(f.value)
+          const test = (key: string) => keys.has(key)
+          return { test, driver: { size: keys.size, keys: () => keys, exact: true, test } }
+        }
+        default:
+          return { test: () => false }
       }
-      if (!found) return false
     }
-    return true
-  }
-
-  #matches(key: string, doc: SearchDocument, f: SearchFilter): boolean {
-    const value = doc[f.field]
-    switch (f.op) {
-      case 'ne':
-        return value === undefined || !equals(value, f.value)
-      case 'eq':
-        return value !== undefined && equals(value, f.value)
-      case 'in':
-        return value !== undefined && f.values.some((v) => equals(value, v))
-      case 'gt':
-        return typeof value === 'number' && value > f.value
-      case 'ge':
-        return typeof value === 'number' && value >= f.value
-      case 'lt':
-        return typeof value === 'number' && value < f.value
-      case 'le':
-        return typeof value === 'number' && value <= f.value
-      case 'between':
-        return typeof value === 'number' && value >= f.min && value <= f.max
-      case 'prefix': {
-        const text = this.#text.get(f.field)
-        if (text !== undefined) return text.hasPrefix(key, f.value)
-        if (typeof value === 'string') return value.startsWith(f.value)
-        return Array.isArray(value) && value.some((t: string) => t.startsWith(f.value))
+    const numbers = this.#numbers.get(f.field)
+    if (numbers !== undefined) {
+      const values = numbers.values
+      if (f.op === 'ne') {
+        const v = f.value
+        return { test: (key) => values.get(key) !== v }
       }
-      case 'within':
-        return (
-          value !== undefined &&
-          typeof value === 'object' &&
-          !Array.isArray(value) &&
-          !(value instanceof Float32Array) &&
-          geoDistance(value as GeoPoint, f.center) <= f.radius
-        )
+      const ranges = numericRanges(f)
+      const test = (key: string) => {
+        const v = values.get(key)
+        if (v === undefined) return false
+        for (const [lo, loIn, hi, hiIn] of ranges) {
+          if ((loIn ? v >= lo : v > lo) && (hiIn ? v <= hi : v < hi)) return true
+        }
+        return false
+      }
+      const positions = ranges.map(([lo, loIn, hi, hiIn]) => numbers.range(lo, loIn, hi, hiIn))
+      const size = positions.reduce((n, [from, to]) => n + to - from, 0)
+      const keys = () =>
+        positions.length === 1
+          ? numbers.keysBetween(...(positions[0] as [number, number]))
+          : new Set(positions.flatMap(([from, to]) => numbers.keysBetween(from, to)))
+      return { test, driver: { size, keys, exact: true, test } }
     }
+    const text = this.#text.get(f.field)
+    if (text !== undefined && f.op === 'prefix') {
+      const keys = text.keysWithPrefix(f.value)
+      const test = (key: string) => keys.has(key)
+      return { test, driver: { size: keys.size, keys: () => keys, exact: true, test } }
+    }
+    const points = this.#points.get(f.field)
+    if (points !== undefined && f.op === 'within') {
+      const { center, radius } = f
+      return {
+        test: (key) => {
+          const p = points.get(key)
+          return p !== undefined && geoDistance(p, center) <= radius
+        },
+      }
+    }
+    return { test: () => false }
   }
 
   /** Positions [offset, end) of `keys` ordered by a sortable field (missing values last). */
@@ -283,17 +293,26 @@ export class SearchIndex {
       }
       return out
     }
+    const tags = this.#tags.get(sort.field)
     const docs = this.#docs
-    const sortKeyOf = (key: string) => sortValue(docs.get(key)?.[sort.field])
+    const sortKeyOf =
+      numbers !== undefined
+        ? (key: string) => numbers.values.get(key)
+        : tags !== undefined
+          ? (key: string) => sortValue(tags.values.get(key))
+          : (key: string) => sortValue(docs.get(key)?.[sort.field])
     const decorated = keys.map((key) => ({ key, value: sortKeyOf(key) }))
     decorated.sort((a, b) => compareSortValues(a.value, b.value, descending))
     return decorated.slice(offset, end).map((d) => d.key)
   }
 }
 
-function equals(value: SearchDocument[string], wanted: string | number): boolean {
-  if (Array.isArray(value)) return value.includes(wanted as string)
-  return value === wanted
+/** A candidate set: its size (an upper bound), its keys, and whether it is exactly one test's matches. */
+interface Driver {
+  readonly size: number
+  readonly keys: () => Iterable<string>
+  readonly exact: boolean
+  readonly test?: (key: string) => boolean
 }
 
 /** The numeric ranges (min, minInclusive, max, maxInclusive) a numeric filter selects. */

@@ -1,8 +1,11 @@
 /** The index of one TAG field: tag → keys. Tags arrive folded by core when case-insensitive. */
 export class TagFieldIndex {
   readonly members = new Map<string, Set<string>>()
+  /** Each key's tags, as written. */
+  readonly values = new Map<string, string | readonly string[]>()
 
   add(key: string, value: string | readonly string[]): void {
+    this.values.set(key, value)
     for (const tag of typeof value === 'string' ? [value] : value) {
       let keys = this.members.get(tag)
       if (keys === undefined) {
@@ -14,6 +17,7 @@ export class TagFieldIndex {
   }
 
   remove(key: string, value: string | readonly string[]): void {
+    this.values.delete(key)
     for (const tag of typeof value === 'string' ? [value] : value) {
       const keys = this.members.get(tag)
       if (keys === undefined) continue
@@ -45,7 +49,14 @@ export class TagFieldIndex {
     return out
   }
 
+  /** True when `key` carries any of `tags`. */
+  hasAny(key: string, tags: readonly string[]): boolean {
+    for (const tag of tags) if (this.members.get(tag)?.has(key) === true) return true
+    return false
+  }
+
   clear(): void {
+    this.values.clear()
     this.members.clear()
   }
 }
