@@ -32,6 +32,7 @@ import type { NamespaceSettings } from './namespace-settings.js'
 import type { KeyCodec, MaybePromise, ProviderCapabilities, Store } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
 import type { SearchRunner } from './search/search-runner.js'
+import type { SimilarCache, SimilarLoader, SimilarOptions } from './search/similar.js'
 import type { SearchQuery, SearchResult } from './search-types.js'
 import type { CacheStats } from './stats.js'
 import type { Found } from './tiers/decode.js'
@@ -61,6 +62,8 @@ export interface CacheParts<K, V> {
   readonly state: { readonly closed: boolean }
   /** Runs searches; `undefined` when the namespace has no search schema. */
   readonly search?: SearchRunner<K, V> | undefined
+  /** Semantic caching over the namespace's VECTOR field; `undefined` without search. */
+  readonly similar?: SimilarCache<V> | undefined
 }
 
 /**
@@ -379,6 +382,33 @@ export class Cache<K = string, V = unknown> {
         )
       }
       return runner.run(query)
+    })
+  }
+
+  /**
+   * Semantic caching: resolves to the value of the cached entry nearest to `embedding` when
+   * its similarity is at least `options.minScore`; otherwise runs `loader(embedding)` and
+   * stores its value under the embedding (with `options.ttl` and `options.tags`). Calls with
+   * the same embedding (rounded to 1e-4) share one lookup and one loader call. Rejects with
+   * `CacheUnsupportedError` on a namespace without `search`, `CacheConfigError` for bad
+   * options, an embedding of the wrong length or a schema without a (single) vector field,
+   * and with the loader's error.
+   */
+  getOrSetSimilar(
+    embedding: Float32Array | readonly number[],
+    loader: SimilarLoader<V>,
+    options: SimilarOptions,
+  ): Promise<V> {
+    return toPromise(() => {
+      this.#checkOpen()
+      const similar = this.#p.similar
+      if (similar === undefined) {
+        throw new CacheUnsupportedError(
+          'search',
+          `getOrSetSimilar() needs a search schema with a vector field, and namespace '${this.namespace}' was opened without the 'search' option`,
+        )
+      }
+      return similar.getOrSet(embedding, loader, options)
     })
   }
 

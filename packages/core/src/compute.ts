@@ -77,8 +77,8 @@ export class ComputeRunner<V> {
               return { action: 'delete' }
             case 'set': {
               checkValue(k, decision.value)
-              const fields = provider.fieldsOf(k, decision.value, false)
               const options = policy.entry(decision.ttl, decision.tags, false)
+              const fields = provider.fieldsOf(k, decision.value, options)
               const meta = policy.meta(policy.clock.now(), options, decision.value)
               const entry = await provider.encode(k, decision.value, meta)
               after = decision.value

@@ -19,6 +19,7 @@ import type { CacheProvider, KeyCodec, Store } from './ports.js'
 import { NamespaceReporter } from './reporter.js'
 import { FieldExtractor } from './search/extract.js'
 import { SearchRunner } from './search/search-runner.js'
+import { SimilarCache } from './search/similar.js'
 import { L1Tier } from './tiers/l1-tier.js'
 import { L2Guard } from './tiers/l2-guard.js'
 import { ProviderTier } from './tiers/provider-tier.js'
@@ -172,6 +173,16 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
   if (tiers instanceof TwoTier) {
     parts = { tiers, lock, overtake }
   }
+  const searchRunner =
+    settings.search === undefined
+      ? undefined
+      : new SearchRunner<K, V>({
+          settings: settings.search,
+          provider: providerTier,
+          policy,
+          reporter,
+          keyCodec,
+        })
   const cache = new (inputs.diagnostics ? TracedCache : Cache)<K, V>(
     {
       namespace: name,
@@ -212,15 +223,16 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
         reporter,
       }),
       state: inputs.state,
-      search:
-        settings.search === undefined
+      search: searchRunner,
+      similar:
+        settings.search === undefined || searchRunner === undefined
           ? undefined
-          : new SearchRunner<K, V>({
+          : new SimilarCache<V>({
               settings: settings.search,
-              provider: providerTier,
+              runner: searchRunner as SearchRunner<unknown, V>,
+              tiers,
               policy,
               reporter,
-              keyCodec,
             }),
     },
     { identityKeys: settings.keyCodec === stringKeys },

@@ -26,12 +26,19 @@ export class FieldExtractor {
    * non-finite number, a tag with a comma, a vector of the wrong length, an extractor that
    * throws).
    */
-  extract(key: string, value: unknown): SearchDocument {
+  extract(
+    key: string,
+    value: unknown,
+    /** Raw field values that replace what the extractors read (normalised alike). */
+    overrides?: Readonly<Record<string, unknown>>,
+  ): SearchDocument {
     const doc: Record<string, SearchFieldValue> = {}
     const plain = value !== null && typeof value === 'object' && !Array.isArray(value)
     for (const [name, field] of this.#fields) {
       let raw: unknown
-      if (field.extract !== undefined) {
+      if (overrides !== undefined && Object.hasOwn(overrides, name)) {
+        raw = overrides[name]
+      } else if (field.extract !== undefined) {
         try {
           raw = field.extract(value)
         } catch (error) {

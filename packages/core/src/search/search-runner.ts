@@ -19,6 +19,13 @@ import type { ProviderTier } from '../tiers/provider-tier.js'
 import { normaliseSearchQuery } from './query.js'
 import type { SearchSettings } from './schema.js'
 
+/** One readable hit, by its encoded key. */
+export interface SearchHit<V> {
+  readonly k: string
+  readonly value: V
+  readonly score?: number
+}
+
 /** Searches one namespace. */
 export class SearchRunner<K, V> {
   readonly #settings: SearchSettings
@@ -50,43 +57,51 @@ export class SearchRunner<K, V> {
    */
   async run(query: SearchQuery): Promise<SearchResult<K, V>> {
     const normalised = normaliseSearchQuery(query, this.#settings)
-    this.#reporter.stats.searches++
-    const store = this.#provider.store as Required<Store<unknown>>
-    const answer = await this.#provider.required(() =>
-      withTimeout(store.search(normalised), normalised.timeoutMs),
-    )
-    return this.#page(answer, normalised)
-  }
-
-  async #page(
-    answer: StoreSearchResult<unknown>,
-    query: NormalizedSearchQuery,
-  ): Promise<SearchResult<K, V>> {
-    const decoded = answer.hits.map((hit) => this.#decode(hit.key, hit.entry))
-    const entries = decoded.some(isPromise) ? await Promise.all(decoded) : decoded
+    const { total, hits, returned } = await this.runNormalised(normalised)
     const items: SearchItem<K, V>[] = []
-    for (let i = 0; i < answer.hits.length; i++) {
-      const f = entries[i] as DecodedEntry<V> | undefined
-      if (f === undefined || f.negative || !this.#policy.isFresh(f)) continue
-      const hit = answer.hits[i] as StoreSearchResult<unknown>['hits'][number]
+    for (const hit of hits) {
       let key: K
       try {
-        key = this.#keyCodec.decode(hit.key)
+        key = this.#keyCodec.decode(hit.k)
       } catch (error) {
-        this.#reporter.error(hit.key, 'search', error)
+        this.#reporter.error(hit.k, 'search', error)
         continue
       }
       items.push(
         hit.score === undefined
-          ? { key, value: f.value as V }
-          : { key, value: f.value as V, score: hit.score },
+          ? { key, value: hit.value }
+          : { key, value: hit.value, score: hit.score },
       )
     }
-    return {
-      total: answer.total,
-      hasMore: query.offset + answer.hits.length < answer.total,
-      items,
+    return { total, hasMore: normalised.offset + returned < total, items }
+  }
+
+  /**
+   * Runs a normalised query (rejects as `run` does) and resolves to the readable hits by
+   * encoded key; `returned` counts what the store returned, before any was skipped.
+   */
+  async runNormalised(
+    query: NormalizedSearchQuery,
+  ): Promise<{ readonly total: number; readonly hits: SearchHit<V>[]; readonly returned: number }> {
+    this.#reporter.stats.searches++
+    const store = this.#provider.store as Required<Store<unknown>>
+    const answer = await this.#provider.required(() =>
+      withTimeout(store.search(query), query.timeoutMs),
+    )
+    const decoded = answer.hits.map((hit) => this.#decode(hit.key, hit.entry))
+    const entries = decoded.some(isPromise) ? await Promise.all(decoded) : decoded
+    const hits: SearchHit<V>[] = []
+    for (let i = 0; i < answer.hits.length; i++) {
+      const f = entries[i] as DecodedEntry<V> | undefined
+      if (f === undefined || f.negative || !this.#policy.isFresh(f)) continue
+      const hit = answer.hits[i] as StoreSearchResult<unknown>['hits'][number]
+      hits.push(
+        hit.score === undefined
+          ? { k: hit.key, value: f.value as V }
+          : { k: hit.key, value: f.value as V, score: hit.score },
+      )
     }
+    return { total: answer.total, hits, returned: answer.hits.length }
   }
 
   #decode(

@@ -1,5 +1,5 @@
 import type { EntryCodec } from '../entry-codec.js'
-import type { EntryPolicy } from '../entry-policy.js'
+import type { EntryOptions, EntryPolicy } from '../entry-policy.js'
 import type { EntryMeta } from '../envelope.js'
 import { chain, isPromise } from '../maybe-promise.js'
 import type { LiveEntry, MaybePromise, Store, StoreEntry } from '../ports.js'
@@ -104,9 +104,11 @@ export class ProviderTier<V> {
    * has no search, and for a cached "not found". Throws `CacheValueError` (`INVALID_FIELD`)
    * for a field that cannot be indexed.
    */
-  fieldsOf(k: string, value: unknown, negative: boolean): SearchDocument | undefined {
+  fieldsOf(k: string, value: unknown, options: EntryOptions): SearchDocument | undefined {
     const extractor = this.#extractor
-    return extractor === undefined || negative ? undefined : extractor.extract(k, value)
+    return extractor === undefined || options.negative
+      ? undefined
+      : extractor.extract(k, value, options.fields)
   }
 
   /** Encodes one entry for the provider. */
@@ -121,7 +123,7 @@ export class ProviderTier<V> {
     const fields =
       this.#extractor === undefined
         ? undefined
-        : writes.map((w) => this.fieldsOf(w.key, w.value, w.options.negative))
+        : writes.map((w) => this.fieldsOf(w.key, w.value, w.options))
     const built = writes.map((w, i) => {
       const meta = this.#policy.meta(now, w.options, w.value)
       return chain(

@@ -70,7 +70,7 @@ export class SingleTier<V> implements TierHandler<V> {
 
   write(k: string, value: unknown, options: EntryOptions, mode: WriteMode): MaybePromise<void> {
     const provider = this.#provider
-    const fields = provider.fieldsOf(k, value, options.negative)
+    const fields = provider.fieldsOf(k, value, options)
     const meta = this.#policy.meta(this.#policy.clock.now(), options, value)
     return chain(provider.encode(k, value, meta), (entry) => {
       const store = provider.store
