@@ -1,3 +1,6 @@
+/** Unmerged writes allowed beyond the number of values before a merge runs on write. */
+const SETTLE_SLACK = 1024
+
 /**
  * The index of one NUMERIC field: the current value of every key, plus the keys ordered by
  * value for binary-searched ranges and ordered walks. Writes are appended to a pending list
@@ -15,10 +18,18 @@ export class NumericFieldIndex {
   add(key: string, value: number): void {
     this.values.set(key, value)
     this.#pending.push(key)
+    // Writes with no query in between: merge now and then, so the pending list stays bounded.
+    if (this.#pending.length > SETTLE_SLACK + this.values.size) this.#settle()
   }
 
   remove(key: string): void {
     if (this.values.delete(key)) this.#stale++
+    if (this.#stale > SETTLE_SLACK + this.values.size) this.#settle()
+  }
+
+  /** Writes and removals not merged into the order yet (for leak tests). */
+  get unsettled(): number {
+    return this.#pending.length + this.#stale
   }
 
   clear(): void {
