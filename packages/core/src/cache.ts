@@ -389,7 +389,8 @@ export class Cache<K = string, V = unknown> {
    * Semantic caching: resolves to the value of the cached entry nearest to `embedding` when
    * its similarity is at least `options.minScore`; otherwise runs `loader(embedding)` and
    * stores its value under the embedding (with `options.ttl` and `options.tags`). Calls with
-   * the same embedding (rounded to 1e-4) share one lookup and one loader call. Rejects with
+   * the same embedding (rounded to 1e-4) share one lookup and one loader call, across
+   * processes too when the namespace has a `lock`. Rejects with
    * `CacheUnsupportedError` on a namespace without `search`, `CacheConfigError` for bad
    * options, an embedding of the wrong length or a schema without a (single) vector field,
    * and with the loader's error.

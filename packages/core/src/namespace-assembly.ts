@@ -233,6 +233,10 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
               tiers,
               policy,
               reporter,
+              lock:
+                settings.lock === undefined
+                  ? undefined
+                  : { port: providerPort(provider, 'lock'), settings: settings.lock },
             }),
     },
     { identityKeys: settings.keyCodec === stringKeys },

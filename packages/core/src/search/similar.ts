@@ -4,17 +4,18 @@
  * embedding (as RedisVL's SemanticCache does).
  */
 import type { Duration } from '../duration.js'
-import { checkValue, type EntryPolicy } from '../entry-policy.js'
-import { CacheConfigError } from '../errors.js'
+import { checkValue, type EntryOptions, type EntryPolicy } from '../entry-policy.js'
+import { CacheConfigError, CacheLockTimeoutError } from '../errors.js'
+import type { LockSettings } from '../namespace-settings.js'
 import { checkOptionsObject, describeOption, isRecord } from '../options.js'
-import type { MaybePromise } from '../ports.js'
+import type { DistributedLock, MaybePromise } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
-import type { SearchFilter } from '../search-types.js'
+import type { NormalizedSearchQuery, SearchFilter } from '../search-types.js'
 import type { TierHandler } from '../tiers/tier-handler.js'
 import { toVector } from './extract.js'
 import { normaliseSearchQuery } from './query.js'
 import type { SearchSettings } from './schema.js'
-import type { SearchRunner } from './search-runner.js'
+import type { SearchHit, SearchRunner } from './search-runner.js'
 
 /** Options of `getOrSetSimilar`. */
 export interface SimilarOptions {
@@ -49,6 +50,8 @@ export class SimilarCache<V> {
   readonly #tiers: TierHandler<V>
   readonly #policy: EntryPolicy
   readonly #reporter: NamespaceReporter
+  /** The namespace's distributed lock (option `lock`), when it has one. */
+  readonly #lock: { readonly port: DistributedLock; readonly settings: LockSettings } | undefined
   /** Loads in flight, by field and rounded embedding. */
   readonly #flights = new Map<string, Promise<V>>()
 
@@ -58,7 +61,9 @@ export class SimilarCache<V> {
     readonly tiers: TierHandler<V>
     readonly policy: EntryPolicy
     readonly reporter: NamespaceReporter
+    readonly lock?: { readonly port: DistributedLock; readonly settings: LockSettings } | undefined
   }) {
+    this.#lock = options.lock
     this.#settings = options.settings
     this.#runner = options.runner
     this.#tiers = options.tiers
@@ -124,16 +129,61 @@ export class SimilarCache<V> {
     k: string,
     vector: Float32Array,
     loader: SimilarLoader<V>,
-    query: ReturnType<typeof normaliseSearchQuery>,
-    entry: ReturnType<EntryPolicy['entry']>,
+    query: NormalizedSearchQuery,
+    entry: EntryOptions,
   ): Promise<V> {
+    const found = await this.#nearest(query)
+    if (found !== undefined) return found.value
+    this.#reporter.miss(k)
+    const lock = this.#lock
+    if (lock === undefined) return this.#load(k, vector, loader, entry)
+    // One loader per embedding across processes: the holder looks again first (the previous
+    // holder may have stored a similar entry), a waiter that times out looks again too.
+    let handle: Awaited<ReturnType<DistributedLock['acquire']>>
+    try {
+      handle = await lock.port.acquire(this.#reporter.namespace, k, {
+        ttlMs: lock.settings.ttlMs,
+        waitMs: lock.settings.waitMs,
+      })
+    } catch (error) {
+      this.#reporter.lock(k, 'failure')
+      this.#reporter.error(k, 'lock', error)
+      return this.#load(k, vector, loader, entry)
+    }
+    if (handle === undefined) {
+      this.#reporter.lock(k, 'timeout')
+      const late = await this.#nearest(query)
+      if (late !== undefined) return late.value
+      if (lock.settings.onTimeout === 'error') {
+        throw new CacheLockTimeoutError(this.#reporter.namespace, k, lock.settings.waitMs)
+      }
+      return this.#load(k, vector, loader, entry)
+    }
+    this.#reporter.lock(k, 'acquired')
+    try {
+      const again = await this.#nearest(query)
+      if (again !== undefined) return again.value
+      return await this.#load(k, vector, loader, entry)
+    } finally {
+      handle.release().catch((error: unknown) => this.#reporter.error(k, 'lock', error))
+    }
+  }
+
+  /** The nearest readable entry above the query's `minScore`, counted as a hit. */
+  async #nearest(query: NormalizedSearchQuery): Promise<SearchHit<V> | undefined> {
     const { hits } = await this.#runner.runNormalised(query)
     const nearest = hits[0]
-    if (nearest !== undefined) {
-      this.#reporter.hit(nearest.k)
-      return nearest.value
-    }
-    this.#reporter.miss(k)
+    if (nearest !== undefined) this.#reporter.hit(nearest.k)
+    return nearest
+  }
+
+  /** Runs the loader and writes its value under the embedding; a failed write is an event. */
+  async #load(
+    k: string,
+    vector: Float32Array,
+    loader: SimilarLoader<V>,
+    entry: EntryOptions,
+  ): Promise<V> {
     const value = await loader(vector)
     checkValue(k, value)
     try {
