@@ -18,7 +18,7 @@ import {
 } from './call-checks.js'
 import type { ComputeRunner } from './compute.js'
 import { checkValue, type EntryPolicy } from './entry-policy.js'
-import { CacheClosedError, CacheConfigError, CacheUnsupportedError } from './errors.js'
+import { CacheClosedError, CacheConfigError } from './errors.js'
 import type { CacheEventListener, CacheEventName } from './events.js'
 import { validateKey } from './keys.js'
 import { getOrSetMany } from './loading/bulk-get-or-set.js'
@@ -31,7 +31,7 @@ import type { Overtake } from './namespace-assembly.js'
 import type { NamespaceSettings } from './namespace-settings.js'
 import type { KeyCodec, MaybePromise, ProviderCapabilities, Store } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
-import type { SearchRunner } from './search/search-runner.js'
+import { refuseSearch, type SearchRunner } from './search/search-runner.js'
 import type { SimilarCache, SimilarLoader, SimilarOptions } from './search/similar.js'
 import type { SearchQuery, SearchResult } from './search-types.js'
 import type { CacheStats } from './stats.js'
@@ -374,14 +374,7 @@ export class Cache<K = string, V = unknown> {
   search(query: SearchQuery): Promise<SearchResult<K, V>> {
     return toPromise(() => {
       this.#checkOpen()
-      const runner = this.#p.search
-      if (runner === undefined) {
-        throw new CacheUnsupportedError(
-          'search',
-          `search() needs a search schema, and namespace '${this.namespace}' was opened without the 'search' option`,
-        )
-      }
-      return runner.run(query)
+      return (this.#p.search ?? refuseSearch(this.namespace, 'search')).run(query)
     })
   }
 
@@ -402,13 +395,7 @@ export class Cache<K = string, V = unknown> {
   ): Promise<V> {
     return toPromise(() => {
       this.#checkOpen()
-      const similar = this.#p.similar
-      if (similar === undefined) {
-        throw new CacheUnsupportedError(
-          'search',
-          `getOrSetSimilar() needs a search schema with a vector field, and namespace '${this.namespace}' was opened without the 'search' option`,
-        )
-      }
+      const similar = this.#p.similar ?? refuseSearch(this.namespace, 'getOrSetSimilar')
       return similar.getOrSet(embedding, loader, options)
     })
   }

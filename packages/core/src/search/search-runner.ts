@@ -3,7 +3,7 @@
  * within the search timeout), and turns the hits back into typed keys and decoded values.
  */
 import type { EntryPolicy } from '../entry-policy.js'
-import { CacheDecodeError, CacheTimeoutError } from '../errors.js'
+import { CacheDecodeError, CacheTimeoutError, CacheUnsupportedError } from '../errors.js'
 import { isPromise } from '../maybe-promise.js'
 import type { DecodedEntry } from '../pipeline.js'
 import type { KeyCodec, Store } from '../ports.js'
@@ -134,4 +134,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer.unref?.()
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+/** Throws `CacheUnsupportedError` for a search call on a namespace opened without `search`. */
+export function refuseSearch(namespace: string, method: string): never {
+  throw new CacheUnsupportedError(
+    'search',
+    `${method}() needs a search schema, and namespace '${namespace}' was opened without the 'search' option`,
+  )
 }
