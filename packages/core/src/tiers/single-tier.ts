@@ -76,10 +76,11 @@ export class SingleTier<V> implements TierHandler<V> {
 
   write(k: string, value: unknown, options: EntryOptions, mode: WriteMode): MaybePromise<void> {
     const provider = this.#provider
+    const fields = provider.fieldsOf(k, value, options)
     const meta = this.#policy.meta(this.#policy.clock.now(), options, value)
     return chain(provider.encode(k, value, meta), (entry) => {
       const store = provider.store
-      const set = () => store.set(k, entry, { ttl: options.storeTtlMs, tags: options.tags })
+      const set = () => store.set(k, entry, { ttl: options.storeTtlMs, tags: options.tags, fields })
       return provider.guard === undefined
         ? set()
         : (provider.guarded(mode, set) as MaybePromise<void>)

@@ -201,11 +201,12 @@ export class TwoTier<V> implements TierHandler<V> {
 
   write(k: string, value: unknown, options: EntryOptions, mode: WriteMode): MaybePromise<void> {
     const provider = this.#provider
+    const fields = provider.fieldsOf(k, value, options)
     const meta = this.#policy.meta(this.#policy.clock.now(), options, value)
     return chain(provider.encode(k, value, meta), (entry) =>
       this.#providerThenPublish(
         mode,
-        () => provider.store.set(k, entry, { ttl: options.storeTtlMs, tags: options.tags }),
+        () => provider.store.set(k, entry, { ttl: options.storeTtlMs, tags: options.tags, fields }),
         { keys: [k] },
         () => this.#l1.keep(k, meta, entry),
       ),
