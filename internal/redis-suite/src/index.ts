@@ -18,5 +18,4 @@ export {
   suiteAclRule,
 } from './backend.js'
 export { describeRedisSearch, put, query, type RedisSearchSuiteOptions } from './search.js'
-export { referenceScan } from './search-reference.js'
 export { CAPABILITIES, describeRedisFamilyProvider, type RedisFamilySuiteOptions } from './suite.js'

@@ -72,7 +72,6 @@ export {
   foldTag,
   hashFieldsOf,
   TAG_SEPARATOR,
-  textTerms,
   VALUE_FIELD,
   vectorBytes,
 } from './search-fields.js'
