@@ -11,7 +11,7 @@ import { createCacheService } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import { redisProvider } from '@cacheport/provider-redis'
 import { type ServerHandle, startServer } from '@cacheport/test-harness'
-import { fullScanSearch, loadItems, type SearchSubject } from './search-scan.js'
+import { fullScanRunner, indexedRunner, loadItems, type SearchSubject } from './search-scan.js'
 
 const URL_ENV = 'CACHEPORT_BENCH_SEARCH_REDIS_URL'
 
@@ -55,10 +55,7 @@ export const REDIS_SEARCH_SUBJECTS: SearchSubject[] = [
         ttl: '1h',
       })
       await loadItems(cache, items)
-      return {
-        run: async (query) => (await cache.search(query)).items.length,
-        close: () => service.close(),
-      }
+      return indexedRunner(cache, service)
     },
   },
   {
@@ -69,7 +66,7 @@ export const REDIS_SEARCH_SUBJECTS: SearchSubject[] = [
       const service = await redisService()
       const cache = service.namespace<SearchSuiteItem>('plain', { ttl: '1h' })
       await loadItems(cache, items)
-      return { run: (query) => fullScanSearch(cache, query), close: () => service.close() }
+      return fullScanRunner(cache, service)
     },
   },
 ]

@@ -65,3 +65,22 @@ export async function fullScanSearch(
   }
   return referenceSearch(docs, STORE_SCHEMA, query).page.length
 }
+
+/** A runner answering with `cache.search` (the subject's index); `close` closes `service`. */
+export function indexedRunner(
+  cache: Cache<string, SearchSuiteItem>,
+  service: { close(): Promise<void> },
+): SearchRunner {
+  return {
+    run: async (query) => (await cache.search(query)).items.length,
+    close: () => service.close(),
+  }
+}
+
+/** A runner answering with `fullScanSearch`; `close` closes `service`. */
+export function fullScanRunner(
+  cache: Cache<string, SearchSuiteItem>,
+  service: { close(): Promise<void> },
+): SearchRunner {
+  return { run: (query) => fullScanSearch(cache, query), close: () => service.close() }
+}

@@ -16,7 +16,7 @@ import { createCacheService, type SearchQuery } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import { memoryProvider } from '@cacheport/provider-memory'
 import { REDIS_SEARCH_SUBJECTS } from './search-redis.js'
-import { fullScanSearch, loadItems, type SearchSubject } from './search-scan.js'
+import { fullScanRunner, indexedRunner, loadItems, type SearchSubject } from './search-scan.js'
 
 export type { SearchRunner, SearchSubject } from './search-scan.js'
 
@@ -81,10 +81,7 @@ export const SEARCH_SUBJECTS: SearchSubject[] = [
       })
       const cache = service.namespace<SearchSuiteItem>('bench', { search: SUITE_SEARCH })
       await loadItems(cache, items)
-      return {
-        run: async (query) => (await cache.search(query)).items.length,
-        close: () => service.close(),
-      }
+      return indexedRunner(cache, service)
     },
   },
   {
@@ -97,7 +94,7 @@ export const SEARCH_SUBJECTS: SearchSubject[] = [
       })
       const cache = service.namespace<SearchSuiteItem>('bench')
       await loadItems(cache, items)
-      return { run: (query) => fullScanSearch(cache, query), close: () => service.close() }
+      return fullScanRunner(cache, service)
     },
   },
   ...REDIS_SEARCH_SUBJECTS,
