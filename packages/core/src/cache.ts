@@ -22,6 +22,7 @@ import { CacheClosedError, CacheConfigError } from './errors.js'
 import type { CacheEventListener, CacheEventName } from './events.js'
 import { validateKey } from './keys.js'
 import { getOrSetMany } from './loading/bulk-get-or-set.js'
+import { LoadAudience, untilAborted } from './loading/load-audience.js'
 import type { LoadRunner } from './loading/load-runner.js'
 import type { ReadOrLoad } from './loading/read-or-load.js'
 import type { LockedLoad, Revalidation } from './loading/revalidation.js'
@@ -147,19 +148,22 @@ export class Cache<K = string, V = unknown> {
   getOrSet(key: K, loader: Loader<K, V>, options?: GetOrSetOptions): Promise<V | undefined> {
     let k: string
     let found: MaybePromise<Found<V>>
+    let signal: AbortSignal | undefined
     try {
       k = this.#key(key)
       checkFunction(loader, 'getOrSet', 'loader')
       if (options !== undefined) {
         checkGetOrSetOptions(options, 'getOrSet')
         this.#policy.checkCallOptions(options)
+        signal = options.signal
+        if (signal?.aborted) return Promise.reject(signal.reason)
       }
       const pending = this.#singleflight.pending(k)
       if (pending !== undefined) {
         // Joining a read or load already under way: this caller reaches no loader, so it
         // counts as a hit (as Caffeine and Guava count it), of its own kind.
         this.#reporter.joined(k)
-        return pending
+        return this.#singleflight.join(pending, signal)
       }
       found = this.#tiers.read(k)
       if (!isPromise(found)) {
@@ -168,22 +172,26 @@ export class Cache<K = string, V = unknown> {
         if (f !== undefined && this.#policy.isFresh(f)) {
           return Promise.resolve(this.#p.decide.freshHit(k, key, f, loader, options))
         }
-        const next = this.#p.decide.afterLookup(k, key, f, loader, options)
-        return isPromise(next) ? this.#singleflight.track(k, next) : Promise.resolve(next)
+        const audience = new LoadAudience()
+        const next = this.#p.decide.afterLookup(k, key, f, loader, options, audience)
+        return isPromise(next)
+          ? this.#singleflight.track(k, next, audience, signal)
+          : Promise.resolve(next)
       }
     } catch (error) {
       return Promise.reject(error)
     }
+    const audience = new LoadAudience()
     const pending = found.then(
-      (f) => this.#p.decide.afterLookup(k, key, f, loader, options),
+      (f) => this.#p.decide.afterLookup(k, key, f, loader, options, audience),
       (error: unknown) => {
         // A failing provider degrades to the loader (unless the namespace turned that off).
         if (!this.#p.settings.loaderFallback || !isBackendFailure(error)) throw error
         this.#reporter.error(k, 'get', error)
-        return this.#p.decide.afterLookup(k, key, undefined, loader, options)
+        return this.#p.decide.afterLookup(k, key, undefined, loader, options, audience)
       },
     )
-    return this.#singleflight.track(k, pending)
+    return this.#singleflight.track(k, pending, audience, signal)
   }
 
   /** Reads many values; the result follows the order of `keys`, `undefined` where missing. */
@@ -214,7 +222,9 @@ export class Cache<K = string, V = unknown> {
         checkGetOrSetOptions(options, 'getOrSetMany')
         this.#policy.checkCallOptions(options)
       }
-      return getOrSetMany(this.#p, { keys, encoded: ks, loader, options })
+      const signal = options?.signal
+      if (signal?.aborted) throw signal.reason
+      return untilAborted(getOrSetMany(this.#p, { keys, encoded: ks, loader, options }), signal)
     })
   }
 

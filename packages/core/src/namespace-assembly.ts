@@ -4,7 +4,7 @@ import { providerPort } from './capabilities.js'
 import { ComputeRunner } from './compute.js'
 import { type EntryCodec, liveEntryCodec } from './entry-codec.js'
 import { type Clock, EntryPolicy } from './entry-policy.js'
-import { CacheConfigError } from './errors.js'
+import { CacheClosedError, CacheConfigError } from './errors.js'
 import type { CacheEvents } from './events.js'
 import { stringKeys } from './keys.js'
 import { LoadRunner } from './loading/load-runner.js'
@@ -148,10 +148,11 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
           policy,
           reporter,
         })
-  const load: LockedLoad<K, V> = (k, key, loader, options, staleSince) =>
+  inputs.onClose(async () => runner.close(new CacheClosedError('cache service')))
+  const load: LockedLoad<K, V> = (k, key, loader, options, staleSince, signal) =>
     lock === undefined || guard?.open === true
-      ? runner.load(k, key, loader, options)
-      : lock.load(k, key, loader, options, staleSince)
+      ? runner.load(k, key, loader, options, signal)
+      : lock.load(k, key, loader, options, staleSince, signal)
   const revalidation = new Revalidation<K, V>({ grace: settings.grace, policy, reporter, load })
   const overtake: Overtake = {
     key: (k) => {

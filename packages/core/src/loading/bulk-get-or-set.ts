@@ -4,8 +4,9 @@ import type { EntryPolicy } from '../entry-policy.js'
 import type { NamespaceReporter } from '../reporter.js'
 import type { Found } from '../tiers/decode.js'
 import type { TierHandler } from '../tiers/tier-handler.js'
+import { LoadAudience } from './load-audience.js'
 import type { LoadRunner } from './load-runner.js'
-import type { Singleflight } from './singleflight.js'
+import type { Flight, Singleflight } from './singleflight.js'
 
 /** What `getOrSetMany` works with. */
 export interface BulkParts<K, V> {
@@ -21,7 +22,10 @@ export interface BulkParts<K, V> {
 /**
  * Reads many keys and loads the missing ones with one call of the bulk loader, which
  * receives only the keys that were neither cached nor already in flight in this process.
- * Keys in flight are joined. Resolves in the order of `request.encoded`.
+ * Keys in flight are joined. Resolves in the order of `request.encoded`. With
+ * `options.signal`, the caller leaves every flight it waits on when the signal aborts (the
+ * bulk loader's own signal fires once nobody waits on it); the caller's promise itself is
+ * raced against the signal by the facade.
  */
 export async function getOrSetMany<K, V>(
   parts: BulkParts<K, V>,
@@ -34,17 +38,27 @@ export async function getOrSetMany<K, V>(
   },
 ): Promise<(V | undefined)[]> {
   const { tiers, policy, reporter, singleflight } = parts
+  const signal = request.options?.signal
   const ks = request.encoded
   const original = new Map<string, K>()
   ks.forEach((k, i) => {
     if (!original.has(k)) original.set(k, request.keys[i] as K)
   })
   const values = new Map<string, V | undefined>()
-  const waiting = new Map<string, Promise<V | undefined>>()
+  const joined: Promise<void>[] = []
+  // Joined at once, so this caller counts among each flight's waiters from the start.
+  const join = (k: string, flight: Flight<V>): void => {
+    reporter.joined(k)
+    const done = singleflight.join(flight, signal).then((v) => {
+      values.set(k, v)
+    })
+    done.catch(() => undefined)
+    joined.push(done)
+  }
   const toRead: string[] = []
   for (const k of original.keys()) {
     const pending = singleflight.pending(k)
-    if (pending !== undefined) waiting.set(k, pending)
+    if (pending !== undefined) join(k, pending)
     else toRead.push(k)
   }
   const missing: string[] = []
@@ -72,23 +86,28 @@ export async function getOrSetMany<K, V>(
   const fresh: string[] = []
   for (const k of missing) {
     const pending = singleflight.pending(k)
-    if (pending !== undefined) waiting.set(k, pending)
+    if (pending !== undefined) join(k, pending)
     else fresh.push(k)
   }
   if (fresh.length > 0) {
-    const batch = parts.runner.loadMany(fresh, original, request.loader, request.options)
+    const audience = new LoadAudience()
+    const batch = parts.runner.loadMany(
+      fresh,
+      original,
+      request.loader,
+      request.options,
+      audience.signal,
+    )
     for (const k of fresh) {
-      singleflight.track(
+      singleflight.register(
         k,
         batch.then((loaded) => loaded.get(k)),
+        audience,
       )
     }
-    const loaded = await batch
+    const loaded = await audience.attend(batch, signal)
     for (const k of fresh) values.set(k, loaded.get(k))
   }
-  for (const [k, pending] of waiting) {
-    reporter.joined(k)
-    values.set(k, await pending)
-  }
+  await Promise.all(joined)
   return ks.map((k) => values.get(k))
 }

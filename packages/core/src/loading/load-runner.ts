@@ -21,6 +21,34 @@ interface RunningLoad {
 }
 
 /**
+ * The signal a loader sees: its callers' (when they all abort, or the hard timeout ran out),
+ * or the service closing, whichever fires first.
+ */
+class LoadControl {
+  readonly controller = new AbortController()
+  readonly #outer: AbortSignal | undefined
+  readonly #onOuterAbort: (() => void) | undefined
+
+  constructor(outer: AbortSignal | undefined) {
+    this.#outer = outer
+    if (outer === undefined) return
+    if (outer.aborted) {
+      this.controller.abort(outer.reason)
+      return
+    }
+    this.#onOuterAbort = () => this.controller.abort(outer.reason)
+    outer.addEventListener('abort', this.#onOuterAbort, { once: true })
+  }
+
+  /** Stops listening to the callers' signal (the load is over). */
+  dispose(): void {
+    if (this.#onOuterAbort !== undefined) {
+      this.#outer?.removeEventListener('abort', this.#onOuterAbort)
+    }
+  }
+}
+
+/**
  * Runs loaders: gives them their context, times them, checks what they return and writes the
  * result back through the tier handler unless the loader skipped caching or a write,
  * delete or invalidation overtook the load. Write-back failures are `error` events (`set`):
@@ -32,6 +60,10 @@ export class LoadRunner<K, V> {
   readonly #reporter: NamespaceReporter
   readonly #keyCodec: KeyCodec<K>
   readonly #running = new Map<string, RunningLoad>()
+  /** Every load in flight, so closing the service can abort them. */
+  readonly #controls = new Set<LoadControl>()
+  /** Set once the service closes: loads then write nothing back. */
+  #closed = false
   /** Exponentially weighted mean load time, ms (XFetch's delta). */
   meanLoadMs = 0
 
@@ -59,16 +91,56 @@ export class LoadRunner<K, V> {
     for (const running of this.#running.values()) running.overtaken = true
   }
 
-  /** Runs `loader` for one key and writes its result back. Rejects with the loader's error. */
+  /**
+   * Aborts every load in flight with `reason` (the service is closing); they write nothing
+   * back from now on.
+   */
+  close(reason: unknown): void {
+    this.#closed = true
+    for (const control of this.#controls) control.controller.abort(reason)
+  }
+
+  #control(signal: AbortSignal | undefined): LoadControl {
+    const control = new LoadControl(signal)
+    this.#controls.add(control)
+    return control
+  }
+
+  #release(control: LoadControl): void {
+    control.dispose()
+    this.#controls.delete(control)
+  }
+
+  /**
+   * Runs `loader` for one key and writes its result back. Rejects with the loader's error.
+   * `signal` (its callers') is what the loader's `ctx.signal` follows, besides closing.
+   */
   load(
     k: string,
     key: K,
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
+    signal?: AbortSignal,
+  ): Promise<V | undefined> {
+    const control = this.#control(signal)
+    const out = this.#loadOne(k, key, loader, options, control.controller.signal)
+    out.then(
+      () => this.#release(control),
+      () => this.#release(control),
+    )
+    return out
+  }
+
+  #loadOne(
+    k: string,
+    key: K,
+    loader: Loader<K, V>,
+    options: GetOrSetOptions | undefined,
+    signal: AbortSignal,
   ): Promise<V | undefined> {
     const running: RunningLoad = { overtaken: false }
     this.#running.set(k, running)
-    const context = new SingleLoaderContext(key)
+    const context = new SingleLoaderContext(key, signal)
     const started = performance.now()
     let result: MaybePromise<V | NotFound>
     try {
@@ -139,7 +211,7 @@ export class LoadRunner<K, V> {
       )
     }
     const value = negative ? undefined : (result as V)
-    if (context.skipped || running.overtaken) {
+    if (context.skipped || running.overtaken || this.#closed) {
       this.#finished(k, running)
       return value
     }
@@ -186,6 +258,22 @@ export class LoadRunner<K, V> {
     original: ReadonlyMap<string, K>,
     loader: BulkLoader<K, V>,
     options: GetOrSetOptions | undefined,
+    signal?: AbortSignal,
+  ): Promise<Map<string, V | undefined>> {
+    const control = this.#control(signal)
+    try {
+      return await this.#loadMany(fresh, original, loader, options, control.controller.signal)
+    } finally {
+      this.#release(control)
+    }
+  }
+
+  async #loadMany(
+    fresh: readonly string[],
+    original: ReadonlyMap<string, K>,
+    loader: BulkLoader<K, V>,
+    options: GetOrSetOptions | undefined,
+    signal: AbortSignal,
   ): Promise<Map<string, V | undefined>> {
     const records = new Map<string, RunningLoad>()
     for (const k of fresh) {
@@ -194,7 +282,7 @@ export class LoadRunner<K, V> {
       this.#running.set(k, running)
     }
     try {
-      const context = new BulkLoaderSettings()
+      const context = new BulkLoaderSettings(signal)
       const started = performance.now()
       let result: Awaited<ReturnType<BulkLoader<K, V>>>
       try {
@@ -224,7 +312,8 @@ export class LoadRunner<K, V> {
         out.set(k, negative ? undefined : (value as V))
         loaded.push({ k, value: negative ? undefined : (value as V), negative })
       }
-      if (!context.skipped) await this.#writeBackMany(loaded, records, context, options)
+      if (!context.skipped && !this.#closed)
+        await this.#writeBackMany(loaded, records, context, options)
       return out
     } finally {
       for (const [k, running] of records) this.#finished(k, running)

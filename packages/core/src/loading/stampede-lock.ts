@@ -65,6 +65,7 @@ export class StampedeLock<K, V> {
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
     staleSince: number | undefined,
+    signal?: AbortSignal,
   ): Promise<V | undefined | Skipped> {
     const refresh = staleSince !== undefined
     const settings = this.#settings
@@ -75,14 +76,16 @@ export class StampedeLock<K, V> {
       (staleSince === undefined || f.createdAt > staleSince)
     let waited = false
     for (;;) {
+      // Every caller left (or the hard timeout ran out): stop waiting for the lock.
+      if (signal?.aborted) throw signal.reason
       let handle: LockHandle | undefined
       try {
-        handle = await this.#acquire(k, deadline)
+        handle = await this.#acquire(k, deadline, signal)
       } catch (error) {
         // No lock service: carry on as a single process would, and say so.
         this.#reporter.lock(k, 'failure')
         this.#reporter.error(k, 'lock', error)
-        return this.#runner.load(k, key, loader, options)
+        return this.#runner.load(k, key, loader, options, signal)
       }
       if (handle !== undefined) {
         this.#reporter.lock(k, 'acquired')
@@ -108,15 +111,21 @@ export class StampedeLock<K, V> {
         if (settings.onTimeout === 'error') {
           throw new CacheLockTimeoutError(this.#reporter.namespace, k, settings.waitMs)
         }
-        return this.#runner.load(k, key, loader, options)
+        return this.#runner.load(k, key, loader, options, signal)
       }
       // Woken by the bus before the value was readable: wait for the lock again.
     }
   }
 
   /** Waits for the lock until `deadline` or a wake-up; `undefined` when not acquired. */
-  async #acquire(k: string, deadline: number): Promise<LockHandle | undefined> {
+  async #acquire(
+    k: string,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<LockHandle | undefined> {
     const waker = new AbortController()
+    const stop = (): void => waker.abort()
+    signal?.addEventListener('abort', stop, { once: true })
     let waiters = this.#waiters.get(k)
     if (waiters === undefined) {
       waiters = new Set()
@@ -130,6 +139,7 @@ export class StampedeLock<K, V> {
         signal: waker.signal,
       })
     } finally {
+      signal?.removeEventListener('abort', stop)
       waiters.delete(waker)
       if (waiters.size === 0 && this.#waiters.get(k) === waiters) this.#waiters.delete(k)
     }

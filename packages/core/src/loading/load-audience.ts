@@ -1,0 +1,89 @@
+/**
+ * The callers waiting on one load (or one bulk load). The load's `AbortSignal` fires when
+ * every caller that came with a signal has aborted it and no caller without one is waiting,
+ * or when `abort` is called (the hard timeout). A caller whose own signal aborts stops
+ * waiting at once: its promise rejects with `signal.reason` (Node's convention: a
+ * `DOMException` named `AbortError` unless the caller gave a reason), while the load goes on
+ * for the others.
+ */
+export class LoadAudience {
+  #controller: AbortController | undefined
+  /** Callers still waiting (a caller without a signal never leaves). */
+  #waiting = 0
+
+  /** The signal the loader sees (created on first use: a hit never builds one). */
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController()
+    return this.#controller.signal
+  }
+
+  /** Aborts the load (the hard timeout ran out, or everyone left). */
+  abort(reason: unknown): void {
+    this.#controller ??= new AbortController()
+    this.#controller.abort(reason)
+  }
+
+  /**
+   * A caller waits for `result`. Without a signal it gets `result` itself; with one, a promise
+   * that settles as `result` does, or rejects with `signal.reason` as soon as it aborts.
+   */
+  attend<T>(result: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    this.#waiting++
+    if (signal === undefined) return result
+    if (signal.aborted) {
+      this.#leave(signal.reason)
+      return Promise.reject(signal.reason)
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        reject(signal.reason)
+        this.#leave(signal.reason)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      result.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort)
+          resolve(value)
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort)
+          reject(error)
+        },
+      )
+    })
+  }
+
+  #leave(reason: unknown): void {
+    this.#waiting--
+    if (this.#waiting === 0) this.abort(reason)
+  }
+}
+
+/**
+ * `work`, or a rejection with `signal.reason` as soon as `signal` aborts (`work` then settles
+ * unobserved).
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work
+  if (signal.aborted) {
+    work.catch(() => undefined)
+    return Promise.reject(signal.reason)
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      work.catch(() => undefined)
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
