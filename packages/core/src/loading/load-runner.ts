@@ -18,7 +18,16 @@ import { BulkLoaderSettings, SingleLoaderContext } from './loader-context.js'
 /** A load in flight, and whether a write or invalidation overtook it (it then writes nothing). */
 interface RunningLoad {
   overtaken: boolean
+  /**
+   * The provider's fence captured before the loader ran: its write-back is conditional on
+   * it. `undefined`: the provider has none (plain write). `null`: the capture failed, so the
+   * result is not written back (nothing could prove it is still wanted).
+   */
+  fence: string | null | undefined
 }
+
+/** What `LoadRunner.capture` resolves to (see `RunningLoad.fence`). */
+export type CapturedFence = MaybePromise<string | null | undefined>
 
 /**
  * The signal a loader sees: its callers' (when they all abort, or the hard timeout ran out),
@@ -121,14 +130,47 @@ export class LoadRunner<K, V> {
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
     signal?: AbortSignal,
+    fence?: CapturedFence,
   ): Promise<V | undefined> {
     const control = this.#control(signal)
-    const out = this.#loadOne(k, key, loader, options, control.controller.signal)
+    // Registered before the fence is read, so a local write in the meantime overtakes it.
+    const running: RunningLoad = { overtaken: false, fence: undefined }
+    this.#running.set(k, running)
+    const captured = fence ?? this.capture(k)
+    const out = isPromise(captured)
+      ? captured.then((f) => {
+          running.fence = f
+          return this.#loadOne(k, key, loader, options, control.controller.signal, running)
+        })
+      : ((running.fence = captured),
+        this.#loadOne(k, key, loader, options, control.controller.signal, running))
     out.then(
       () => this.#release(control),
       () => this.#release(control),
     )
     return out
+  }
+
+  /**
+   * Reads the provider's fence of `k` before a load (see `Store.fence`). A failed read is an
+   * `error` event (`get`) and resolves to `null`: the load then writes nothing back.
+   */
+  capture(k: string): CapturedFence {
+    let fence: MaybePromise<string | undefined>
+    try {
+      fence = this.#tiers.fence(k)
+    } catch (error) {
+      this.#reporter.error(k, 'get', error)
+      return null
+    }
+    if (!isPromise(fence)) return fence
+    return fence.then(
+      (f) => f,
+      (error: unknown) => {
+        this.#reporter.error(k, 'get', error)
+        return null
+      },
+    )
   }
 
   #loadOne(
@@ -137,9 +179,8 @@ export class LoadRunner<K, V> {
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
     signal: AbortSignal,
+    running: RunningLoad,
   ): Promise<V | undefined> {
-    const running: RunningLoad = { overtaken: false }
-    this.#running.set(k, running)
     const context = new SingleLoaderContext(key, signal)
     const started = performance.now()
     let result: MaybePromise<V | NotFound>
@@ -211,18 +252,21 @@ export class LoadRunner<K, V> {
       )
     }
     const value = negative ? undefined : (result as V)
-    if (context.skipped || running.overtaken || this.#closed) {
+    if (context.skipped || running.overtaken || this.#closed || running.fence === null) {
       this.#finished(k, running)
       return value
     }
-    let written: MaybePromise<void>
+    let written: MaybePromise<boolean | undefined>
     try {
       const entry = this.#policy.entry(
         context.ttlSet ? context.ttl : negative ? options?.negativeTtl : options?.ttl,
         context.tags ?? options?.tags,
         negative,
       )
-      written = this.#tiers.write(k, value, entry, 'write-back')
+      written =
+        running.fence === undefined
+          ? (this.#tiers.write(k, value, entry, 'write-back') as undefined)
+          : this.#tiers.writeBack(k, value, entry, running.fence)
     } catch (error) {
       this.#finished(k, running)
       if (isInputError(error)) throw error
@@ -231,13 +275,13 @@ export class LoadRunner<K, V> {
     }
     if (!isPromise(written)) {
       this.#finished(k, running)
-      this.#reporter.written(k)
+      if (written !== false) this.#reporter.written(k)
       return value
     }
     return written.then(
-      () => {
+      (ok) => {
         this.#finished(k, running)
-        this.#reporter.written(k)
+        if (ok !== false) this.#reporter.written(k)
         return value
       },
       (error: unknown) => {
@@ -259,10 +303,18 @@ export class LoadRunner<K, V> {
     loader: BulkLoader<K, V>,
     options: GetOrSetOptions | undefined,
     signal?: AbortSignal,
+    fencesGiven?: ReadonlyMap<string, CapturedFence>,
   ): Promise<Map<string, V | undefined>> {
     const control = this.#control(signal)
     try {
-      return await this.#loadMany(fresh, original, loader, options, control.controller.signal)
+      return await this.#loadMany(
+        fresh,
+        original,
+        loader,
+        options,
+        control.controller.signal,
+        fencesGiven,
+      )
     } finally {
       this.#release(control)
     }
@@ -274,14 +326,27 @@ export class LoadRunner<K, V> {
     loader: BulkLoader<K, V>,
     options: GetOrSetOptions | undefined,
     signal: AbortSignal,
+    fencesGiven: ReadonlyMap<string, CapturedFence> | undefined,
   ): Promise<Map<string, V | undefined>> {
     const records = new Map<string, RunningLoad>()
     for (const k of fresh) {
-      const running = { overtaken: false }
+      const running: RunningLoad = { overtaken: false, fence: undefined }
       records.set(k, running)
       this.#running.set(k, running)
     }
     try {
+      // Every key's fence is read before the bulk loader runs (one script per key, sent together).
+      const fences = fresh.map((k) => fencesGiven?.get(k) ?? this.capture(k))
+      if (fences.some(isPromise)) {
+        const settled = await Promise.all(fences)
+        fresh.forEach((k, i) => {
+          ;(records.get(k) as RunningLoad).fence = settled[i]
+        })
+      } else {
+        fresh.forEach((k, i) => {
+          ;(records.get(k) as RunningLoad).fence = fences[i] as string | null | undefined
+        })
+      }
       const context = new BulkLoaderSettings(signal)
       const started = performance.now()
       let result: Awaited<ReturnType<BulkLoader<K, V>>>
@@ -329,13 +394,27 @@ export class LoadRunner<K, V> {
     try {
       const tags = context.tags ?? options?.tags
       const writes: PlannedWrite[] = []
+      const fenced: { write: PlannedWrite; fence: string }[] = []
       for (const w of loaded) {
-        if (records.get(w.k)?.overtaken !== false) continue
+        const running = records.get(w.k)
+        if (running === undefined || running.overtaken || running.fence === null) continue
         const ttl = context.ttlSet ? context.ttl : w.negative ? options?.negativeTtl : options?.ttl
-        writes.push({
+        const write = {
           key: w.k,
           value: w.value,
           options: this.#policy.entry(ttl, tags, w.negative),
+        }
+        if (running.fence === undefined) writes.push(write)
+        else fenced.push({ write, fence: running.fence })
+      }
+      if (fenced.length > 0) {
+        const results = await Promise.all(
+          fenced.map(({ write, fence }) =>
+            this.#tiers.writeBack(write.key, write.value, write.options, fence),
+          ),
+        )
+        fenced.forEach(({ write }, i) => {
+          if (results[i] === true) this.#reporter.written(write.key)
         })
       }
       if (writes.length === 0) return

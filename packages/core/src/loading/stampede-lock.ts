@@ -90,10 +90,12 @@ export class StampedeLock<K, V> {
       if (handle !== undefined) {
         this.#reporter.lock(k, 'acquired')
         try {
-          // The previous holder may have loaded while this process waited or raced to it.
+          // The previous holder may have loaded while this process waited or raced to it. The
+          // write-back fence is read in the same round trip as that re-read.
+          const fence = this.#runner.capture(k)
           const f = await this.#readQuietly(k)
           if (newer(f)) return f.negative ? undefined : (f.value as V)
-          return await this.#runner.load(k, key, loader, options)
+          return await this.#runner.load(k, key, loader, options, signal, fence)
         } finally {
           handle.release().catch((error: unknown) => this.#reporter.error(k, 'lock', error))
         }

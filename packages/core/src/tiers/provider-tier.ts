@@ -93,6 +93,22 @@ export class ProviderTier<V> {
     })
   }
 
+  /**
+   * The store's fence of `k` (see `Store.fence`), or `undefined` when the store has none or
+   * the open circuit skipped the call.
+   */
+  fence(k: string): MaybePromise<string | undefined> {
+    const store = this.store
+    if (store.fence === undefined) return undefined
+    const guard = this.guard
+    return guard === undefined ? store.fence(k) : guard.attempt(() => store.fence!(k))
+  }
+
+  /** True when the store writes back conditionally (`fence` and `setIfUnchanged`). */
+  get fenced(): boolean {
+    return this.store.fence !== undefined && this.store.setIfUnchanged !== undefined
+  }
+
   /** Encodes one entry for the provider. */
   encode(k: string, value: unknown, meta: EntryMeta): MaybePromise<unknown> {
     return this.codec.toEntry(value, meta, k)
