@@ -137,13 +137,16 @@ export class LoadRunner<K, V> {
     const running: RunningLoad = { overtaken: false, fence: undefined }
     this.#running.set(k, running)
     const captured = fence ?? this.capture(k)
-    const out = isPromise(captured)
-      ? captured.then((f) => {
-          running.fence = f
-          return this.#loadOne(k, key, loader, options, control.controller.signal, running)
-        })
-      : ((running.fence = captured),
-        this.#loadOne(k, key, loader, options, control.controller.signal, running))
+    let out: Promise<V | undefined>
+    if (isPromise(captured)) {
+      out = captured.then((f) => {
+        running.fence = f
+        return this.#loadOne(k, key, loader, options, control.controller.signal, running)
+      })
+    } else {
+      running.fence = captured
+      out = this.#loadOne(k, key, loader, options, control.controller.signal, running)
+    }
     out.then(
       () => this.#release(control),
       () => this.#release(control),
