@@ -40,6 +40,11 @@ const SCRIPTS = [
   '+zrange',
   '+zrem',
   '+zremrangebyscore',
+  // The write-back fence hashes (fence.ts).
+  '+hincrby',
+  '+hsetnx',
+  '+hmget',
+  '+pexpire',
 ]
 /** The invalidation bus in pub/sub mode on one server. */
 const BUS = ['+publish', '+subscribe', '+unsubscribe']

@@ -9,7 +9,18 @@
  * never outlives the entries it points to.
  */
 
+/**
+ * A fence hash (fence.ts) expires after this long without a capture or a bump: an idle
+ * namespace leaves nothing behind, and a load that outlives it is simply not written back
+ * (its incarnation no longer matches).
+ */
+export const FENCE_IDLE_MS = 600_000
+
 const PRELUDE = `
+local function bump_fence(fence, field)
+  redis.call('HINCRBY', fence, field, 1)
+  redis.call('PEXPIRE', fence, ${FENCE_IDLE_MS})
+end
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -91,6 +102,7 @@ return 1
  */
 export const FENCE_SCRIPT = `
 redis.call('HSETNX', KEYS[2], 'i', ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ${FENCE_IDLE_MS})
 local cur = redis.pcall('GET', KEYS[1])
 local digest = '-'
 if type(cur) == 'string' then digest = redis.sha1hex(cur) end
@@ -111,7 +123,13 @@ local f = redis.call('HMGET', KEYS[2], 'i', 'c', ARGV[5], 't')
 if (f[1] or '') ~= ARGV[2] or (f[2] or '') ~= ARGV[3] or (f[3] or '') ~= ARGV[6] then return 0 end
 if #KEYS > 2 and (f[4] or '') ~= ARGV[4] then return 0 end
 if not precondition(KEYS[1], ARGV[1]) then return 0 end
-write_entry(KEYS[1], ARGV[7], tonumber(ARGV[8]), ARGV[9], ARGV[10], 3, 11)
+local ttl = tonumber(ARGV[8])
+if ARGV[1] == '-' and #KEYS == 2 then
+  -- The usual cold miss: nothing stored to untag, no tags to index.
+  if ttl > 0 then redis.call('SET', KEYS[1], ARGV[7], 'PX', ttl) else redis.call('SET', KEYS[1], ARGV[7]) end
+  return 1
+end
+write_entry(KEYS[1], ARGV[7], ttl, ARGV[9], ARGV[10], 3, 11)
 return 1
 `
 
@@ -119,7 +137,9 @@ return 1
  * Bumps one generation of a fence hash (KEYS[1]): ARGV[1] the field ('c' before a clear).
  */
 export const FENCE_BUMP_SCRIPT = `
-return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('PEXPIRE', KEYS[1], ${FENCE_IDLE_MS})
+return 1
 `
 
 /**
@@ -139,7 +159,7 @@ for i = 1, n do
   local key = KEYS[i]
   untag(ARGV[2 + i], tags_of(key), ARGV[2], nil, now)
   removed = removed + redis.call('UNLINK', key)
-  redis.call('HINCRBY', fence, ARGV[2 + n + i], 1)
+  bump_fence(fence, ARGV[2 + n + i])
 end
 return removed
 `
@@ -156,7 +176,7 @@ export const INVALIDATE_SCRIPT = `${PRELUDE}
 local value_prefix, index_prefix, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
 local removed, more = 0, 0
-redis.call('HINCRBY', KEYS[#KEYS], 't', 1)
+bump_fence(KEYS[#KEYS], 't')
 for i = 1, #KEYS - 1 do
   local idx = KEYS[i]
   local tag = ARGV[3 + i]
