@@ -36,6 +36,8 @@ export type Request =
       readonly value: unknown
       readonly tags?: string[]
     }
+  /** As `slowLoad`, through `cache.refresh`. */
+  | { readonly op: 'slowRefresh'; readonly key: string; readonly value: unknown }
   | { readonly op: 'release'; readonly key: string }
   /** The value the provider (L2) holds for `key`, decoded, past any L1 (`null` when absent). */
   | { readonly op: 'l2Get'; readonly key: string }

@@ -108,6 +108,16 @@ async function handle(request: Request): Promise<unknown> {
           return request.value
         })) ?? null
       )
+    case 'slowRefresh':
+      return (
+        (await cache.refresh(request.key, async () => {
+          loaderCalls++
+          const released = new Promise<void>((r) => held.set(request.key, r))
+          send({ event: 'loading', at: wallNow(), keys: [request.key] })
+          await released
+          return request.value
+        })) ?? null
+      )
     case 'release':
       held.get(request.key)?.()
       held.delete(request.key)

@@ -24,7 +24,9 @@ import { validateKey } from './keys.js'
 import { getOrSetMany } from './loading/bulk-get-or-set.js'
 import { LoadAudience, untilAborted } from './loading/load-audience.js'
 import type { LoadRunner } from './loading/load-runner.js'
+import type { BulkLoad } from './loading/locked-bulk-load.js'
 import type { ReadOrLoad } from './loading/read-or-load.js'
+import type { Refresher } from './loading/refresh.js'
 import type { LockedLoad, Revalidation } from './loading/revalidation.js'
 import type { Singleflight } from './loading/singleflight.js'
 import { chain, isPromise, toPromise } from './maybe-promise.js'
@@ -51,6 +53,10 @@ export interface CacheParts<K, V> {
   readonly runner: LoadRunner<K, V>
   /** Runs a load, under the distributed lock when the namespace has one. */
   readonly load: LockedLoad<K, V>
+  /** Runs a bulk load, under the distributed lock when the namespace has one. */
+  readonly bulkLoad: BulkLoad<K, V>
+  /** `refresh` and `refreshMany`. */
+  readonly refresher: Refresher<K, V>
   readonly revalidation: Revalidation<K, V>
   readonly overtake: Overtake
   /** What a `getOrSet` lookup leads to: a hit (maybe refreshing ahead), stale, or a load. */
@@ -216,15 +222,39 @@ export class Cache<K = string, V = unknown> {
   ): Promise<(V | undefined)[]> {
     return toPromise(() => {
       checkList(keys, 'getOrSetMany', 'keys')
-      checkFunction(loader, 'getOrSetMany', 'loader')
       const ks = keys.map((key) => this.#key(key))
-      if (options !== undefined) {
-        checkGetOrSetOptions(options, 'getOrSetMany')
-        this.#policy.checkCallOptions(options)
-      }
-      const signal = options?.signal
-      if (signal?.aborted) throw signal.reason
-      return untilAborted(getOrSetMany(this.#p, { keys, encoded: ks, loader, options }), signal)
+      this.#checkLoad(loader, options, 'getOrSetMany')
+      const work = getOrSetMany(this.#p, { keys, encoded: ks, loader, options })
+      return untilAborted(work, options?.signal)
+    })
+  }
+
+  /**
+   * Reloads `key` now and writes the new value; readers keep the old one until then. Joins a
+   * refresh or load of the key running in this process and takes the distributed lock when
+   * the namespace has one. Resolves to the new value; rejects with the loader's error (the
+   * old value stays), `signal.reason` on abort, or the typed errors of `getOrSet`.
+   */
+  refresh(key: K, loader: Loader<K, V>, options?: GetOrSetOptions): Promise<V | undefined> {
+    return toPromise(() => {
+      const k = this.#key(key)
+      this.#checkLoad(loader, options, 'refresh')
+      return this.#p.refresher.refresh(k, key, loader, options)
+    })
+  }
+
+  /** As `refresh`, for many keys with one call of `loader`; resolves in the order of `keys`. */
+  refreshMany(
+    keys: readonly K[],
+    loader: BulkLoader<K, V>,
+    options?: GetOrSetOptions,
+  ): Promise<(V | undefined)[]> {
+    return toPromise(() => {
+      checkList(keys, 'refreshMany', 'keys')
+      const ks = keys.map((key) => this.#key(key))
+      this.#checkLoad(loader, options, 'refreshMany')
+      const work = this.#p.refresher.refreshMany(ks, keys, loader, options)
+      return untilAborted(work, options?.signal)
     })
   }
 
@@ -386,6 +416,15 @@ export class Cache<K = string, V = unknown> {
   }
 
   // --- internals ---------------------------------------------------------------------------
+
+  /** Checks a loader and its options; throws a signal that already aborted. */
+  #checkLoad(loader: unknown, options: GetOrSetOptions | undefined, method: string): void {
+    checkFunction(loader, method, 'loader')
+    if (options === undefined) return
+    checkGetOrSetOptions(options, method)
+    this.#policy.checkCallOptions(options)
+    if (options.signal?.aborted) throw options.signal.reason
+  }
 
   #checkOpen(): void {
     if (this.#state.closed) throw new CacheClosedError('cache service')

@@ -327,6 +327,16 @@ export interface DistributedLock {
     key: string,
     options: LockAcquireOptions,
   ): Promise<LockHandle | undefined>
+  /**
+   * Optional: tries the locks of many keys once each, without waiting (locked bulk loads),
+   * in as few calls as the backend allows (one per hash slot on Redis). Resolves to a handle
+   * per key, in order, `undefined` where another holder has it. Rejects like `acquire`.
+   */
+  acquireMany?(
+    namespace: string,
+    keys: readonly string[],
+    options: { readonly ttlMs: number },
+  ): Promise<(LockHandle | undefined)[]>
 }
 
 /** Options a provider receives when the service opens a namespace on it. */

@@ -212,3 +212,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `
+
+/**
+ * Tries many locks of one bucket at once, without waiting. KEYS: lock keys. ARGV: the
+ * holder's token, ttl ms. Returns a list of 1 (taken) or 0 (held by another), in order.
+ */
+export const TRY_LOCKS_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then out[i] = 1 else out[i] = 0 end
+end
+return out
+`

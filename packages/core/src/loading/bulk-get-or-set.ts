@@ -6,6 +6,7 @@ import type { Found } from '../tiers/decode.js'
 import type { TierHandler } from '../tiers/tier-handler.js'
 import { LoadAudience } from './load-audience.js'
 import type { LoadRunner } from './load-runner.js'
+import type { BulkLoad } from './locked-bulk-load.js'
 import type { Flight, Singleflight } from './singleflight.js'
 
 /** What `getOrSetMany` works with. */
@@ -15,6 +16,8 @@ export interface BulkParts<K, V> {
   readonly reporter: NamespaceReporter
   readonly singleflight: Singleflight<V>
   readonly runner: LoadRunner<K, V>
+  /** Runs a bulk load, under the distributed lock when the namespace has one. */
+  readonly bulkLoad: BulkLoad<K, V>
   /** `loaderFallback`: on a failed provider read, load every key instead of rejecting. */
   readonly settings: { readonly loaderFallback: boolean }
 }
@@ -91,12 +94,13 @@ export async function getOrSetMany<K, V>(
   }
   if (fresh.length > 0) {
     const audience = new LoadAudience()
-    const batch = parts.runner.loadMany(
+    const batch = parts.bulkLoad(
       fresh,
       original,
       request.loader,
       request.options,
       audience.signal,
+      undefined,
     )
     for (const k of fresh) {
       singleflight.register(

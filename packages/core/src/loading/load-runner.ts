@@ -95,6 +95,11 @@ export class LoadRunner<K, V> {
     if (running !== undefined) running.overtaken = true
   }
 
+  /** True while a load of `k` runs in this process. */
+  isLoading(k: string): boolean {
+    return this.#running.has(k)
+  }
+
   /** Every running load is overtaken. */
   overtakeAll(): void {
     for (const running of this.#running.values()) running.overtaken = true
@@ -155,22 +160,23 @@ export class LoadRunner<K, V> {
   }
 
   /**
-   * Reads the provider's fence of `k` before a load (see `Store.fence`). A failed read is an
-   * `error` event (`get`) and resolves to `null`: the load then writes nothing back.
+   * Reads the provider's fence of `k` before a load (see `Store.fence`). A failed read
+   * resolves to `null`: the load then writes nothing back, and the `error` event is the
+   * write-back's (`set`).
    */
   capture(k: string): CapturedFence {
     let fence: MaybePromise<string | undefined>
     try {
       fence = this.#tiers.fence(k)
     } catch (error) {
-      this.#reporter.error(k, 'get', error)
+      this.#reporter.error(k, 'set', error)
       return null
     }
     if (!isPromise(fence)) return fence
     return fence.then(
       (f) => f,
       (error: unknown) => {
-        this.#reporter.error(k, 'get', error)
+        this.#reporter.error(k, 'set', error)
         return null
       },
     )

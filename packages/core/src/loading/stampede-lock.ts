@@ -67,7 +67,33 @@ export class StampedeLock<K, V> {
     staleSince: number | undefined,
     signal?: AbortSignal,
   ): Promise<V | undefined | Skipped> {
-    const refresh = staleSince !== undefined
+    return this.#run(k, key, loader, options, staleSince, staleSince !== undefined, signal)
+  }
+
+  /**
+   * Reloads `k` under the lock now (`cache.refresh`): waits for another holder like a load
+   * does, and accepts its value only when written after `since` (epoch ms).
+   */
+  reload(
+    k: string,
+    key: K,
+    loader: Loader<K, V>,
+    options: GetOrSetOptions | undefined,
+    since: number,
+    signal?: AbortSignal,
+  ): Promise<V | undefined> {
+    return this.#run(k, key, loader, options, since, false, signal) as Promise<V | undefined>
+  }
+
+  async #run(
+    k: string,
+    key: K,
+    loader: Loader<K, V>,
+    options: GetOrSetOptions | undefined,
+    staleSince: number | undefined,
+    refresh: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<V | undefined | Skipped> {
     const settings = this.#settings
     const deadline = performance.now() + (refresh ? 0 : settings.waitMs)
     const newer = (f: Found<V>): f is NonNullable<Found<V>> =>
