@@ -109,7 +109,9 @@ export class LockedBulkLoad<K, V> {
             : this.#lock.reload(k, key, one, options, since, signal)
         }),
       )
-      others.forEach((k, i) => out.set(k, waited[i]))
+      others.forEach((k, i) => {
+        out.set(k, waited[i])
+      })
     }
     return out
   }
