@@ -106,7 +106,7 @@ export class RedisLock implements DistributedLock {
       else list.push(i)
     })
     const out: (LockHandle | undefined)[] = new Array(keys.length).fill(undefined)
-    await Promise.all(
+    const settled = await Promise.allSettled(
       [...byBucket.values()].map(async (indexes) => {
         const lockKeys = indexes.map((i) => layout.lockKey(keys[i] as string))
         const send = () => TRY_LOCKS.run(this.#c.client, lockKeys, [token, ttlMs])
@@ -126,6 +126,12 @@ export class RedisLock implements DistributedLock {
         })
       }),
     )
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed !== undefined) {
+      // Give back what the other slots granted before reporting the failure.
+      for (const handle of out) handle?.release().catch(() => undefined)
+      throw failed.reason
+    }
     return out
   }
 
