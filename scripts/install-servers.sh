@@ -3,7 +3,9 @@
 # installed, together with their CLIs (redis-cli, valkey-cli), for the integration tests, and
 # the openssl CLI (the TLS tests make their certificates with it at run time), memcached and
 # PostgreSQL (bookworm; the Keyv-backed provider's conformance runs on both: the harness starts
-# its own memcached and its own throwaway PostgreSQL cluster with initdb, never the services).
+# its own memcached and its own throwaway PostgreSQL cluster with initdb, never the services),
+# and Chromium (bookworm's chromium package, /usr/bin/chromium: the docs site's browser test
+# drives it headless through playwright-core, which never downloads a browser).
 #
 # - Installs only what is missing; a second run only prints versions.
 # - Adds the bookworm-backports suite (needed for valkey) by reusing the mirror URI and
@@ -38,10 +40,15 @@ have_bin() { [ -n "$(find_bin "$1")" ]; }
 
 print_versions() {
   local b
-  for b in redis-server redis-cli valkey-server valkey-cli openssl memcached; do
+  for b in redis-server redis-cli valkey-server valkey-cli openssl memcached chromium; do
     if have_bin "$b"; then
       local flag=--version
       [ "$b" = openssl ] && flag=version
+      # Debian's chromium launcher script prints a shell warning on stderr before the version.
+      if [ "$b" = chromium ]; then
+        printf '%-14s %s\n' "$b:" "$("$(find_bin "$b")" "$flag" 2>/dev/null | head -n 1)"
+        continue
+      fi
       printf '%-14s %s\n' "$b:" "$("$(find_bin "$b")" "$flag" 2>&1 | head -n 1)"
     else
       printf '%-14s %s\n' "$b:" "NOT INSTALLED"
@@ -71,6 +78,7 @@ if have_bin valkey-server && ! have_bin valkey-cli; then backports_pkgs+=(valkey
 have_bin openssl || main_pkgs+=(openssl)
 have_bin memcached || main_pkgs+=(memcached)
 have_postgres || main_pkgs+=(postgresql)
+have_bin chromium || main_pkgs+=(chromium)
 
 if [ "${#main_pkgs[@]}" -eq 0 ] && [ "${#backports_pkgs[@]}" -eq 0 ]; then
   print_versions
@@ -240,5 +248,6 @@ have_bin valkey-cli || die "valkey-cli is still missing after installing valkey-
 have_bin openssl || die "openssl is still missing after installing it"
 have_bin memcached || die "memcached is still missing after installing it"
 have_postgres || die "initdb (package postgresql) is still missing after installing it"
+have_bin chromium || die "chromium is still missing after installing it"
 
 print_versions

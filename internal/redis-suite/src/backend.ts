@@ -73,6 +73,7 @@ export const SUITE_PREFIXES: readonly string[] = [
   'hyg:',
   'lock:',
   'bus:',
+  'srch:',
 ]
 
 /** The least-privilege user the providers under test connect as on the shared backend. */
@@ -84,20 +85,23 @@ export function suiteAclRule(topology: Topology): string {
     keyPrefix: SUITE_PREFIXES,
     cluster: topology === 'cluster',
     tracking: true,
+    search: true,
   })
 }
 
 /**
- * Starts the suite's backend: a server or a 3+3 cluster with {@link SUITE_USER} (ACL rule
- * {@link suiteAclRule}), which the providers under test connect as (`access`).
+ * Starts the suite's backend: a server or a 3+3 cluster with RediSearch 2.4 loaded and
+ * {@link SUITE_USER} (ACL rule {@link suiteAclRule}), which the providers under test connect as
+ * (`access`).
  */
 export async function startBackend(kind: ServerKind, topology: Topology): Promise<Backend> {
   const { username, password } = SUITE_USER
   const users = [`${username} on >${password} ${suiteAclRule(topology)}`]
   const access = { username, password }
+  // RediSearch is loaded so that the conformance kit's search tests run on every provider.
   return topology === 'standalone'
-    ? { topology, server: await startServer({ kind, users }), access }
-    : { topology, cluster: await startCluster({ kind, users }), access }
+    ? { topology, server: await startServer({ kind, users, search: true }), access }
+    : { topology, cluster: await startCluster({ kind, users, search: true }), access }
 }
 
 export async function stopBackend(backend: Backend | undefined): Promise<void> {

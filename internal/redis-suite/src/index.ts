@@ -17,4 +17,6 @@ export {
   stopBackend,
   suiteAclRule,
 } from './backend.js'
+export { describeRedisSearch, put, query, type RedisSearchSuiteOptions } from './search.js'
+export { referenceScan } from './search-reference.js'
 export { CAPABILITIES, describeRedisFamilyProvider, type RedisFamilySuiteOptions } from './suite.js'

@@ -32,7 +32,7 @@ export const CAPABILITIES = {
   iterate: true,
   bus: true,
   lock: true,
-  search: false,
+  search: true,
 } as const
 
 /**

@@ -11,6 +11,8 @@ export interface StartClusterOptions {
   replicasPerPrimary?: number
   /** Modules to load on every node. */
   modules?: readonly string[]
+  /** Load RediSearch 2.4.16 from `../shared/modules/` on every node (see `StartServerOptions.search`). */
+  search?: boolean
   /** Extra server arguments for every node (appended after the cluster flags). */
   args?: readonly string[]
   /** How long to wait for the cluster to become healthy. Default 30 000 ms. */
@@ -160,6 +162,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
         kind,
         args,
         ...(options.modules ? { modules: options.modules } : {}),
+        ...(options.search ? { search: true } : {}),
         ...(options.serverBin ? { serverBin: options.serverBin } : {}),
         ...(options.cliBin ? { cliBin: options.cliBin } : {}),
         ...(options.password !== undefined ? { password: options.password } : {}),

@@ -57,6 +57,12 @@ export {
   sendCommand,
 } from './resp.js'
 export {
+  /** The RediSearch module's path relative to the repository root. */
+  REDISEARCH_MODULE,
+  /** The absolute path of the RediSearch 2.4.16 module; throws when it is missing. */
+  redisearchModulePath,
+} from './search-module.js'
+export {
   type ServerHandle,
   type ServerKind,
   /** Thrown when a server does not come up; carries its log. */

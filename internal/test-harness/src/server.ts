@@ -17,6 +17,7 @@ import {
 } from './cleanup.js'
 import { getFreePort, HOST, releasePort } from './ports.js'
 import { type RespReply, type SendCommandOptions, sendCommand } from './resp.js'
+import { redisearchModulePath } from './search-module.js'
 import type { TestCertificates } from './tls.js'
 
 /** Which server implementation to run. */
@@ -27,6 +28,11 @@ export interface StartServerOptions {
   kind: ServerKind
   /** Module shared objects to load (`--loadmodule PATH`). */
   modules?: readonly string[]
+  /**
+   * Load RediSearch 2.4.16 from `../shared/modules/` (see {@link redisearchModulePath});
+   * throws when the file is missing.
+   */
+  search?: boolean
   /**
    * Extra server arguments, appended last (e.g. `['--maxmemory', '10mb']`). `--port`, `--bind`,
    * `--dir`, `--daemonize` and `--cluster-port` are managed by the harness and rejected here.
@@ -407,7 +413,10 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   if (managed) throw new Error(`${managed} is managed by the test harness; do not pass it in args`)
   const serverBin = resolveBinary(options.serverBin ?? `${kind}-server`)
   const cliBin = resolveBinary(options.cliBin ?? `${kind}-cli`)
-  const modulePaths = modules.map((m) => {
+  const modulePaths = [
+    ...modules,
+    ...(options.search === true ? [redisearchModulePath()] : []),
+  ].map((m) => {
     const path = resolve(m)
     accessSync(path, constants.R_OK)
     return path

@@ -3,6 +3,12 @@
  * `Cache` facade, the value pipeline and envelope format, and the cache service that composes
  * them. No runtime dependencies.
  */
+export {
+  type BreakerSettings,
+  type BreakerState,
+  CircuitBreaker,
+  isBackendFailure,
+} from './breaker.js'
 export { Cache } from './cache.js'
 export {
   type BulkLoader,

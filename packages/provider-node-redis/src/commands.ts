@@ -111,6 +111,19 @@ export abstract class NodeRedisCommands implements RedisCommands {
     return this.send(key, ['TYPE', key], STRINGS, true) as Promise<string>
   }
 
+  /** `HGET key field` with a Buffer reply (searchable namespaces keep entries in hashes). */
+  hgetBuffer(key: string, field: string): Promise<Buffer | null> {
+    return this.send(key, ['HGET', key, field], BUFFERS, true) as Promise<Buffer | null>
+  }
+
+  /**
+   * Any command by name, bulk replies as Buffers: the RediSearch commands (FT.*, MODULE LIST),
+   * which redis-kit sends to one node at a time (routed by no key).
+   */
+  callBuffer(command: string, ...args: RedisArg[]): Promise<unknown> {
+    return this.send(undefined, [command, ...args.map(arg)], BUFFERS, false)
+  }
+
   flushdb(): Promise<unknown> {
     return this.send(undefined, ['FLUSHDB'], STRINGS, false)
   }

@@ -18,6 +18,13 @@ export interface LeastPrivilegeAclOptions {
    * `__redis__:invalidate` channel.
    */
   readonly tracking?: boolean
+  /**
+   * Searchable namespaces (`search` on a namespace): adds the hash commands their entries and
+   * scripts use (HGET, HSET, PEXPIRE), MODULE LIST (the RediSearch check) and FT.CREATE,
+   * FT.INFO, FT.SEARCH. RediSearch treats an index name as a key: the provider names its
+   * indexes `<keyPrefix><indexName>`, inside the user's key pattern.
+   */
+  readonly search?: boolean
 }
 
 /**
@@ -45,6 +52,16 @@ const SCRIPTS = [
   '+hsetnx',
   '+hmget',
   '+pexpire',
+]
+/** Searchable namespaces: hash entries, the module check and the RediSearch commands. */
+const SEARCH = [
+  '+hget',
+  '+hset',
+  '+pexpire',
+  '+module|list',
+  '+ft.create',
+  '+ft.info',
+  '+ft.search',
 ]
 /** The invalidation bus in pub/sub mode on one server. */
 const BUS = ['+publish', '+subscribe', '+unsubscribe']
@@ -99,5 +116,6 @@ export function leastPrivilegeAclRule(options: LeastPrivilegeAclOptions = {}): s
     ...BUS,
     ...(options.cluster ? CLUSTER : []),
     ...(options.tracking ? TRACKING : []),
+    ...(options.search ? SEARCH : []),
   ].join(' ')
 }

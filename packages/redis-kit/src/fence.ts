@@ -31,15 +31,19 @@ export class RedisFence {
   readonly #layout: KeyLayout
   readonly #c: RedisStoreContext
   readonly #send: <T>(start: () => Promise<T>) => Promise<T>
+  readonly #capture: LuaScript
 
   constructor(
     layout: KeyLayout,
     context: RedisStoreContext,
     send: <T>(start: () => Promise<T>) => Promise<T>,
+    /** The capture script: `FENCE_SCRIPT`, or its twin for another value layout. */
+    capture: LuaScript = FENCE,
   ) {
     this.#layout = layout
     this.#c = context
     this.#send = send
+    this.#capture = capture
   }
 
   /** The fence of `key` now, as an opaque token for `setIfUnchanged`. */
@@ -47,7 +51,7 @@ export class RedisFence {
     const layout = this.#layout
     const keys = [layout.valueKey(key), layout.fenceKey(layout.bucket(key))]
     const args = [randomBytes(9).toString('base64url'), layout.fenceCell(key)]
-    const work = this.#send(() => FENCE.run(this.#c.client, keys, args))
+    const work = this.#send(() => this.#capture.run(this.#c.client, keys, args))
     return this.#c.deadlines.bound(work, this.#c.timeouts.atomic, 'fence', toToken)
   }
 
@@ -60,8 +64,7 @@ export class RedisFence {
   ): Promise<boolean> {
     let work: Promise<unknown>
     try {
-      const parts = fence.split(' ')
-      if (parts.length !== 5) throw new CacheDecodeError(`not a fence token: '${fence}'`)
+      const parts = parseFence(fence)
       const layout = this.#layout
       const ttl = physicalTtl(options?.ttl)
       const tags = options?.tags ?? []
@@ -102,6 +105,16 @@ export class RedisFence {
     }
     return Promise.all(bumps).then(() => undefined)
   }
+}
+
+/**
+ * A token's parts: digest, incarnation, clear gen, tag gen, cell gen. Throws
+ * `CacheDecodeError` for anything else.
+ */
+export function parseFence(fence: string): readonly [string, string, string, string, string] {
+  const parts = typeof fence === 'string' ? fence.split(' ') : []
+  if (parts.length !== 5) throw new CacheDecodeError(`not a fence token: '${String(fence)}'`)
+  return parts as unknown as readonly [string, string, string, string, string]
 }
 
 /** The capture script's reply as a token: digest, incarnation, clear, tag and cell generations. */

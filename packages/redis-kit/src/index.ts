@@ -56,6 +56,7 @@ export {
   RELEASE_SCRIPT,
   WRITE_SCRIPT,
 } from './lua.js'
+export { HASH_DELETE_SCRIPT, HASH_INVALIDATE_SCRIPT, HASH_WRITE_SCRIPT } from './lua-hash.js'
 export {
   CLUSTER_OPTION_NAMES,
   checkProviderOptionNames,
@@ -76,4 +77,24 @@ export {
 } from './redis-store.js'
 export { isTopologyError, retryOnTopologyChange } from './retry.js'
 export { LuaScript } from './scripts.js'
+export {
+  foldTag,
+  hashFieldsOf,
+  TAG_SEPARATOR,
+  textTerms,
+  VALUE_FIELD,
+  vectorBytes,
+} from './search-fields.js'
+export { RedisSearchIndex, type RedisSearchIndexContext } from './search-index.js'
+export {
+  isTestedRediSearch,
+  type LoadedModule,
+  parseModuleList,
+  requireRediSearch,
+  sendModuleCommand,
+} from './search-module.js'
+export { compileQuery, escapeQueryText, searchArgs } from './search-query.js'
+export { similarity } from './search-reply.js'
+export { createArgs, fingerprintOf, type SearchIndexDefinition } from './search-schema.js'
+export { RedisSearchStore, type RedisSearchStoreOptions } from './search-store.js'
 export { stripTagHeader, TAG_HEADER_MARK, withTagHeader } from './tag-header.js'

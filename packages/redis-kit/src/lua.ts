@@ -16,7 +16,7 @@
  */
 export const FENCE_IDLE_MS = 600_000
 
-const PRELUDE = `
+export const PRELUDE = `
 local function bump_fence(fence, field)
   redis.call('HINCRBY', fence, field, 1)
   redis.call('PEXPIRE', fence, ${FENCE_IDLE_MS})

@@ -21,6 +21,7 @@ import type { NodeAddress, OpenLink } from './link.js'
 import { RedisLock } from './lock.js'
 import { DEFAULT_TIMEOUTS, RedisStore, type RedisTimeouts } from './redis-store.js'
 import { retryOnTopologyChange } from './retry.js'
+import { RedisSearchStore } from './search-store.js'
 
 /** How a Redis-family provider is assembled from a client (what the thin packages pass in). */
 export interface RedisFamilyProviderInit {
@@ -90,7 +91,7 @@ const CAPABILITIES: ProviderCapabilities = Object.freeze({
   iterate: true,
   bus: true,
   lock: true,
-  search: false,
+  search: true,
 })
 
 const WITHOUT_BUS: ProviderCapabilities = Object.freeze({ ...CAPABILITIES, bus: false })
@@ -203,9 +204,11 @@ export class RedisFamilyProvider implements CacheProvider {
   openStore(options: OpenStoreOptions): BytesStore | LiveStore {
     this.#checkOpen()
     let store = this.#stores.get(options.namespace)
-    if (store === undefined) {
+    if (store !== undefined) {
+      checkSameSearch(store, options, this.#init.keyPrefix ?? '')
+    } else {
       const layout = this.#layoutOf(options.namespace)
-      store = new RedisStore(layout, {
+      const context = {
         client: this.client,
         deadlines: this.#deadlines,
         timeouts: this.#timeouts,
@@ -216,7 +219,15 @@ export class RedisFamilyProvider implements CacheProvider {
         scanCount: 1000,
         retryTopology: this.#init.retryTopologyErrors === true,
         refreshTopology: this.#init.refreshTopology,
-      })
+      }
+      const search = options.search
+      store =
+        search === undefined
+          ? new RedisStore(layout, context)
+          : new RedisSearchStore(layout, context, {
+              schema: search.schema,
+              indexName: (this.#init.keyPrefix ?? '') + search.indexName,
+            })
       this.#stores.set(options.namespace, store)
     }
     return store
@@ -262,6 +273,28 @@ export class RedisFamilyProvider implements CacheProvider {
   #checkOpen(): void {
     if (this.#closed) throw new CacheClosedError(`${this.kind} provider`)
   }
+}
+
+/**
+ * Refuses to open a namespace again with another search setting than its open store's (a
+ * plain namespace keeps strings, a searchable one hashes: they cannot share keys; one store
+ * has one index and schema). Throws
+ * `CacheConfigError` (`NAMESPACE_CONFLICT`).
+ */
+function checkSameSearch(store: RedisStore, options: OpenStoreOptions, keyPrefix: string): void {
+  const searchable = store instanceof RedisSearchStore
+  const search = options.search
+  const same =
+    search === undefined
+      ? !searchable
+      : searchable &&
+        store.index.name === keyPrefix + search.indexName &&
+        JSON.stringify(store.schema) === JSON.stringify(search.schema)
+  if (same) return
+  throw new CacheConfigError(
+    'NAMESPACE_CONFLICT',
+    `namespace '${options.namespace}' is already open ${searchable ? `with search index '${(store as RedisSearchStore).index.name}'` : 'without search'}: open it with the same search option`,
+  )
 }
 
 /**

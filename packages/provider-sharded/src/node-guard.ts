@@ -1,0 +1,151 @@
+import {
+  type BreakerSettings,
+  type CacheDecodeError,
+  CacheUnavailableError,
+  CircuitBreaker,
+  isPromise,
+  type MaybePromise,
+  type Store,
+  type StoreComputeAction,
+  type StoreComputeOptions,
+  type StoreEntry,
+  type StoreValueKind,
+  type StoreWriteOptions,
+} from '@cacheport/core'
+
+type Found<E> = E | CacheDecodeError | undefined
+
+/**
+ * One node's circuit breaker, shared by that node's stores of every namespace: past
+ * `failures` consecutive backend failures (unreachable, timeout, backend error) of the node,
+ * its reads are skipped as misses and its writes refused with `CacheUnavailableError` for
+ * `cooldownMs`, then one call probes it. The other nodes are not affected.
+ */
+export class NodeGuard {
+  readonly #breaker: CircuitBreaker
+  readonly #name: string
+
+  constructor(name: string, settings: BreakerSettings) {
+    this.#name = name
+    this.#breaker = new CircuitBreaker(settings, Date, () => {})
+  }
+
+  /** The breaker's state. */
+  get state(): 'closed' | 'open' | 'half-open' {
+    return this.#breaker.state
+  }
+
+  /** A read: `skipped` (a miss) while the circuit is open, else the call's answer. */
+  read<T>(call: () => MaybePromise<T>, skipped: T): MaybePromise<T> {
+    if (!this.#breaker.allow()) return skipped
+    return this.#run(call)
+  }
+
+  /** A write: rejects with `CacheUnavailableError` while the circuit is open. */
+  write<T>(call: () => MaybePromise<T>): MaybePromise<T> {
+    if (!this.#breaker.allow()) {
+      return Promise.reject(
+        new CacheUnavailableError(
+          `node '${this.#name}' is failing and its circuit breaker is open`,
+        ),
+      )
+    }
+    return this.#run(call)
+  }
+
+  #run<T>(call: () => MaybePromise<T>): MaybePromise<T> {
+    const breaker = this.#breaker
+    let out: MaybePromise<T>
+    try {
+      out = call()
+    } catch (error) {
+      breaker.failure(error)
+      throw error
+    }
+    if (!isPromise(out)) {
+      breaker.success()
+      return out
+    }
+    return out.then(
+      (value) => {
+        breaker.success()
+        return value
+      },
+      (error: unknown) => {
+        breaker.failure(error)
+        throw error
+      },
+    )
+  }
+}
+
+/** A node's store behind the node's {@link NodeGuard}. */
+export class GuardedStore<E> implements Store<E> {
+  readonly namespace: string
+  readonly kind: StoreValueKind
+  readonly #store: Store<E>
+  readonly #guard: NodeGuard
+  readonly compute?: Store<E>['compute']
+  readonly keys?: Store<E>['keys']
+
+  constructor(store: Store<E>, guard: NodeGuard) {
+    this.namespace = store.namespace
+    this.kind = store.kind
+    this.#store = store
+    this.#guard = guard
+    const { compute, keys } = store
+    if (compute !== undefined) {
+      this.compute = (
+        key: string,
+        fn: (current: Found<E>) => MaybePromise<StoreComputeAction<E>>,
+        options?: StoreComputeOptions,
+      ) => Promise.resolve(guard.write(() => compute.call(store, key, fn, options)))
+    }
+    if (keys !== undefined) {
+      const guardedKeys = async function* (): AsyncIterable<string> {
+        // Refused while open (a listing that silently skips a node would be wrong).
+        yield* await guard.write(() => keys.call(store))
+      }
+      this.keys = guardedKeys
+    }
+  }
+
+  get(key: string): MaybePromise<Found<E>> {
+    return this.#guard.read(() => this.#store.get(key), undefined)
+  }
+
+  getMany(keys: readonly string[]): MaybePromise<Found<E>[]> {
+    return this.#guard.read(
+      () => this.#store.getMany(keys),
+      keys.map(() => undefined),
+    )
+  }
+
+  has(key: string): MaybePromise<boolean> {
+    return this.#guard.read(() => this.#store.has(key), false)
+  }
+
+  set(key: string, entry: E, options?: StoreWriteOptions): MaybePromise<void> {
+    return this.#guard.write(() => this.#store.set(key, entry, options))
+  }
+
+  setMany(entries: readonly StoreEntry<E>[]): MaybePromise<void> {
+    return this.#guard.write(() => this.#store.setMany(entries))
+  }
+
+  delete(key: string): MaybePromise<boolean> {
+    return this.#guard.write(() => this.#store.delete(key))
+  }
+
+  deleteMany(keys: readonly string[]): MaybePromise<number> {
+    return this.#guard.write(() => this.#store.deleteMany(keys))
+  }
+
+  invalidateTags(tags: readonly string[]): MaybePromise<number> {
+    return this.#guard.write(() => this.#store.invalidateTags(tags))
+  }
+
+  clear(): MaybePromise<void> {
+    return this.#guard.write(() => this.#store.clear())
+  }
+}
