@@ -4,7 +4,7 @@ import type { EntryPolicy } from '../entry-policy.js'
 import type { NamespaceReporter } from '../reporter.js'
 import type { Found } from '../tiers/decode.js'
 import type { TierHandler } from '../tiers/tier-handler.js'
-import { LoadAudience } from './load-audience.js'
+import { fanOut, LoadAudience } from './load-audience.js'
 import type { LoadRunner } from './load-runner.js'
 import type { BulkLoad } from './locked-bulk-load.js'
 import type { Flight, Singleflight } from './singleflight.js'
@@ -40,8 +40,26 @@ export async function getOrSetMany<K, V>(
     readonly options: GetOrSetOptions | undefined
   },
 ): Promise<(V | undefined)[]> {
+  const caller = fanOut(request.options?.signal)
+  try {
+    return await readOrLoadMany(parts, request, caller.signal)
+  } finally {
+    caller.dispose()
+  }
+}
+
+async function readOrLoadMany<K, V>(
+  parts: BulkParts<K, V>,
+  request: {
+    readonly keys: readonly K[]
+    /** `keys`, encoded and validated. */
+    readonly encoded: readonly string[]
+    readonly loader: BulkLoader<K, V>
+    readonly options: GetOrSetOptions | undefined
+  },
+  signal: AbortSignal | undefined,
+): Promise<(V | undefined)[]> {
   const { tiers, policy, reporter, singleflight } = parts
-  const signal = request.options?.signal
   const ks = request.encoded
   const original = new Map<string, K>()
   ks.forEach((k, i) => {

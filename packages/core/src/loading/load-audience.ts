@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events'
+
 /**
  * The callers waiting on one load (or one bulk load). The load's `AbortSignal` fires when
  * every caller that came with a signal has aborted it and no caller without one is waiting,
@@ -13,14 +15,21 @@ export class LoadAudience {
 
   /** The signal the loader sees (created on first use: a hit never builds one). */
   get signal(): AbortSignal {
-    this.#controller ??= new AbortController()
-    return this.#controller.signal
+    return this.#control().signal
   }
 
   /** Aborts the load (the hard timeout ran out, or everyone left). */
   abort(reason: unknown): void {
-    this.#controller ??= new AbortController()
-    this.#controller.abort(reason)
+    this.#control().abort(reason)
+  }
+
+  #control(): AbortController {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      // A bulk load's keys each listen while they wait (bounded, and removed after).
+      setMaxListeners(0, this.#controller.signal)
+    }
+    return this.#controller
   }
 
   /**
@@ -86,4 +95,27 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
       },
     )
   })
+}
+
+/**
+ * A signal that follows `signal` (one listener on it, removed by `dispose`) and takes any
+ * number of listeners: a bulk call attends one flight per key with it.
+ */
+export function fanOut(signal: AbortSignal | undefined): {
+  readonly signal: AbortSignal | undefined
+  dispose(): void
+} {
+  if (signal === undefined) return { signal: undefined, dispose: () => undefined }
+  const inner = new AbortController()
+  setMaxListeners(0, inner.signal)
+  if (signal.aborted) {
+    inner.abort(signal.reason)
+    return { signal: inner.signal, dispose: () => undefined }
+  }
+  const forward = (): void => inner.abort(signal.reason)
+  signal.addEventListener('abort', forward, { once: true })
+  return {
+    signal: inner.signal,
+    dispose: () => signal.removeEventListener('abort', forward),
+  }
 }

@@ -1,7 +1,7 @@
 import type { BulkLoader, GetOrSetOptions, Loader } from '../cache-types.js'
 import type { EntryPolicy } from '../entry-policy.js'
 import type { NamespaceReporter } from '../reporter.js'
-import { LoadAudience } from './load-audience.js'
+import { fanOut, LoadAudience } from './load-audience.js'
 import type { LoadRunner } from './load-runner.js'
 import type { BulkLoad } from './locked-bulk-load.js'
 import { type Flight, Singleflight } from './singleflight.js'
@@ -85,7 +85,21 @@ export class Refresher<K, V> {
     loader: BulkLoader<K, V>,
     options: GetOrSetOptions | undefined,
   ): Promise<(V | undefined)[]> {
-    const signal = options?.signal
+    const caller = fanOut(options?.signal)
+    try {
+      return await this.#refreshMany(ks, keys, loader, options, caller.signal)
+    } finally {
+      caller.dispose()
+    }
+  }
+
+  async #refreshMany(
+    ks: readonly string[],
+    keys: readonly K[],
+    loader: BulkLoader<K, V>,
+    options: GetOrSetOptions | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<(V | undefined)[]> {
     const original = new Map<string, K>()
     ks.forEach((k, i) => {
       if (!original.has(k)) original.set(k, keys[i] as K)
