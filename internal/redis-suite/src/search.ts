@@ -84,7 +84,15 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
         'hash',
       )
       expect(await rawCommand(backend, 'TYPE', layoutOf('plain').valueKey('a'))).toBe('string')
-      expect(() => provider.openStore({ namespace: store.namespace })).toThrow(CacheConfigError)
+      // Raw access without a search option gets the open (searchable) store; another schema
+      // or a search option on a plain namespace is a conflict.
+      expect(provider.openStore({ namespace: store.namespace })).toBe(store)
+      expect(() =>
+        provider.openStore({
+          namespace: 'plain',
+          search: { schema: SCHEMA as StoreSearchSchema, indexName: 'index:plain' },
+        }),
+      ).toThrow(CacheConfigError)
       expect(() =>
         provider.openStore({
           namespace: store.namespace,

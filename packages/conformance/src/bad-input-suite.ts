@@ -3,7 +3,10 @@ import {
   CacheConfigError,
   type CacheError,
   CacheTtlError,
+  CacheValueError,
+  type NamespaceOptions,
   type ProviderCapabilities,
+  type SearchOptions,
   type Store,
 } from '@cacheport/core'
 import { describe, expect, it } from 'vitest'
@@ -17,8 +20,22 @@ export interface BadInputCase {
   readonly error: ErrorClass
   readonly code: string
   readonly names: RegExp
-  /** A capability the call needs to get past the capability check to the input check. */
-  readonly needs?: 'tags' | 'compute'
+  /**
+   * A capability the call needs to get past the capability check to the input check. With
+   * `search`, the namespace is opened with `BAD_INPUT_SEARCH` as its `search` option.
+   */
+  readonly needs?: 'tags' | 'compute' | 'search'
+}
+
+/** The search schema of the bad-input cases that need `search`. */
+export const BAD_INPUT_SEARCH: SearchOptions = {
+  schema: {
+    title: { type: 'text' },
+    brand: { type: 'tag' },
+    price: { type: 'numeric', sortable: true },
+    where: { type: 'geo' },
+    vec: { type: 'vector', dimensions: 3, distance: 'cosine' },
+  },
 }
 
 const manyTags = Array.from({ length: 5_000 }, (_, i) => `shop:${i}:${'x'.repeat(8)}`)
@@ -234,6 +251,99 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     names: /over the limit of 65535/,
     needs: 'tags',
   },
+  {
+    label: 'search with a misspelled query key',
+    call: (c) => c.search({ txet: 'shoe' } as never),
+    error: CacheConfigError,
+    code: 'INVALID_OPTION',
+    names: /unknown option 'txet' \(did you mean 'text'\?\)/,
+    needs: 'search',
+  },
+  {
+    label: 'search on a field not in the schema',
+    call: (c) => c.search({ filters: [{ field: 'colour', op: 'eq', value: 'red' }] }),
+    error: CacheConfigError,
+    code: 'INVALID_ARGUMENT',
+    names: /filters\[0\]\.field 'colour' is not in the schema/,
+    needs: 'search',
+  },
+  {
+    label: 'search with an operator the field type lacks',
+    call: (c) => c.search({ filters: [{ field: 'brand', op: 'between', min: 1, max: 2 }] }),
+    error: CacheConfigError,
+    code: 'INVALID_ARGUMENT',
+    names: /'between' does not apply to tag field 'brand'/,
+    needs: 'search',
+  },
+  {
+    label: 'search with a one-character prefix',
+    call: (c) => c.search({ filters: [{ field: 'title', op: 'prefix', value: 's' }] }),
+    error: CacheConfigError,
+    code: 'INVALID_ARGUMENT',
+    names: /a prefix on field 'title' needs at least 2 characters/,
+    needs: 'search',
+  },
+  {
+    label: 'search with a limit over 10000',
+    call: (c) => c.search({ limit: 10_001 }),
+    error: CacheConfigError,
+    code: 'INVALID_ARGUMENT',
+    names: /limit must be an integer from 1 to 10000, got 10001/,
+    needs: 'search',
+  },
+  {
+    label: 'search with a negative offset',
+    call: (c) => c.search({ offset: -5 }),
+    error: CacheConfigError,
+    code: 'INVALID_ARGUMENT',
+    names: /offset must be an integer >= 0, got -5/,
+    needs: 'search',
+  },
+  {
+    label: 'search with a vector of the wrong length',
+    call: (c) => c.search({ vector: { field: 'vec', vector: [1, 2], k: 5 } }),
+    error: CacheConfigError,
+    code: 'INVALID_ARGUMENT',
+    names: /vector\.vector for field 'vec' must have 3 dimensions, got 2/,
+    needs: 'search',
+  },
+  {
+    label: 'search with k of 0',
+    call: (c) => c.search({ vector: { field: 'vec', vector: [1, 2, 3], k: 0 } }),
+    error: CacheConfigError,
+    code: 'INVALID_ARGUMENT',
+    names: /vector\.k must be an integer from 1 to 10000, got 0/,
+    needs: 'search',
+  },
+  {
+    label: 'search sorted by a field that is not sortable',
+    call: (c) => c.search({ sort: { field: 'brand' } }),
+    error: CacheConfigError,
+    code: 'INVALID_ARGUMENT',
+    names: /sort\.field 'brand' is not sortable/,
+    needs: 'search',
+  },
+  {
+    label: 'a write whose searchable field cannot be indexed (NaN price)',
+    call: (c) => c.set('k', { title: 'x', price: Number.NaN }),
+    error: CacheValueError,
+    code: 'INVALID_FIELD',
+    names:
+      /search field 'price' of the value for key 'k' must be a finite number \(NUMERIC\), got NaN/,
+    needs: 'search',
+  },
+  {
+    label: 'setMany with a vector of the wrong length',
+    call: (c) =>
+      c.setMany([
+        { key: 'a', value: { vec: [1, 2, 3] } },
+        { key: 'b', value: { vec: [1] } },
+      ]),
+    error: CacheValueError,
+    code: 'INVALID_FIELD',
+    names: /search field 'vec' of the value for key 'b' \(VECTOR\) must have 3 dimensions, got 1/,
+    needs: 'search',
+  },
 ]
 
 /**
@@ -243,8 +353,8 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
  */
 export function describeBadInput(options: {
   readonly capabilities: ProviderCapabilities
-  /** Opens a fresh namespace of the provider under test, with these options. */
-  readonly open: (label: string) => Cache<string, unknown>
+  /** Opens a fresh namespace of the provider under test, with these options added. */
+  readonly open: (label: string, extra?: NamespaceOptions<string>) => Cache<string, unknown>
   /** The store behind a namespace opened by `open`, to check nothing was written. */
   readonly storeOf: (cache: Cache<string, unknown>) => Store<unknown>
 }): void {
@@ -252,7 +362,10 @@ export function describeBadInput(options: {
     for (const c of BAD_INPUT_CASES) {
       if (c.needs !== undefined && !options.capabilities[c.needs]) continue
       it(c.label, async () => {
-        const cache = options.open('bad')
+        const cache = options.open(
+          'bad',
+          c.needs === 'search' ? { search: BAD_INPUT_SEARCH } : undefined,
+        )
         const error = await c.call(cache).then(
           () => undefined,
           (e: unknown) => e,

@@ -30,6 +30,8 @@ import {
   describeLockConformance,
   type PortConformanceContext,
 } from './ports-suite.js'
+import type { SearchConformanceOptions } from './search-fixtures.js'
+import { describeSearchConformance } from './search-suite.js'
 
 /** Options of `runProviderConformance`. */
 export interface ProviderConformanceOptions {
@@ -64,6 +66,8 @@ export interface ProviderConformanceOptions {
   readonly largeValueBytes?: number
   /** Per-test timeout, ms. Default 20,000. */
   readonly timeoutMs?: number
+  /** For providers declaring `search`: the eviction hook and the differential test's size. */
+  readonly search?: SearchConformanceOptions
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -128,7 +132,8 @@ export function runProviderConformance(options: ProviderConformanceOptions): voi
 
     describeBadInput({
       capabilities: caps,
-      open: (label) => open<unknown>(label, { breaker: { failures: 1, cooldown: '1m' } }),
+      open: (label, extra) =>
+        open<unknown>(label, { breaker: { failures: 1, cooldown: '1m' }, ...extra }),
       storeOf: (cache) => storeOf(cache.namespace),
     })
 
@@ -604,6 +609,16 @@ export function runProviderConformance(options: ProviderConformanceOptions): voi
       freshName,
       elapse,
       ttlMs,
+    }
+    if (caps.search) {
+      describeSearchConformance({
+        service: () => service,
+        provider: () => provider,
+        freshName,
+        elapse,
+        ttlMs,
+        options: options.search ?? {},
+      })
     }
     if (caps.bus) describeBusConformance(ports)
     if (caps.lock) describeLockConformance(ports)

@@ -34,6 +34,9 @@ import type { Overtake } from './namespace-assembly.js'
 import type { NamespaceSettings } from './namespace-settings.js'
 import type { KeyCodec, MaybePromise, ProviderCapabilities, Store } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
+import { refuseSearch, type SearchRunner } from './search/search-runner.js'
+import type { SimilarCache, SimilarLoader, SimilarOptions } from './search/similar.js'
+import type { SearchQuery, SearchResult } from './search-types.js'
 import type { CacheStats } from './stats.js'
 import type { Found } from './tiers/decode.js'
 import type { PlannedWrite, TierHandler } from './tiers/tier-handler.js'
@@ -64,6 +67,10 @@ export interface CacheParts<K, V> {
   readonly compute: ComputeRunner<V>
   /** Shared with the service: `closed` flips when the service closes. */
   readonly state: { readonly closed: boolean }
+  /** Runs searches; `undefined` when the namespace has no search schema. */
+  readonly search?: SearchRunner<K, V> | undefined
+  /** Semantic caching over the namespace's VECTOR field; `undefined` without search. */
+  readonly similar?: SimilarCache<V> | undefined
 }
 
 /**
@@ -393,6 +400,44 @@ export class Cache<K = string, V = unknown> {
     this.#policy.require('iterate', 'keys')
     const codec = this.#p.keyCodec
     for await (const k of this.#p.store.keys!()) yield codec.decode(k)
+  }
+
+  /**
+   * Searches this namespace (its store of record, L2 when multilevel) by full text, filters
+   * and vector similarity, and resolves to one page: `total`, `hasMore` and the items with
+   * their keys, values (decoded as `get` decodes them) and scores. Rejects with
+   * `CacheUnsupportedError` when the namespace has no `search` option, `CacheConfigError`
+   * naming the field and problem for an invalid query, and `CacheTimeoutError` when the
+   * provider takes longer than `search.timeout`. Unreadable hits are skipped with an `error`
+   * event; hits that left or expired in between are skipped.
+   */
+  search(query: SearchQuery): Promise<SearchResult<K, V>> {
+    return toPromise(() => {
+      this.#checkOpen()
+      return (this.#p.search ?? refuseSearch(this.namespace, 'search')).run(query)
+    })
+  }
+
+  /**
+   * Semantic caching: resolves to the value of the cached entry nearest to `embedding` when
+   * its similarity is at least `options.minScore`; otherwise runs `loader(embedding)` and
+   * stores its value under the embedding (with `options.ttl` and `options.tags`). Calls with
+   * the same embedding (rounded to 1e-4) share one lookup and one loader call, across
+   * processes too when the namespace has a `lock`. Rejects with
+   * `CacheUnsupportedError` on a namespace without `search`, `CacheConfigError` for bad
+   * options, an embedding of the wrong length or a schema without a (single) vector field,
+   * and with the loader's error.
+   */
+  getOrSetSimilar(
+    embedding: Float32Array | readonly number[],
+    loader: SimilarLoader<V>,
+    options: SimilarOptions,
+  ): Promise<V> {
+    return toPromise(() => {
+      this.#checkOpen()
+      const similar = this.#p.similar ?? refuseSearch(this.namespace, 'getOrSetSimilar')
+      return similar.getOrSet(embedding, loader, options)
+    })
   }
 
   /** Counters since the namespace was opened or `resetStats()` was called. */

@@ -78,11 +78,12 @@ export class ComputeRunner<V> {
             case 'set': {
               checkValue(k, decision.value)
               const options = policy.entry(decision.ttl, decision.tags, false)
+              const fields = provider.fieldsOf(k, decision.value, options)
               const meta = policy.meta(policy.clock.now(), options, decision.value)
               const entry = await provider.encode(k, decision.value, meta)
               after = decision.value
               outcome = 'set'
-              return { action: 'set', entry, ttl: options.storeTtlMs, tags: options.tags }
+              return { action: 'set', entry, ttl: options.storeTtlMs, tags: options.tags, fields }
             }
           }
         },

@@ -21,6 +21,11 @@ export interface EntryOptions {
   readonly storeTtlMs: number | undefined
   readonly tags: readonly string[] | undefined
   readonly negative: boolean
+  /**
+   * Raw values of searchable fields that replace what the extractors read from the value
+   * (`getOrSetSimilar` writes its embedding this way). Absent on ordinary writes.
+   */
+  readonly fields?: Readonly<Record<string, unknown>>
 }
 
 /**

@@ -12,6 +12,7 @@ export type CacheErrorCode =
   | 'INVALID_OPTION'
   | 'INVALID_ARGUMENT'
   | 'VALUE_TOO_LARGE'
+  | 'INVALID_FIELD'
   | 'LOADER_FAILED'
   | 'INVALID_NAMESPACE'
   | 'UNKNOWN_PROVIDER'
@@ -55,10 +56,13 @@ export class CacheTtlError extends CacheError {
   }
 }
 
-/** A value could not be cached: `undefined`, rejected by the encoder, or over the size limit. */
+/**
+ * A value could not be cached: `undefined`, rejected by the encoder, over the size limit, or
+ * holding a searchable field that cannot be indexed (`INVALID_FIELD`).
+ */
 export class CacheValueError extends CacheError {
   constructor(
-    code: 'UNDEFINED_VALUE' | 'ENCODE_FAILED' | 'VALUE_TOO_LARGE',
+    code: 'UNDEFINED_VALUE' | 'ENCODE_FAILED' | 'VALUE_TOO_LARGE' | 'INVALID_FIELD',
     message: string,
     options?: CacheErrorOptions,
   ) {

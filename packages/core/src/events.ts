@@ -46,7 +46,16 @@ export interface CacheEventMap {
   error: {
     readonly namespace: string
     readonly key: string | undefined
-    readonly operation: 'get' | 'load' | 'set' | 'compute' | 'refresh' | 'lock' | 'bus' | 'l1'
+    readonly operation:
+      | 'get'
+      | 'load'
+      | 'set'
+      | 'compute'
+      | 'refresh'
+      | 'lock'
+      | 'bus'
+      | 'l1'
+      | 'search'
     readonly error: CacheError | Error
   }
 }

@@ -89,6 +89,16 @@ export {
 } from './options.js'
 export { type DecodedEntry, ValuePipeline } from './pipeline.js'
 export * from './ports.js'
+export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from './search/query.js'
+export { MAX_VECTOR_DIMENSIONS } from './search/schema.js'
+export type { SimilarLoader, SimilarOptions } from './search/similar.js'
+export {
+  EARTH_RADIUS_M,
+  geoDistance,
+  MAX_GEO_LATITUDE,
+  searchTerms,
+  vectorScore,
+} from './search/terms.js'
 export type * from './search-types.js'
 export {
   type BreakerOptions,

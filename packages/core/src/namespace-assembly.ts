@@ -19,6 +19,9 @@ import type { ServiceLog } from './logger.js'
 import type { NamespaceSettings } from './namespace-settings.js'
 import type { CacheProvider, KeyCodec, Store } from './ports.js'
 import { NamespaceReporter } from './reporter.js'
+import { FieldExtractor } from './search/extract.js'
+import { SearchRunner } from './search/search-runner.js'
+import { SimilarCache } from './search/similar.js'
 import { L1Tier } from './tiers/l1-tier.js'
 import { L2Guard } from './tiers/l2-guard.js'
 import { ProviderTier } from './tiers/provider-tier.js'
@@ -81,6 +84,8 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
     guard,
     policy,
     reporter,
+    // Only the store of record indexes fields: L1 copies are never searched.
+    extractor: settings.search === undefined ? undefined : new FieldExtractor(settings.search),
   })
   // Late-bound: the bus listener and the tiers refer to each other.
   let parts!: { tiers: TwoTier<V>; lock: StampedeLock<K, V> | undefined; overtake: Overtake }
@@ -201,6 +206,16 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
   if (tiers instanceof TwoTier) {
     parts = { tiers, lock, overtake }
   }
+  const searchRunner =
+    settings.search === undefined
+      ? undefined
+      : new SearchRunner<K, V>({
+          settings: settings.search,
+          provider: providerTier,
+          policy,
+          reporter,
+          keyCodec,
+        })
   const cache = new (inputs.diagnostics ? TracedCache : Cache)<K, V>(
     {
       namespace: name,
@@ -243,6 +258,21 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
         reporter,
       }),
       state: inputs.state,
+      search: searchRunner,
+      similar:
+        settings.search === undefined || searchRunner === undefined
+          ? undefined
+          : new SimilarCache<V>({
+              settings: settings.search,
+              runner: searchRunner as SearchRunner<unknown, V>,
+              tiers,
+              policy,
+              reporter,
+              lock:
+                settings.lock === undefined
+                  ? undefined
+                  : { port: providerPort(provider, 'lock'), settings: settings.lock },
+            }),
     },
     { identityKeys: settings.keyCodec === stringKeys },
   )

@@ -1,6 +1,7 @@
 import type { Duration } from './duration.js'
 import type { EncodingRegistry } from './encoding-registry.js'
 import type { Encoder, KeyCodec, Transformer } from './ports.js'
+import type { SearchOptions } from './search-types.js'
 
 /** Settings every namespace inherits unless it overrides them. */
 export interface NamespaceDefaults {
@@ -24,7 +25,7 @@ export interface NamespaceDefaults {
 }
 
 /** Options of one namespace. */
-export interface NamespaceOptions<K> extends NamespaceDefaults {
+export interface NamespaceOptions<K, V = unknown> extends NamespaceDefaults {
   /** Provider name; defaults to the service's `defaultProvider`. */
   readonly provider?: string
   /** Maps typed keys to strings; defaults to string keys. */
@@ -63,6 +64,12 @@ export interface NamespaceOptions<K> extends NamespaceDefaults {
   readonly refreshAhead?: boolean | { readonly beta?: number }
   /** Circuit breaker in front of the provider (the L2 of a multilevel namespace). */
   readonly breaker?: boolean | BreakerOptions
+  /**
+   * Makes the namespace searchable: the fields to index (TEXT, TAG, NUMERIC, GEO, VECTOR),
+   * written with each entry to the store of record (L2). Needs a provider with the `search`
+   * capability. See `Cache.search`.
+   */
+  readonly search?: SearchOptions<V>
 }
 
 /** The `l1` option in full. */

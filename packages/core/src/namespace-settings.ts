@@ -7,6 +7,7 @@ import { DEFAULT_MAX_KEY_BYTES, stringKeys } from './keys.js'
 import type { NamespaceDefaults, NamespaceOptions } from './namespace-options.js'
 import { checkKnownKeys, checkOptionsObject } from './options.js'
 import type { Encoder, KeyCodec, Transformer } from './ports.js'
+import { resolveSearchSettings, type SearchSettings } from './search/schema.js'
 
 /** The first level of a multilevel namespace. */
 export interface L1Settings {
@@ -64,6 +65,8 @@ export interface NamespaceSettings {
   /** XFetch refresh-ahead; `beta` > 1 refreshes earlier. */
   readonly refreshAhead: { readonly beta: number } | undefined
   readonly breaker: BreakerSettings | undefined
+  /** The searchable schema, when the namespace has one. */
+  readonly search: SearchSettings | undefined
 }
 
 /**
@@ -136,6 +139,7 @@ export function resolveNamespaceSettings(
     hardTimeoutMs: resolveTtl(options.hardTimeout, undefined, 'hardTimeout'),
     refreshAhead: resolveRefreshAhead(options, bad),
     breaker: resolveBreaker(options, bad),
+    search: resolveSearchSettings(name, options.search),
   }
 }
 
@@ -168,6 +172,7 @@ const NAMESPACE: KeyList<NamespaceOptions<unknown>> = {
   graceBackoff: true,
   refreshAhead: true,
   breaker: true,
+  search: true,
 }
 
 /** The option names of `defaults` (every namespace inherits them). */
@@ -329,7 +334,7 @@ function differing(
     if (x === y) continue
     if (Array.isArray(x) && Array.isArray(y)) {
       if (x.length !== y.length || x.some((v, i) => v !== y[i])) return path + key
-    } else if (NESTED.has(path + key) && isPlainSettings(x) && isPlainSettings(y)) {
+    } else if (isNested(path + key) && isPlainSettings(x) && isPlainSettings(y)) {
       const inner = differing(x, y, `${path}${key}.`)
       if (inner !== undefined) return inner
     } else {
@@ -341,6 +346,11 @@ function differing(
 
 /** Settings that are groups of values (compared member by member), not objects to compare by identity. */
 const NESTED: ReadonlySet<string> = new Set(['l1', 'lock', 'grace', 'refreshAhead', 'breaker'])
+
+/** True for a nested group: one of `NESTED`, or anything inside `search` (its schema, its fields). */
+function isNested(path: string): boolean {
+  return NESTED.has(path) || path === 'search' || path.startsWith('search.')
+}
 
 function isPlainSettings(value: unknown): value is Record<string, unknown> {
   return (

@@ -188,10 +188,15 @@ export interface NormalizedSearchQuery {
   readonly timeoutMs: number
 }
 
+/** One field as a store receives it: no extractor (distributes over the field types, so `type` narrows). */
+export type StoreSearchField = SearchFieldSpec extends infer F
+  ? F extends SearchFieldSpec
+    ? Omit<F, 'extract'> & { readonly extract?: never }
+    : never
+  : never
+
 /** The schema as a store receives it (no extractors). */
-export type StoreSearchSchema = Readonly<
-  Record<string, Omit<SearchFieldSpec, 'extract'> & { readonly extract?: never }>
->
+export type StoreSearchSchema = Readonly<Record<string, StoreSearchField>>
 
 /** What a store's `search` answers: encoded keys with their entries, in result order. */
 export interface StoreSearchResult<E> {

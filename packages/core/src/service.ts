@@ -6,7 +6,7 @@ import {
 } from './encoding-registry.js'
 import { bytesEntryCodec, type EntryCodec, liveEntryCodec } from './entry-codec.js'
 import type { Clock } from './entry-policy.js'
-import { CacheClosedError, CacheConfigError } from './errors.js'
+import { CacheClosedError, CacheConfigError, CacheUnsupportedError } from './errors.js'
 import { type CacheEventListener, type CacheEventName, CacheEvents } from './events.js'
 import { type CacheLogger, checkLogger, type LogRateLimit, ServiceLog } from './logger.js'
 import { assembleNamespace } from './namespace-assembly.js'
@@ -21,6 +21,7 @@ import {
 import { checkOptionsObject, integerOption, isRecord } from './options.js'
 import { ValuePipeline } from './pipeline.js'
 import type { CacheProvider, Encoder, Store, Transformer } from './ports.js'
+import { checkSearchable, storeSchemaOf } from './search/schema.js'
 
 export type {
   BreakerOptions,
@@ -89,7 +90,7 @@ export interface CacheService {
    * an unknown provider (`UNKNOWN_PROVIDER`), an invalid option (`INVALID_OPTION`) or a bytes
    * provider with no encoder; `CacheTtlError` for an invalid TTL.
    */
-  namespace<V, K = string>(name: string, options?: NamespaceOptions<K>): Cache<K, V>
+  namespace<V, K = string>(name: string, options?: NamespaceOptions<K, V>): Cache<K, V>
   /** The namespaces opened so far (for collectors that read every namespace's stats). */
   namespaces(): readonly Cache<unknown, unknown>[]
   /** The provider registered under `name`; throws `CacheConfigError` (`UNKNOWN_PROVIDER`). */
@@ -207,7 +208,7 @@ class CacheServiceImpl implements CacheService {
     return this.#provider(name)
   }
 
-  namespace<V, K = string>(name: string, options: NamespaceOptions<K> = {}): Cache<K, V> {
+  namespace<V, K = string>(name: string, options: NamespaceOptions<K, V> = {}): Cache<K, V> {
     if (this.#state.closed) throw new CacheClosedError('cache service')
     if (typeof name !== 'string' || !NAMESPACE_NAME.test(name)) {
       throw new CacheConfigError(
@@ -228,7 +229,7 @@ class CacheServiceImpl implements CacheService {
       return existing.cache as unknown as Cache<K, V>
     }
     const provider = this.#provider(settings.provider)
-    const store = provider.openStore({ namespace: name }) as Store<unknown>
+    const store = openStore(name, settings, provider, this.#transformers)
     if (store.kind !== provider.capabilities.values) {
       throw new CacheConfigError(
         'INVALID_OPTION',
@@ -351,6 +352,39 @@ class CacheServiceImpl implements CacheService {
     if (shared) this.#pipelines.set('', pipeline)
     return pipeline
   }
+}
+
+/**
+ * Opens the store of a namespace on its provider; a searchable namespace's store is opened
+ * with its schema, after the checks that need the provider (see `checkSearchable`).
+ */
+function openStore(
+  name: string,
+  settings: NamespaceSettings,
+  provider: CacheProvider,
+  serviceTransformers: readonly Transformer[],
+): Store<unknown> {
+  const search = settings.search
+  if (search === undefined) return provider.openStore({ namespace: name }) as Store<unknown>
+  checkSearchable({
+    namespace: name,
+    providerName: settings.provider,
+    provider,
+    settings: search,
+    transformers:
+      provider.capabilities.values === 'live' ? [] : (settings.transformers ?? serviceTransformers),
+  })
+  const store = provider.openStore({
+    namespace: name,
+    search: { schema: storeSchemaOf(search), indexName: search.indexPrefix + name },
+  }) as Store<unknown>
+  if (typeof store.search !== 'function') {
+    throw new CacheUnsupportedError(
+      'search',
+      `provider '${settings.provider}' declares 'search' but opened namespace '${name}' without a search method`,
+    )
+  }
+  return store
 }
 
 /** Checks `logRateLimit`; throws `CacheConfigError` (`INVALID_OPTION`) when it is malformed. */

@@ -99,6 +99,8 @@ export interface CacheStats {
   readonly writes: number
   /** Entries deleted on request (`delete`, `deleteMany`, `compute`). */
   readonly deletes: number
+  /** Searches run (`search()` calls that passed validation). */
+  readonly searches: number
   /** Invalidations: by tag, `clear()`, and remote ones received on the bus. */
   readonly invalidations: { readonly tags: number; readonly clear: number; readonly remote: number }
   /** `error` events by `CacheError` code (`LOADER_ERROR` for a loader's own error). */
@@ -129,6 +131,7 @@ export class StatsCounter {
   loadBuckets: number[] = new Array<number>(BUCKETS.length + 1).fill(0)
   writes = 0
   deletes = 0
+  searches = 0
   invalidations = { tags: 0, clear: 0, remote: 0 }
   errors: Record<string, number> = {}
   breakerState: BreakerStats['state'] = 'none'
@@ -181,6 +184,7 @@ export class StatsCounter {
       },
       writes: this.writes,
       deletes: this.deletes,
+      searches: this.searches,
       invalidations: { ...this.invalidations },
       errors: { ...this.errors },
       breaker: { state: this.breakerState, ...this.breakerTransitions },

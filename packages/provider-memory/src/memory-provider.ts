@@ -138,7 +138,7 @@ export class MemoryProvider implements CacheProvider {
       iterate: true,
       bus: false,
       lock: false,
-      search: false,
+      search: true,
     })
     this.#policy = new Policy<Entry>({
       maximum,
@@ -266,6 +266,8 @@ export class MemoryProvider implements CacheProvider {
       store = new MemoryStore(options.namespace, host)
       this.#stores.set(options.namespace, store)
     }
+    if (options.search !== undefined)
+      store.indexWith(options.search.schema, options.search.indexName)
     return store as unknown as BytesStore | LiveStore
   }
 

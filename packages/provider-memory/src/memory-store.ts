@@ -1,18 +1,26 @@
 import {
+  CacheConfigError,
   CacheConflictError,
+  CacheTimeoutError,
   CacheTtlError,
+  CacheUnsupportedError,
   CacheValueError,
   type LiveEntry,
   type MaybePromise,
+  type NormalizedSearchQuery,
+  type SearchDocument,
   type Store,
   type StoreComputeAction,
   type StoreComputeOptions,
   type StoreEntry,
+  type StoreSearchResult,
+  type StoreSearchSchema,
   type StoreValueKind,
   type StoreWriteOptions,
 } from '@cacheport/core'
 import { hashKey } from './frequency-sketch.js'
 import type { Policy, SlotOwner } from './policy.js'
+import { SearchIndex } from './search/search-index.js'
 
 /** The provider that hosts a store: what the store needs from it (the shared policy and bound). */
 export interface StoreHost<E> {
@@ -41,6 +49,8 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
   readonly #id: number
   readonly #map = new Map<string, number>()
   readonly #tags = new Map<string, Set<number>>()
+  /** The search index, for a namespace opened with a schema (none costs nothing). */
+  #index: SearchIndex | undefined
   #closed = false
 
   constructor(namespace: string, host: StoreHost<E>) {
@@ -69,6 +79,66 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     return n
   }
 
+  /**
+   * Indexes this namespace for search with `schema` (once; the same schema again is a no-op).
+   * Throws `CacheConfigError` when it is already indexed with another schema, and
+   * `CacheUnsupportedError` for a field this index cannot hold (`hnsw` vectors).
+   */
+  indexWith(schema: StoreSearchSchema, indexName: string): void {
+    const index = new SearchIndex(schema)
+    if (this.#index === undefined) {
+      this.#index = index
+      return
+    }
+    if (this.#index.signature !== index.signature) {
+      throw new CacheConfigError(
+        'INVALID_OPTION',
+        `memory provider: index '${indexName}' of namespace '${this.namespace}' exists with another schema (the schema of an open namespace cannot change; use another namespace or a new provider)`,
+      )
+    }
+  }
+
+  /** Entries in the search index (for leak tests); 0 without one. */
+  get indexedCount(): number {
+    return this.#index?.size ?? 0
+  }
+
+  /**
+   * Evaluates a validated query over this namespace's live entries. Rejects with
+   * `CacheUnsupportedError` when the namespace was opened without a schema, and with
+   * `CacheTimeoutError` when the evaluation took longer than `query.timeoutMs`.
+   */
+  async search(query: NormalizedSearchQuery): Promise<StoreSearchResult<E>> {
+    this.#host.checkOpen()
+    const index = this.#index
+    if (index === undefined) {
+      throw new CacheUnsupportedError(
+        'search',
+        `memory provider: namespace '${this.namespace}' was opened without a search schema`,
+      )
+    }
+    const started = performance.now()
+    const policy = this.#policy
+    const map = this.#map
+    const now = this.#host.now()
+    const answer = index.search(query, (key) => {
+      const slot = map.get(key)
+      return slot !== undefined && !policy.expired(slot, now)
+    })
+    const elapsed = performance.now() - started
+    if (elapsed > query.timeoutMs) throw new CacheTimeoutError('search', query.timeoutMs)
+    return {
+      total: answer.total,
+      hits: answer.hits.map((hit) => {
+        const slot = map.get(hit.key)
+        const entry = slot === undefined ? undefined : (policy.entries[slot] as E | undefined)
+        return hit.score === undefined
+          ? { key: hit.key, entry }
+          : { key: hit.key, entry, score: hit.score }
+      }),
+    }
+  }
+
   get(key: string): E | undefined {
     if (this.#closed) this.#host.checkOpen()
     const slot = this.#map.get(key)
@@ -87,7 +157,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     const expiresAt = this.#expiry(options?.ttl)
     this.#checkEntry(entry)
     const weight = this.#host.weigh(key, entry)
-    this.#put(key, entry, weight, expiresAt, options?.tags)
+    this.#put(key, entry, weight, expiresAt, options?.tags, options?.fields)
     this.#policy.flush()
   }
 
@@ -102,7 +172,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     }
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i] as StoreEntry<E>
-      this.#put(e.key, e.entry, weights[i] as number, expiries[i] as number, e.tags)
+      this.#put(e.key, e.entry, weights[i] as number, expiries[i] as number, e.tags, e.fields)
     }
     this.#policy.flush()
   }
@@ -178,7 +248,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
       const expiresAt = this.#expiry(action.ttl)
       this.#checkEntry(action.entry)
       const weight = this.#host.weigh(key, action.entry)
-      this.#put(key, action.entry, weight, expiresAt, action.tags)
+      this.#put(key, action.entry, weight, expiresAt, action.tags, action.fields)
       policy.flush()
       return action.entry
     }
@@ -195,7 +265,10 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
 
   /** Called by the policy when it removes `slot`: drops it from the key map and tag index. */
   forget(key: string, slot: number, tags: readonly string[] | undefined): void {
-    if (this.#map.get(key) === slot) this.#map.delete(key)
+    if (this.#map.get(key) === slot) {
+      this.#map.delete(key)
+      this.#index?.remove(key)
+    }
     if (tags !== undefined) this.#untag(slot, tags)
   }
 
@@ -204,6 +277,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     this.#closed = true
     this.#map.clear()
     this.#tags.clear()
+    this.#index?.clear()
   }
 
   #removeAll(slots: Iterable<number>): number {
@@ -236,6 +310,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
     weight: number,
     expiresAt: number,
     tags: readonly string[] | undefined,
+    fields: SearchDocument | undefined,
   ): void {
     const policy = this.#policy
     if (tags === undefined && expiresAt === INFINITY && policy.scheduled === 0) {
@@ -243,6 +318,7 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
       if (present !== undefined) {
         const old = policy.overwritePlain(present, entry)
         if (old !== undefined) {
+          this.#index?.put(key, fields)
           if (old !== entry) policy.notify(this.namespace, key, 'replaced')
           return
         }
@@ -267,6 +343,8 @@ export class MemoryStore<E extends Uint8Array | LiveEntry> implements Store<E>, 
       this.#map.set(key, slot)
       if (tags !== undefined) this.#tag(slot, tags)
     }
+    // Indexed before eviction runs, so an entry evicted at once leaves the index with it.
+    this.#index?.put(key, fields)
     policy.evict()
   }
 

@@ -1,5 +1,5 @@
 import { createManualClock, runProviderConformance } from '@cacheport/conformance'
-import { memoryProvider } from '@cacheport/provider-memory'
+import { type MemoryProvider, memoryProvider } from '@cacheport/provider-memory'
 
 const capabilities = {
   nativeTtl: true,
@@ -8,8 +8,17 @@ const capabilities = {
   iterate: true,
   bus: false,
   lock: false,
-  search: false,
+  search: true,
 } as const
+
+/** Evicts down to a handful of entries (as memory pressure would), then restores the bound. */
+const search = {
+  evict: (provider: unknown) => {
+    const memory = provider as MemoryProvider
+    memory.resize(10)
+    memory.resize(100_000)
+  },
+}
 
 for (const values of ['bytes', 'live'] as const) {
   const clock = createManualClock()
@@ -18,6 +27,7 @@ for (const values of ['bytes', 'live'] as const) {
     createProvider: () => memoryProvider({ maximumSize: 100_000, values, clock }),
     capabilities: { values, ...capabilities },
     clock,
+    search,
   })
 }
 
@@ -27,4 +37,5 @@ runProviderConformance({
   createProvider: () => memoryProvider({ maximumSize: 100_000 }),
   capabilities: { values: 'bytes', ...capabilities },
   ttlMs: 40,
+  search,
 })

@@ -278,7 +278,8 @@ export class RedisFamilyProvider implements CacheProvider {
 /**
  * Refuses to open a namespace again with another search setting than its open store's (a
  * plain namespace keeps strings, a searchable one hashes: they cannot share keys; one store
- * has one index and schema). Throws
+ * has one index and schema). Opening without a search option returns the open store as it is
+ * (raw access to a searchable namespace, as tools and the conformance kit do). Throws
  * `CacheConfigError` (`NAMESPACE_CONFLICT`).
  */
 function checkSameSearch(store: RedisStore, options: OpenStoreOptions, keyPrefix: string): void {
@@ -286,7 +287,7 @@ function checkSameSearch(store: RedisStore, options: OpenStoreOptions, keyPrefix
   const search = options.search
   const same =
     search === undefined
-      ? !searchable
+      ? true
       : searchable &&
         store.index.name === keyPrefix + search.indexName &&
         JSON.stringify(store.schema) === JSON.stringify(search.schema)

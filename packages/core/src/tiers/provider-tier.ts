@@ -1,9 +1,11 @@
 import type { EntryCodec } from '../entry-codec.js'
-import type { EntryPolicy } from '../entry-policy.js'
+import type { EntryOptions, EntryPolicy } from '../entry-policy.js'
 import type { EntryMeta } from '../envelope.js'
 import { chain, isPromise } from '../maybe-promise.js'
 import type { LiveEntry, MaybePromise, Store, StoreEntry } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
+import type { FieldExtractor } from '../search/extract.js'
+import type { SearchDocument } from '../search-types.js'
 import { decodeEntries, decodeEntry, type Found } from './decode.js'
 import type { L2Guard } from './l2-guard.js'
 import type { PlannedWrite, WriteMode } from './tier-handler.js'
@@ -26,6 +28,8 @@ export class ProviderTier<V> {
   readonly #reporter: NamespaceReporter
   /** A live store holds `LiveEntry` objects: nothing to decode. */
   readonly #liveValues: boolean
+  /** Reads the searchable fields of written values; `undefined` when the namespace has no search. */
+  readonly #extractor: FieldExtractor | undefined
 
   constructor(options: {
     readonly store: Store<unknown>
@@ -33,7 +37,9 @@ export class ProviderTier<V> {
     readonly guard: L2Guard | undefined
     readonly policy: EntryPolicy
     readonly reporter: NamespaceReporter
+    readonly extractor?: FieldExtractor | undefined
   }) {
+    this.#extractor = options.extractor
     this.store = options.store
     this.codec = options.codec
     this.guard = options.guard
@@ -99,14 +105,21 @@ export class ProviderTier<V> {
    */
   fence(k: string): MaybePromise<string | undefined> {
     const store = this.store
-    if (store.fence === undefined) return undefined
+    if (store.fence === undefined || store.setIfUnchanged === undefined) return undefined
     const guard = this.guard
     return guard === undefined ? store.fence(k) : guard.attempt(() => store.fence!(k))
   }
 
-  /** True when the store writes back conditionally (`fence` and `setIfUnchanged`). */
-  get fenced(): boolean {
-    return this.store.fence !== undefined && this.store.setIfUnchanged !== undefined
+  /**
+   * The searchable fields of a value written to the provider: `undefined` when the namespace
+   * has no search, and for a cached "not found". Throws `CacheValueError` (`INVALID_FIELD`)
+   * for a field that cannot be indexed.
+   */
+  fieldsOf(k: string, value: unknown, options: EntryOptions): SearchDocument | undefined {
+    const extractor = this.#extractor
+    return extractor === undefined || options.negative
+      ? undefined
+      : extractor.extract(k, value, options.fields)
   }
 
   /** Encodes one entry for the provider. */
@@ -117,7 +130,12 @@ export class ProviderTier<V> {
   /** Encodes a batch, stamped with one creation time. */
   encodeMany(writes: readonly PlannedWrite[]): MaybePromise<EncodedWrite[]> {
     const now = this.#policy.clock.now()
-    const built = writes.map((w) => {
+    // Every value's fields are read before anything is encoded: one bad field fails the batch.
+    const fields =
+      this.#extractor === undefined
+        ? undefined
+        : writes.map((w) => this.fieldsOf(w.key, w.value, w.options))
+    const built = writes.map((w, i) => {
       const meta = this.#policy.meta(now, w.options, w.value)
       return chain(
         this.codec.toEntry(w.value, meta, w.key),
@@ -126,6 +144,7 @@ export class ProviderTier<V> {
           entry,
           ttl: w.options.storeTtlMs,
           tags: w.options.tags,
+          fields: fields?.[i],
           value: w.value,
           meta,
         }),

@@ -70,10 +70,11 @@ export class SingleTier<V> implements TierHandler<V> {
 
   write(k: string, value: unknown, options: EntryOptions, mode: WriteMode): MaybePromise<void> {
     const provider = this.#provider
+    const fields = provider.fieldsOf(k, value, options)
     const meta = this.#policy.meta(this.#policy.clock.now(), options, value)
     return chain(provider.encode(k, value, meta), (entry) => {
       const store = provider.store
-      const set = () => store.set(k, entry, { ttl: options.storeTtlMs, tags: options.tags })
+      const set = () => store.set(k, entry, { ttl: options.storeTtlMs, tags: options.tags, fields })
       return provider.guard === undefined
         ? set()
         : (provider.guarded(mode, set) as MaybePromise<void>)
@@ -92,12 +93,14 @@ export class SingleTier<V> implements TierHandler<V> {
   ): MaybePromise<boolean> {
     const provider = this.#provider
     const meta = this.#policy.meta(this.#policy.clock.now(), options, value)
+    const fields = provider.fieldsOf(k, value, options)
     return chain(provider.encode(k, value, meta), (entry) =>
       chain(
         provider.guarded('write-back', () =>
           provider.store.setIfUnchanged!(k, entry, fence, {
             ttl: options.storeTtlMs,
             tags: options.tags,
+            fields,
           }),
         ),
         (written) => written === true,

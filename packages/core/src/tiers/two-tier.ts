@@ -195,11 +195,12 @@ export class TwoTier<V> implements TierHandler<V> {
 
   write(k: string, value: unknown, options: EntryOptions, mode: WriteMode): MaybePromise<void> {
     const provider = this.#provider
+    const fields = provider.fieldsOf(k, value, options)
     const meta = this.#policy.meta(this.#policy.clock.now(), options, value)
     return chain(provider.encode(k, value, meta), (entry) =>
       this.#providerThenPublish(
         mode,
-        () => provider.store.set(k, entry, { ttl: options.storeTtlMs, tags: options.tags }),
+        () => provider.store.set(k, entry, { ttl: options.storeTtlMs, tags: options.tags, fields }),
         { keys: [k] },
         () => this.#l1.keep(k, meta, entry),
       ),
@@ -218,6 +219,7 @@ export class TwoTier<V> implements TierHandler<V> {
   ): MaybePromise<boolean> {
     const provider = this.#provider
     const meta = this.#policy.meta(this.#policy.clock.now(), options, value)
+    const fields = provider.fieldsOf(k, value, options)
     return chain(provider.encode(k, value, meta), (entry) => {
       let written = false
       return chain(
@@ -227,6 +229,7 @@ export class TwoTier<V> implements TierHandler<V> {
             provider.store.setIfUnchanged!(k, entry, fence, {
               ttl: options.storeTtlMs,
               tags: options.tags,
+              fields,
             }),
           { keys: [k] },
           (ok) => {

@@ -1,0 +1,216 @@
+/**
+ * The search bench: query latency (p50/p99) at 100k documents for each subject, against a
+ * full scan of the namespace (every entry read and filtered in JavaScript). Subjects are
+ * pluggable: a backend adds an entry to `SEARCH_SUBJECTS` (or passes its own list).
+ */
+
+import {
+  differentialItems,
+  type ReferenceDocument,
+  referenceSearch,
+  SEARCH_WORDS,
+  type SearchSuiteItem,
+  SUITE_SEARCH,
+  searchSuiteFields,
+  seededRandom,
+} from '@cacheport/conformance/reference'
+import { type Cache, createCacheService, type SearchQuery } from '@cacheport/core'
+import { jsonEncoder } from '@cacheport/encoder-json'
+import { memoryProvider } from '@cacheport/provider-memory'
+
+/** A loaded subject: answers queries, then releases what it opened. */
+export interface SearchRunner {
+  /** Runs one query; resolves to the number of items returned (kept observable). */
+  run(query: SearchQuery): Promise<number>
+  close(): Promise<void>
+}
+
+/** Something searched: loads the documents (untimed), then runs queries. */
+export interface SearchSubject {
+  readonly name: string
+  /** How many times each query kind runs (fewer for slow subjects). */
+  readonly iterations: number
+  setup(items: ReadonlyMap<string, SearchSuiteItem>): Promise<SearchRunner>
+}
+
+/** The query kinds of the bench, each drawn from a seeded generator. */
+export const SEARCH_QUERY_KINDS: readonly {
+  readonly name: string
+  make(random: () => number): SearchQuery
+}[] = [
+  {
+    name: 'text (2 words)',
+    make: (r) => ({ text: `${pick(r, SEARCH_WORDS)} ${pick(r, SEARCH_WORDS)}`, limit: 10 }),
+  },
+  {
+    name: 'tag + numeric range',
+    make: (r) => {
+      const min = Math.floor(r() * 900)
+      return {
+        filters: [
+          { field: 'brand', op: 'eq', value: pick(r, ['acme', 'zeta', 'rocky', 'orbit']) },
+          { field: 'price', op: 'between', min, max: min + 100 },
+        ],
+        limit: 10,
+      }
+    },
+  },
+  {
+    name: 'sorted range page',
+    make: (r) => {
+      const min = Math.floor(r() * 700)
+      return {
+        filters: [{ field: 'price', op: 'between', min, max: min + 300 }],
+        sort: { field: 'price', order: 'desc' },
+        offset: 20,
+        limit: 10,
+      }
+    },
+  },
+  {
+    name: 'vector top-10 (4 dims, cosine)',
+    make: (r) => ({
+      vector: { field: 'vec', vector: [r() - 0.5, r() - 0.5, r() - 0.5, r() - 0.5], k: 10 },
+    }),
+  },
+]
+
+function pick<T>(random: () => number, list: readonly T[]): T {
+  return list[Math.floor(random() * list.length)] as T
+}
+
+async function load(
+  cache: Cache<string, SearchSuiteItem>,
+  items: ReadonlyMap<string, SearchSuiteItem>,
+) {
+  const entries = [...items].map(([key, value]) => ({ key, value }))
+  for (let i = 0; i < entries.length; i += 1000) await cache.setMany(entries.slice(i, i + 1000))
+}
+
+const schema = Object.fromEntries(
+  Object.entries(SUITE_SEARCH.schema).map(([name, { extract: _e, ...spec }]) => [name, spec]),
+) as never
+
+/** The memory provider's index, and a full scan of a memory namespace (the baseline). */
+export const SEARCH_SUBJECTS: SearchSubject[] = [
+  {
+    name: 'memory index',
+    iterations: 300,
+    async setup(items) {
+      const service = createCacheService({
+        providers: { memory: memoryProvider({ maximumSize: 200_000 }) },
+        encoder: jsonEncoder(),
+      })
+      const cache = service.namespace<SearchSuiteItem>('bench', { search: SUITE_SEARCH })
+      await load(cache, items)
+      return {
+        run: async (query) => (await cache.search(query)).items.length,
+        close: () => service.close(),
+      }
+    },
+  },
+  {
+    name: 'memory full scan',
+    iterations: 12,
+    async setup(items) {
+      const service = createCacheService({
+        providers: { memory: memoryProvider({ maximumSize: 200_000 }) },
+        encoder: jsonEncoder(),
+      })
+      const cache = service.namespace<SearchSuiteItem>('bench')
+      await load(cache, items)
+      return {
+        async run(query) {
+          // What an application does without an index: read every entry, filter in JS.
+          const keys: string[] = []
+          for await (const key of cache.keys()) keys.push(key)
+          const docs: ReferenceDocument[] = []
+          for (let i = 0; i < keys.length; i += 1000) {
+            const chunk = keys.slice(i, i + 1000)
+            const values = await cache.getMany(chunk)
+            values.forEach((value, j) => {
+              if (value !== undefined)
+                docs.push({ key: chunk[j] as string, fields: searchSuiteFields(value) })
+            })
+          }
+          return referenceSearch(docs, schema, query).page.length
+        },
+        close: () => service.close(),
+      }
+    },
+  },
+]
+
+/** Latency percentiles of one subject on one query kind, ms. */
+export interface SearchLatencyRow {
+  readonly query: string
+  readonly subject: string
+  readonly runs: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
+}
+
+/**
+ * Loads `documents` seeded documents into each subject and times every query kind on it.
+ * Subjects run one after another, each closed before the next starts.
+ */
+export async function runSearchBench(options: {
+  readonly documents: number
+  readonly seed: number
+  readonly subjects?: readonly SearchSubject[]
+  readonly progress?: (message: string) => void
+}): Promise<SearchLatencyRow[]> {
+  const items = differentialItems(options.seed, options.documents)
+  const rows: SearchLatencyRow[] = []
+  for (const subject of options.subjects ?? SEARCH_SUBJECTS) {
+    options.progress?.(`loading ${options.documents} documents into ${subject.name}...`)
+    const runner = await subject.setup(items)
+    for (const kind of SEARCH_QUERY_KINDS) {
+      const random = seededRandom(options.seed + kind.name.length)
+      const times: number[] = []
+      for (let i = 0; i < 3; i++) await runner.run(kind.make(random))
+      for (let i = 0; i < subject.iterations; i++) {
+        const query = kind.make(random)
+        const started = performance.now()
+        await runner.run(query)
+        times.push(performance.now() - started)
+      }
+      times.sort((a, b) => a - b)
+      rows.push({
+        query: kind.name,
+        subject: subject.name,
+        runs: times.length,
+        p50Ms: percentile(times, 50),
+        p99Ms: percentile(times, 99),
+      })
+    }
+    await runner.close()
+  }
+  return rows
+}
+
+/** The rows as a table: one line per query kind, p50/p99 of each subject side by side. */
+export function formatSearchRows(rows: readonly SearchLatencyRow[]): string {
+  const subjects = [...new Set(rows.map((r) => r.subject))]
+  const queries = [...new Set(rows.map((r) => r.query))]
+  const header = ['query', ...subjects.flatMap((s) => [`${s} p50 ms`, `${s} p99 ms`])]
+  const lines = queries.map((q) => [
+    q,
+    ...subjects.flatMap((s) => {
+      const row = rows.find((r) => r.query === q && r.subject === s)
+      return row === undefined ? ['-', '-'] : [row.p50Ms.toFixed(3), row.p99Ms.toFixed(3)]
+    }),
+  ])
+  const table = [header, ...lines]
+  const widths = header.map((_, i) => Math.max(...table.map((l) => (l[i] as string).length)))
+  const fmt = (l: string[]) => `| ${l.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`
+  return [
+    fmt(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...lines.map(fmt),
+  ].join('\n')
+}
