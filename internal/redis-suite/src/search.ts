@@ -189,6 +189,30 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
       expect((await search(store, query())).total).toBe(0)
     })
 
+    it('writes back under a fence: refused after a delete, a set or a tag invalidation; indexed when written', async () => {
+      const store = open()
+      const fenced = async (key: string, value: unknown, fence: string, tags?: string[]) => {
+        const bytes = await pipeline.encode(value, META, { namespace: store.namespace, key })
+        return store.setIfUnchanged!(key, bytes, fence, { tags, fields: { title: 'fenced pear' } })
+      }
+      let fence = await store.fence!('d')
+      await store.delete('d')
+      expect(await fenced('d', { v: 'd' }, fence)).toBe(false)
+      fence = await store.fence!('s')
+      await put(store, 's', { v: 'other' }, { title: 'other' })
+      expect(await fenced('s', { v: 's' }, fence)).toBe(false)
+      expect(await decoded(await store.get('s'))).toEqual({ v: 'other' })
+      fence = await store.fence!('t')
+      await store.invalidateTags(['fruit'])
+      expect(await fenced('t', { v: 't' }, fence, ['fruit'])).toBe(false)
+      expect(await fenced('w', { v: 'w' }, await store.fence!('w'), ['fruit'])).toBe(true)
+      expect(await decoded(await store.get('w'))).toEqual({ v: 'w' })
+      expect(await keysOf(store, query({ text: 'fenced' }))).toEqual(['w'])
+      // Over an entry present at the fence: replaced, fields and all.
+      expect(await fenced('s', { v: 's2' }, await store.fence!('s'))).toBe(true)
+      expect(await keysOf(store, query({ text: 'fenced' }))).toEqual(['s', 'w'])
+    })
+
     it('reads a key of another type as unreadable, and a write replaces it', async () => {
       const store = open()
       const valueKey = new KeyLayout('srch:', store.namespace, provider.buckets).valueKey('k')

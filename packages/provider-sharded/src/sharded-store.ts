@@ -35,6 +35,8 @@ export class ShardedStore<E> implements Store<E> {
   readonly #stores: readonly Store<E>[]
   readonly compute?: Store<E>['compute']
   readonly keys?: Store<E>['keys']
+  readonly fence?: Store<E>['fence']
+  readonly setIfUnchanged?: Store<E>['setIfUnchanged']
 
   constructor(options: {
     readonly namespace: string
@@ -53,6 +55,13 @@ export class ShardedStore<E> implements Store<E> {
       this.compute = (key, fn, computeOptions) => this.#computeOn(key, fn, computeOptions)
     }
     if (options.capabilities.iterate) this.keys = () => this.#keysOfEveryNode()
+    // Race-free write-back when every node has it: the fence and the write go to the key's
+    // node (a ring change in between makes the other node refuse the foreign token).
+    if (options.stores.every((s) => s.fence !== undefined && s.setIfUnchanged !== undefined)) {
+      this.fence = (key) => this.#storeOf(key).fence!(key)
+      this.setIfUnchanged = (key, entry, token, writeOptions) =>
+        this.#storeOf(key).setIfUnchanged!(key, entry, token, writeOptions)
+    }
   }
 
   /** The index of the node holding `key`. */
