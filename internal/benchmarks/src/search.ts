@@ -1,37 +1,24 @@
 /**
  * The search bench: query latency (p50/p99) at 100k documents for each subject, against a
  * full scan of the namespace (every entry read and filtered in JavaScript). Subjects are
- * pluggable: a backend adds an entry to `SEARCH_SUBJECTS` (or passes its own list).
+ * pluggable: a backend adds an entry to `SEARCH_SUBJECTS` (or passes its own list). The CLI
+ * runs each subject in its own process (`search-cli.ts`).
  */
 
 import {
   differentialItems,
-  type ReferenceDocument,
-  referenceSearch,
   SEARCH_WORDS,
   type SearchSuiteItem,
   SUITE_SEARCH,
-  searchSuiteFields,
   seededRandom,
 } from '@cacheport/conformance/reference'
-import { type Cache, createCacheService, type SearchQuery } from '@cacheport/core'
+import { createCacheService, type SearchQuery } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import { memoryProvider } from '@cacheport/provider-memory'
+import { REDIS_SEARCH_SUBJECTS } from './search-redis.js'
+import { fullScanRunner, indexedRunner, loadItems, type SearchSubject } from './search-scan.js'
 
-/** A loaded subject: answers queries, then releases what it opened. */
-export interface SearchRunner {
-  /** Runs one query; resolves to the number of items returned (kept observable). */
-  run(query: SearchQuery): Promise<number>
-  close(): Promise<void>
-}
-
-/** Something searched: loads the documents (untimed), then runs queries. */
-export interface SearchSubject {
-  readonly name: string
-  /** How many times each query kind runs (fewer for slow subjects). */
-  readonly iterations: number
-  setup(items: ReadonlyMap<string, SearchSuiteItem>): Promise<SearchRunner>
-}
+export type { SearchRunner, SearchSubject } from './search-scan.js'
 
 /** The query kinds of the bench, each drawn from a seeded generator. */
 export const SEARCH_QUERY_KINDS: readonly {
@@ -79,19 +66,10 @@ function pick<T>(random: () => number, list: readonly T[]): T {
   return list[Math.floor(random() * list.length)] as T
 }
 
-async function load(
-  cache: Cache<string, SearchSuiteItem>,
-  items: ReadonlyMap<string, SearchSuiteItem>,
-) {
-  const entries = [...items].map(([key, value]) => ({ key, value }))
-  for (let i = 0; i < entries.length; i += 1000) await cache.setMany(entries.slice(i, i + 1000))
-}
-
-const schema = Object.fromEntries(
-  Object.entries(SUITE_SEARCH.schema).map(([name, { extract: _e, ...spec }]) => [name, spec]),
-) as never
-
-/** The memory provider's index, and a full scan of a memory namespace (the baseline). */
+/**
+ * The memory provider's index and a full scan of a memory namespace (the baseline), then
+ * RediSearch on one redis-server and a full scan of a Redis namespace.
+ */
 export const SEARCH_SUBJECTS: SearchSubject[] = [
   {
     name: 'memory index',
@@ -102,11 +80,8 @@ export const SEARCH_SUBJECTS: SearchSubject[] = [
         encoder: jsonEncoder(),
       })
       const cache = service.namespace<SearchSuiteItem>('bench', { search: SUITE_SEARCH })
-      await load(cache, items)
-      return {
-        run: async (query) => (await cache.search(query)).items.length,
-        close: () => service.close(),
-      }
+      await loadItems(cache, items)
+      return indexedRunner(cache, service)
     },
   },
   {
@@ -118,27 +93,11 @@ export const SEARCH_SUBJECTS: SearchSubject[] = [
         encoder: jsonEncoder(),
       })
       const cache = service.namespace<SearchSuiteItem>('bench')
-      await load(cache, items)
-      return {
-        async run(query) {
-          // What an application does without an index: read every entry, filter in JS.
-          const keys: string[] = []
-          for await (const key of cache.keys()) keys.push(key)
-          const docs: ReferenceDocument[] = []
-          for (let i = 0; i < keys.length; i += 1000) {
-            const chunk = keys.slice(i, i + 1000)
-            const values = await cache.getMany(chunk)
-            values.forEach((value, j) => {
-              if (value !== undefined)
-                docs.push({ key: chunk[j] as string, fields: searchSuiteFields(value) })
-            })
-          }
-          return referenceSearch(docs, schema, query).page.length
-        },
-        close: () => service.close(),
-      }
+      await loadItems(cache, items)
+      return fullScanRunner(cache, service)
     },
   },
+  ...REDIS_SEARCH_SUBJECTS,
 ]
 
 /** Latency percentiles of one subject on one query kind, ms. */
@@ -162,6 +121,8 @@ export async function runSearchBench(options: {
   readonly documents: number
   readonly seed: number
   readonly subjects?: readonly SearchSubject[]
+  /** Caps each subject's `iterations` (for a short run). */
+  readonly maxIterations?: number
   readonly progress?: (message: string) => void
 }): Promise<SearchLatencyRow[]> {
   const items = differentialItems(options.seed, options.documents)
@@ -173,7 +134,8 @@ export async function runSearchBench(options: {
       const random = seededRandom(options.seed + kind.name.length)
       const times: number[] = []
       for (let i = 0; i < 3; i++) await runner.run(kind.make(random))
-      for (let i = 0; i < subject.iterations; i++) {
+      const iterations = Math.min(subject.iterations, options.maxIterations ?? Infinity)
+      for (let i = 0; i < iterations; i++) {
         const query = kind.make(random)
         const started = performance.now()
         await runner.run(query)

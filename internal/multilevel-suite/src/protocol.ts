@@ -26,6 +26,31 @@ export type Request =
       readonly concurrency: number
       readonly loaderMs: number
     }
+  /**
+   * getOrSet with a loader that reports `loading` (keys: [key]) and returns `value` only once
+   * a `release` of the key arrives. Resolves to what getOrSet returned.
+   */
+  | {
+      readonly op: 'slowLoad'
+      readonly key: string
+      readonly value: unknown
+      readonly tags?: string[]
+    }
+  /** As `slowLoad`, through `cache.refresh`. */
+  | { readonly op: 'slowRefresh'; readonly key: string; readonly value: unknown }
+  | { readonly op: 'release'; readonly key: string }
+  /** The value the provider (L2) holds for `key`, decoded, past any L1 (`null` when absent). */
+  | { readonly op: 'l2Get'; readonly key: string }
+  /**
+   * `rounds` getOrSetMany calls of `keys` at once; the bulk loader takes `loaderMs`. Resolves
+   * to the keys this worker's loaders were asked for and the values every call got.
+   */
+  | {
+      readonly op: 'bulkStorm'
+      readonly keys: string[]
+      readonly calls: number
+      readonly loaderMs: number
+    }
   | { readonly op: 'close' }
 
 /** A worker's answer to request `id`. */
@@ -42,7 +67,7 @@ export interface Reply {
 
 /** An event a worker reports as it happens. */
 export interface WorkerEvent {
-  readonly event: 'invalidate' | 'bus' | 'error' | 'ready'
+  readonly event: 'invalidate' | 'bus' | 'error' | 'ready' | 'loading'
   readonly at: number
   readonly keys?: readonly string[]
   readonly detail?: string

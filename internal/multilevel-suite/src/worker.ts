@@ -2,7 +2,7 @@
  * A cacheport "process" for the multi-process tests: opens one multilevel namespace `ml` (L1
  * memory, L2 the backend of `CACHEPORT_ML_CONFIG`) and serves the parent's requests over IPC.
  */
-import { createCacheService } from '@cacheport/core'
+import { createCacheService, readEnvelope } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import { memoryProvider } from '@cacheport/provider-memory'
 import type { RedisFamilyProvider } from '@cacheport/provider-redis'
@@ -40,8 +40,10 @@ const config = JSON.parse(process.env.CACHEPORT_ML_CONFIG ?? 'null') as WorkerCo
 if (config === null) throw new Error('CACHEPORT_ML_CONFIG is not set: run through spawnWorker()')
 
 const l1 = memoryProvider({ maximumSize: 10_000, values: 'live' })
+const l2 = await connect(config.backend)
+const json = jsonEncoder()
 const service = createCacheService({
-  providers: { l2: await connect(config.backend), local: l1 },
+  providers: { l2, local: l1 },
   defaultProvider: 'l2',
   encoder: jsonEncoder(),
   defaults: { jitter: 0 },
@@ -53,6 +55,9 @@ const cache = service.namespace<unknown>('ml', {
   ...config.namespace,
 })
 const l1Store = l1.openStore({ namespace: 'ml' })
+const l2Store = l2.openStore({ namespace: 'ml' })
+/** Loaders of `slowLoad` waiting for their `release`, by key. */
+const held = new Map<string, () => void>()
 
 cache.on('invalidate', (e) => {
   if (e.reason === 'remote') send({ event: 'invalidate', at: wallNow(), keys: e.keys ?? [] })
@@ -91,6 +96,50 @@ async function handle(request: Request): Promise<unknown> {
         Array.from({ length: request.concurrency }, () => cache.getOrSet(request.key, loader)),
       )
       return { loaderCalls: loaderCalls - before, values }
+    }
+    case 'slowLoad':
+      return (
+        (await cache.getOrSet(request.key, async (ctx) => {
+          loaderCalls++
+          if (request.tags !== undefined) ctx.setTags(request.tags)
+          const released = new Promise<void>((r) => held.set(request.key, r))
+          send({ event: 'loading', at: wallNow(), keys: [request.key] })
+          await released
+          return request.value
+        })) ?? null
+      )
+    case 'slowRefresh':
+      return (
+        (await cache.refresh(request.key, async () => {
+          loaderCalls++
+          const released = new Promise<void>((r) => held.set(request.key, r))
+          send({ event: 'loading', at: wallNow(), keys: [request.key] })
+          await released
+          return request.value
+        })) ?? null
+      )
+    case 'release':
+      held.get(request.key)?.()
+      held.delete(request.key)
+      return null
+    case 'l2Get': {
+      const raw = await l2Store.get(request.key)
+      if (!(raw instanceof Uint8Array)) return null
+      const envelope = readEnvelope(raw)
+      return envelope.negative ? null : json.decode(envelope.payload)
+    }
+    case 'bulkStorm': {
+      const asked: string[] = []
+      const loader = async (keys: string[]) => {
+        loaderCalls++
+        asked.push(...keys)
+        await new Promise((r) => setTimeout(r, request.loaderMs))
+        return keys.map((k) => [k, { key: k, loadedBy: process.pid }] as const)
+      }
+      const values = await Promise.all(
+        Array.from({ length: request.calls }, () => cache.getOrSetMany(request.keys, loader)),
+      )
+      return { asked, values }
     }
     case 'close':
       await service.close()

@@ -1,7 +1,7 @@
 import { createCacheService } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import type { RedisFamilyProvider } from '@cacheport/redis-kit'
-import { KeyLayout } from '@cacheport/redis-kit'
+import { FENCE_IDLE_MS, KeyLayout } from '@cacheport/redis-kit'
 import { mulberry32 } from '@cacheport/test-harness'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Backend, rawCommand, scanAll } from './backend.js'
@@ -110,9 +110,17 @@ export function describeHygiene(
         expect(headerTags(stored)).toEqual([])
       }
 
-      // 5. Once every TTL has passed, nothing of the namespace is left.
+      // 5. Once every TTL has passed, nothing of the namespace is left but its write-back
+      //    fence hashes: at most one per bucket, each expiring after FENCE_IDLE_MS idle.
       await new Promise((r) => setTimeout(r, maxTtl + 100))
-      expect(await scanAll(backend, 'hyg:?{hyg:*')).toEqual([])
+      expect(await scanAll(backend, 'hyg:[vtl]{hyg:*')).toEqual([])
+      const fences = await scanAll(backend, 'hyg:f{hyg:*')
+      expect(fences.length).toBeLessThanOrEqual(provider.buckets)
+      for (const fence of fences) {
+        const pttl = Number(await rawCommand(backend, 'PTTL', fence))
+        expect(pttl, fence).toBeGreaterThan(0)
+        expect(pttl, fence).toBeLessThanOrEqual(FENCE_IDLE_MS)
+      }
     })
   })
 }

@@ -19,5 +19,4 @@ export {
 } from './backend.js'
 export { describeRedisEntries } from './entries.js'
 export { describeRedisSearch, put, query, type RedisSearchSuiteOptions } from './search.js'
-export { referenceScan } from './search-reference.js'
 export { CAPABILITIES, describeRedisFamilyProvider, type RedisFamilySuiteOptions } from './suite.js'

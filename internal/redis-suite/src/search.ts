@@ -24,7 +24,7 @@ import {
   until,
 } from './search-helpers.js'
 import { describeSearchTopology } from './search-topology.js'
-import { describeSearchVectorsAndScan } from './search-vectors.js'
+import { describeSearchVectors } from './search-vectors.js'
 
 export type { RedisSearchSuiteOptions } from './search-helpers.js'
 export { put, query } from './search-helpers.js'
@@ -32,10 +32,11 @@ export { put, query } from './search-helpers.js'
 /**
  * Search on one Redis-family provider against real servers with RediSearch 2.4.16 loaded:
  * the index follows the entry (set, replace, delete, expiry, tags, clear, compute), every
- * operator, escaping of hostile strings, vectors (FLAT and HNSW, three metrics), a
- * differential test against a plain JavaScript scan, the schema-conflict rule, and on
- * clusters a failover and a slot migration. Standalone files also check the refusal without
- * the module. One backend per file.
+ * operator, escaping of hostile strings, vectors (FLAT and HNSW, three metrics), the
+ * schema-conflict rule, and on clusters the merge over every primary, a failover and a slot
+ * migration. Standalone files also check the refusal without the module. The differential
+ * test against the reference scan is the conformance kit's (`describeRedisFamilyProvider`
+ * runs it on every backend). One backend per file.
  */
 export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
   describe(`${options.name}: search (${options.server}, ${options.topology})`, {
@@ -90,14 +91,14 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
       expect(() =>
         provider.openStore({
           namespace: 'plain',
-          search: { schema: SCHEMA as StoreSearchSchema, indexName: 'index:plain' },
+          search: { schema: SCHEMA, indexName: 'index:plain' },
         }),
       ).toThrow(CacheConfigError)
       expect(() =>
         provider.openStore({
           namespace: store.namespace,
           search: {
-            schema: { title: SCHEMA.title } as StoreSearchSchema,
+            schema: { title: { type: 'text', weight: 2 } },
             indexName: `index:${store.namespace}`,
           },
         }),
@@ -216,6 +217,30 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
       expect(Number(await rawCommand(backend, 'PTTL', valueKey))).toBe(-1)
       expect(await store.invalidateTags(['fruit'])).toBe(1)
       expect(await keysOf(store, query({ text: 'apple' }))).toEqual([])
+    })
+
+    it('writes back under a fence: refused after a delete, a set or a tag invalidation; indexed when written', async () => {
+      const store = open()
+      const fenced = async (key: string, value: unknown, fence: string, tags?: string[]) => {
+        const bytes = await pipeline.encode(value, META, { namespace: store.namespace, key })
+        return store.setIfUnchanged!(key, bytes, fence, { tags, fields: { title: 'fenced pear' } })
+      }
+      let fence = await store.fence!('d')
+      await store.delete('d')
+      expect(await fenced('d', { v: 'd' }, fence)).toBe(false)
+      fence = await store.fence!('s')
+      await put(store, 's', { v: 'other' }, { title: 'other' })
+      expect(await fenced('s', { v: 's' }, fence)).toBe(false)
+      expect(await decoded(await store.get('s'))).toEqual({ v: 'other' })
+      fence = await store.fence!('t')
+      await store.invalidateTags(['fruit'])
+      expect(await fenced('t', { v: 't' }, fence, ['fruit'])).toBe(false)
+      expect(await fenced('w', { v: 'w' }, await store.fence!('w'), ['fruit'])).toBe(true)
+      expect(await decoded(await store.get('w'))).toEqual({ v: 'w' })
+      expect(await keysOf(store, query({ text: 'fenced' }))).toEqual(['w'])
+      // Over an entry present at the fence: replaced, fields and all.
+      expect(await fenced('s', { v: 's2' }, await store.fence!('s'))).toBe(true)
+      expect(await keysOf(store, query({ text: 'fenced' }))).toEqual(['s', 'w'])
     })
 
     it('reads a key of another type as unreadable, and a write replaces it', async () => {
@@ -404,7 +429,7 @@ export function describeRedisSearch(options: RedisSearchSuiteOptions): void {
       }
     })
 
-    describeSearchVectorsAndScan(ctx)
+    describeSearchVectors(ctx)
     describeSearchTopology(ctx)
   })
 }

@@ -121,7 +121,11 @@ export function describeSharedBackend(
           expect([...before.values()].filter((n) => n > 0).length).toBeGreaterThan(1)
         }
         await mine.clear()
-        expect(await scanAll(backend, 'shared:?{clr:*')).toEqual([])
+        // Only the write-back fence hashes stay: they carry the clear generation (fence.ts).
+        expect(await scanAll(backend, 'shared:[vtl]{clr:*')).toEqual([])
+        for (const fence of await scanAll(backend, 'shared:?{clr:*')) {
+          expect(fence.startsWith('shared:f{clr:')).toBe(true)
+        }
         expect(await mine.getMany(keys.slice(0, 5))).toEqual([
           undefined,
           undefined,

@@ -60,6 +60,7 @@ export function describeRedisFamilyProvider(options: RedisFamilySuiteOptions): v
     createProvider: async (): Promise<CacheProvider> =>
       options.connect(await shared(), { keyPrefix: 'conf:' }),
     capabilities: CAPABILITIES,
+    fencedWrites: true,
     ttlMs: 150,
   })
   describeFailures(options)

@@ -192,6 +192,27 @@ export function describeLockConformance(context: PortConformanceContext): void {
       await other?.release()
     })
 
+    it('tries many locks at once without waiting (acquireMany, or one acquire per key)', async () => {
+      const ns = context.freshName('lock')
+      const port = lock()
+      const held = await port.acquire(ns, 'b', { ttlMs: 10_000, waitMs: 0 })
+      const keys = ['a', 'b', 'c', 'd{x}', 'e']
+      const started = performance.now()
+      const handles =
+        port.acquireMany !== undefined
+          ? await port.acquireMany(ns, keys, { ttlMs: 10_000 })
+          : await Promise.all(keys.map((k) => port.acquire(ns, k, { ttlMs: 10_000, waitMs: 0 })))
+      expect(performance.now() - started).toBeLessThan(2_000)
+      expect(handles.map((h) => h?.key)).toEqual(['a', undefined, 'c', 'd{x}', 'e'])
+      // Each handle holds its own key, and frees it.
+      expect(await port.acquire(ns, 'c', { ttlMs: 10_000, waitMs: 0 })).toBeUndefined()
+      for (const h of handles) expect((await h?.release()) ?? true).toBe(true)
+      const again = await port.acquire(ns, 'c', { ttlMs: 10_000, waitMs: 0 })
+      expect(again).toBeDefined()
+      await again?.release()
+      await held?.release()
+    })
+
     it('expires after ttlMs; the lapsed holder then releases nothing', async () => {
       const ns = context.freshName('lock')
       const first = await lock().acquire(ns, 'k', { ttlMs: context.ttlMs, waitMs: 0 })

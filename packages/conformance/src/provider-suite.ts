@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeBadInput } from './bad-input-suite.js'
 import type { ManualClock } from './clock.js'
 import { describeEntriesConformance } from './entries-suite.js'
+import { describeFenceConformance } from './fence-suite.js'
 import { AWKWARD_KEYS, allBytes, conformanceEncoder, seededBytes } from './fixtures.js'
 import {
   describeBusConformance,
@@ -46,6 +47,13 @@ export interface ProviderConformanceOptions {
   readonly createPeer?: () => MaybePromise<CacheProvider>
   /** The capabilities the provider must declare: every `false` one is tested as refused. */
   readonly capabilities: ProviderCapabilities
+  /**
+   * True when the provider's stores write back conditionally (`Store.fence` and
+   * `Store.setIfUnchanged`, for providers shared between processes): the suite checks that a
+   * write-back is refused after another process's set, delete, tag invalidation or clear.
+   * Default false: the suite checks the stores have neither method.
+   */
+  readonly fencedWrites?: boolean
   /**
    * A manual clock the provider was created with. Without one, expiry tests wait in real
    * time (`ttlMs` and a little more).
@@ -623,6 +631,7 @@ export function runProviderConformance(options: ProviderConformanceOptions): voi
     }
     if (caps.bus) describeBusConformance(ports)
     if (caps.lock) describeLockConformance(ports)
+    describeFenceConformance({ ...ports, tags: caps.tags, declared: options.fencedWrites === true })
 
     describe('refused capabilities', () => {
       const refused = (Object.keys(caps) as (keyof ProviderCapabilities)[]).filter(

@@ -23,12 +23,25 @@ export interface SetManyEntry<K, V> extends SetOptions {
 export interface GetOrSetOptions extends SetOptions {
   /** TTL of a cached "not found"; defaults to the namespace's `negativeTtl`, then its `ttl`. */
   readonly negativeTtl?: Duration | null
+  /**
+   * Stops this caller waiting: when it aborts, the call rejects at once with `signal.reason`
+   * (a `DOMException` named `AbortError` unless a reason was given). The load goes on for
+   * other callers; when every caller waiting on it has aborted, the loader's `ctx.signal`
+   * fires.
+   */
+  readonly signal?: AbortSignal
 }
 
 /** What a loader can tell the cache about the value it produced. */
 export interface LoaderContext<K> {
   /** The key being loaded. */
   readonly key: K
+  /**
+   * Fires when nobody needs the value any more: every caller waiting on this load aborted its
+   * signal, the namespace's hard timeout ran out, or the service is closing. Pass it to
+   * `fetch`, database drivers and timers; its `reason` says why.
+   */
+  readonly signal: AbortSignal
   /** Overrides the TTL for this value (e.g. from an upstream `max-age`). */
   setTtl(ttl: Duration | null): void
   /** Replaces the tags for this value. */
@@ -44,6 +57,8 @@ export type Loader<K, V> = (context: LoaderContext<K>) => MaybePromise<V | NotFo
 
 /** What a bulk loader can tell the cache. */
 export interface BulkLoaderContext {
+  /** As `LoaderContext.signal`, for the bulk load. */
+  readonly signal: AbortSignal
   setTtl(ttl: Duration | null): void
   setTags(tags: readonly string[]): void
   skipCache(): void

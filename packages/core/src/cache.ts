@@ -30,8 +30,11 @@ import type { CacheEventListener, CacheEventName } from './events.js'
 import { InProcessRead } from './in-process-read.js'
 import { validateKey } from './keys.js'
 import { getOrSetMany } from './loading/bulk-get-or-set.js'
+import { LoadAudience, untilAborted } from './loading/load-audience.js'
 import type { LoadRunner } from './loading/load-runner.js'
+import type { BulkLoad } from './loading/locked-bulk-load.js'
 import type { ReadOrLoad } from './loading/read-or-load.js'
+import type { Refresher } from './loading/refresh.js'
 import type { LockedLoad, Revalidation } from './loading/revalidation.js'
 import type { Singleflight } from './loading/singleflight.js'
 import { chain, isPromise, toPromise } from './maybe-promise.js'
@@ -61,6 +64,10 @@ export interface CacheParts<K, V> {
   readonly runner: LoadRunner<K, V>
   /** Runs a load, under the distributed lock when the namespace has one. */
   readonly load: LockedLoad<K, V>
+  /** Runs a bulk load, under the distributed lock when the namespace has one. */
+  readonly bulkLoad: BulkLoad<K, V>
+  /** `refresh` and `refreshMany`. */
+  readonly refresher: Refresher<K, V>
   readonly revalidation: Revalidation<K, V>
   readonly overtake: Overtake
   /** What a `getOrSet` lookup leads to: a hit (maybe refreshing ahead), stale, or a load. */
@@ -180,19 +187,22 @@ export class Cache<K = string, V = unknown> {
   getOrSet(key: K, loader: Loader<K, V>, options?: GetOrSetOptions): Promise<V | undefined> {
     let k: string
     let found: MaybePromise<Found<V>>
+    let signal: AbortSignal | undefined
     try {
       k = this.#key(key)
       checkFunction(loader, 'getOrSet', 'loader')
       if (options !== undefined) {
         checkGetOrSetOptions(options, 'getOrSet')
         this.#policy.checkCallOptions(options)
+        signal = options.signal
+        if (signal?.aborted) return Promise.reject(signal.reason)
       }
       const pending = this.#singleflight.pending(k)
       if (pending !== undefined) {
         // Joining a read or load already under way: this caller reaches no loader, so it
         // counts as a hit (as Caffeine and Guava count it), of its own kind.
         this.#reporter.joined(k)
-        return pending
+        return this.#singleflight.join(pending, signal)
       }
       found = this.#tiers.read(k)
       if (!isPromise(found)) {
@@ -201,22 +211,26 @@ export class Cache<K = string, V = unknown> {
         if (f !== undefined && this.#policy.isFresh(f)) {
           return Promise.resolve(this.#p.decide.freshHit(k, key, f, loader, options))
         }
-        const next = this.#p.decide.afterLookup(k, key, f, loader, options)
-        return isPromise(next) ? this.#singleflight.track(k, next) : Promise.resolve(next)
+        const audience = new LoadAudience()
+        const next = this.#p.decide.afterLookup(k, key, f, loader, options, audience)
+        return isPromise(next)
+          ? this.#singleflight.track(k, next, audience, signal)
+          : Promise.resolve(next)
       }
     } catch (error) {
       return Promise.reject(error)
     }
+    const audience = new LoadAudience()
     const pending = found.then(
-      (f) => this.#p.decide.afterLookup(k, key, f, loader, options),
+      (f) => this.#p.decide.afterLookup(k, key, f, loader, options, audience),
       (error: unknown) => {
         // A failing provider degrades to the loader (unless the namespace turned that off).
         if (!this.#p.settings.loaderFallback || !isBackendFailure(error)) throw error
         this.#reporter.error(k, 'get', error)
-        return this.#p.decide.afterLookup(k, key, undefined, loader, options)
+        return this.#p.decide.afterLookup(k, key, undefined, loader, options, audience)
       },
     )
-    return this.#singleflight.track(k, pending)
+    return this.#singleflight.track(k, pending, audience, signal)
   }
 
   /** Reads many values; the result follows the order of `keys`, `undefined` where missing. */
@@ -241,13 +255,39 @@ export class Cache<K = string, V = unknown> {
   ): Promise<(V | undefined)[]> {
     return toPromise(() => {
       checkList(keys, 'getOrSetMany', 'keys')
-      checkFunction(loader, 'getOrSetMany', 'loader')
       const ks = keys.map((key) => this.#key(key))
-      if (options !== undefined) {
-        checkGetOrSetOptions(options, 'getOrSetMany')
-        this.#policy.checkCallOptions(options)
-      }
-      return getOrSetMany(this.#p, { keys, encoded: ks, loader, options })
+      this.#checkLoad(loader, options, 'getOrSetMany')
+      const work = getOrSetMany(this.#p, { keys, encoded: ks, loader, options })
+      return untilAborted(work, options?.signal)
+    })
+  }
+
+  /**
+   * Reloads `key` now and writes the new value; readers keep the old one until then. Joins a
+   * refresh or load of the key running in this process and takes the distributed lock when
+   * the namespace has one. Resolves to the new value; rejects with the loader's error (the
+   * old value stays), `signal.reason` on abort, or the typed errors of `getOrSet`.
+   */
+  refresh(key: K, loader: Loader<K, V>, options?: GetOrSetOptions): Promise<V | undefined> {
+    return toPromise(() => {
+      const k = this.#key(key)
+      this.#checkLoad(loader, options, 'refresh')
+      return this.#p.refresher.refresh(k, key, loader, options)
+    })
+  }
+
+  /** As `refresh`, for many keys with one call of `loader`; resolves in the order of `keys`. */
+  refreshMany(
+    keys: readonly K[],
+    loader: BulkLoader<K, V>,
+    options?: GetOrSetOptions,
+  ): Promise<(V | undefined)[]> {
+    return toPromise(() => {
+      checkList(keys, 'refreshMany', 'keys')
+      const ks = keys.map((key) => this.#key(key))
+      this.#checkLoad(loader, options, 'refreshMany')
+      const work = this.#p.refresher.refreshMany(ks, keys, loader, options)
+      return untilAborted(work, options?.signal)
     })
   }
 
@@ -593,6 +633,15 @@ export class Cache<K = string, V = unknown> {
       }
       return this.#p.compute.run(k, decide, maxRetries)
     })
+  }
+
+  /** Checks a loader and its options; throws a signal that already aborted. */
+  #checkLoad(loader: unknown, options: GetOrSetOptions | undefined, method: string): void {
+    checkFunction(loader, method, 'loader')
+    if (options === undefined) return
+    checkGetOrSetOptions(options, method)
+    this.#policy.checkCallOptions(options)
+    if (options.signal?.aborted) throw options.signal.reason
   }
 
   #checkOpen(): void {

@@ -12,7 +12,12 @@ import { checkOptionsObject, describeOption } from './options.js'
 type KeyList<T> = { readonly [K in keyof Required<T>]: true }
 
 const SET: KeyList<SetOptions> = { ttl: true, tags: true }
-const GET_OR_SET: KeyList<GetOrSetOptions> = { ttl: true, tags: true, negativeTtl: true }
+const GET_OR_SET: KeyList<GetOrSetOptions> = {
+  ttl: true,
+  tags: true,
+  negativeTtl: true,
+  signal: true,
+}
 const SET_MANY_ENTRY: KeyList<SetManyEntry<unknown, unknown>> = {
   key: true,
   value: true,
@@ -54,9 +59,21 @@ export function checkSetOptions(options: unknown, method = 'set'): void {
   if (options !== undefined) checkOptionsObject(options, SET_NAMES, `${method}() options`)
 }
 
-/** Checks the options of `getOrSet`/`getOrSetMany` (`ttl`, `tags`, `negativeTtl`). */
+/** Checks the options of `getOrSet`/`getOrSetMany` (`ttl`, `tags`, `negativeTtl`, `signal`). */
 export function checkGetOrSetOptions(options: unknown, method: string): void {
-  if (options !== undefined) checkOptionsObject(options, GET_OR_SET_NAMES, `${method}() options`)
+  if (options === undefined) return
+  checkOptionsObject(options, GET_OR_SET_NAMES, `${method}() options`)
+  checkSignalOption((options as { signal?: unknown }).signal, method)
+}
+
+/** Throws `CacheConfigError` (`INVALID_OPTION`) unless `signal` is an `AbortSignal` or absent. */
+export function checkSignalOption(signal: unknown, method: string): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new CacheConfigError(
+      'INVALID_OPTION',
+      `${method}() options: signal must be an AbortSignal, got ${describeOption(signal)}`,
+    )
+  }
 }
 
 /** Checks one `setMany` entry (`key`, `value`, `ttl`, `tags`); `index` names it. */

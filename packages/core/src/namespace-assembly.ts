@@ -5,11 +5,13 @@ import { ComputeRunner } from './compute.js'
 import { type EntryCodec, liveEntryCodec } from './entry-codec.js'
 import { EntryOperations } from './entry-operations.js'
 import { type Clock, EntryPolicy } from './entry-policy.js'
-import { CacheConfigError } from './errors.js'
+import { CacheClosedError, CacheConfigError } from './errors.js'
 import type { CacheEvents } from './events.js'
 import { stringKeys } from './keys.js'
 import { LoadRunner } from './loading/load-runner.js'
+import { type BulkLoad, LockedBulkLoad } from './loading/locked-bulk-load.js'
 import { ReadOrLoad } from './loading/read-or-load.js'
+import { Refresher, type Reload } from './loading/refresh.js'
 import { RefreshAhead } from './loading/refresh-ahead.js'
 import { type LockedLoad, Revalidation } from './loading/revalidation.js'
 import { Singleflight } from './loading/singleflight.js'
@@ -155,10 +157,41 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
           policy,
           reporter,
         })
-  const load: LockedLoad<K, V> = (k, key, loader, options, staleSince) =>
+  inputs.onClose(async () => runner.close(new CacheClosedError('cache service')))
+  const load: LockedLoad<K, V> = (k, key, loader, options, staleSince, signal) =>
     lock === undefined || guard?.open === true
-      ? runner.load(k, key, loader, options)
-      : lock.load(k, key, loader, options, staleSince)
+      ? runner.load(k, key, loader, options, signal)
+      : lock.load(k, key, loader, options, staleSince, signal)
+  const lockedBulk =
+    lock === undefined || settings.lock === undefined
+      ? undefined
+      : new LockedBulkLoad<K, V>({
+          port: providerPort(provider, 'lock'),
+          ttlMs: settings.lock.ttlMs,
+          lock,
+          runner,
+          tiers,
+          policy,
+          reporter,
+          keyCodec,
+        })
+  const bulkLoad: BulkLoad<K, V> = (fresh, original, loader, options, signal, since) =>
+    lockedBulk === undefined || guard?.open === true
+      ? runner.loadMany(fresh, original, loader, options, signal)
+      : lockedBulk.load(fresh, original, loader, options, signal, since)
+  const reload: Reload<K, V> = (k, key, loader, options, since, signal) =>
+    lock === undefined || guard?.open === true
+      ? runner.load(k, key, loader, options, signal)
+      : lock.reload(k, key, loader, options, since, signal)
+  const singleflight = new Singleflight<V>()
+  const refresher = new Refresher<K, V>({
+    loads: singleflight,
+    runner,
+    reload,
+    bulkLoad,
+    policy,
+    reporter,
+  })
   const revalidation = new Revalidation<K, V>({ grace: settings.grace, policy, reporter, load })
   const overtake: Overtake = {
     key: (k) => {
@@ -196,9 +229,11 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
       policy,
       reporter,
       tiers,
-      singleflight: new Singleflight<V>(),
+      singleflight,
       runner,
       load,
+      bulkLoad,
+      refresher,
       revalidation,
       overtake,
       decide: new ReadOrLoad<K, V>({

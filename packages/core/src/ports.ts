@@ -218,6 +218,26 @@ export interface Store<E = Uint8Array> {
     fn: (current: E | CacheDecodeError | undefined) => MaybePromise<StoreComputeAction<E>>,
     options?: StoreComputeOptions,
   ): Promise<E | CacheDecodeError | undefined>
+  /**
+   * Optional: race-free write-back across processes. Captures, before a load begins, an
+   * opaque token of everything that must stay unchanged for the load's result to be written:
+   * the stored value of `key`, and whether a delete of it, a tag invalidation or a clear of
+   * the namespace happened since. Stores shared between processes implement it together
+   * with `setIfUnchanged`; an in-process store needs neither (the cache's own bookkeeping
+   * already covers one process).
+   */
+  fence?(key: string): MaybePromise<string>
+  /**
+   * Writes `entry` only if nothing `fence` covers changed since it was captured: no other
+   * write or delete of `key`, no invalidation of a tag (when `options.tags` is not empty),
+   * no clear. Resolves `true` when written, `false` when refused. Present with `fence`.
+   */
+  setIfUnchanged?(
+    key: string,
+    entry: E,
+    fence: string,
+    options?: StoreWriteOptions,
+  ): MaybePromise<boolean>
   /** Iterates the keys of this namespace (no particular order). Needs `iterate`. */
   keys?(): AsyncIterable<string>
   /**
@@ -368,6 +388,16 @@ export interface DistributedLock {
     key: string,
     options: LockAcquireOptions,
   ): Promise<LockHandle | undefined>
+  /**
+   * Optional: tries the locks of many keys once each, without waiting (locked bulk loads),
+   * in as few calls as the backend allows (one per hash slot on Redis). Resolves to a handle
+   * per key, in order, `undefined` where another holder has it. Rejects like `acquire`.
+   */
+  acquireMany?(
+    namespace: string,
+    keys: readonly string[],
+    options: { readonly ttlMs: number },
+  ): Promise<(LockHandle | undefined)[]>
 }
 
 /** Options a provider receives when the service opens a namespace on it. */

@@ -87,13 +87,21 @@ export class GuardedStore<E> implements Store<E> {
   readonly #guard: NodeGuard
   readonly compute?: Store<E>['compute']
   readonly keys?: Store<E>['keys']
+  readonly fence?: Store<E>['fence']
+  readonly setIfUnchanged?: Store<E>['setIfUnchanged']
 
   constructor(store: Store<E>, guard: NodeGuard) {
     this.namespace = store.namespace
     this.kind = store.kind
     this.#store = store
     this.#guard = guard
-    const { compute, keys } = store
+    const { compute, keys, fence, setIfUnchanged } = store
+    if (fence !== undefined && setIfUnchanged !== undefined) {
+      // The write-back fence: refused while open, so the load then writes nothing back.
+      this.fence = (key) => guard.write(() => fence.call(store, key))
+      this.setIfUnchanged = (key, entry, token, options) =>
+        guard.write(() => setIfUnchanged.call(store, key, entry, token, options))
+    }
     if (compute !== undefined) {
       this.compute = (
         key: string,

@@ -39,6 +39,8 @@ export class ShardedStore<E> implements Store<E> {
   readonly inspect?: Store<E>['inspect']
   readonly onRemoval?: Store<E>['onRemoval']
   readonly inProcess?: boolean
+  readonly fence?: Store<E>['fence']
+  readonly setIfUnchanged?: Store<E>['setIfUnchanged']
 
   constructor(options: {
     readonly namespace: string
@@ -78,6 +80,13 @@ export class ShardedStore<E> implements Store<E> {
       }
     }
     if (stores.every((s) => s.inProcess === true)) this.inProcess = true
+    // Race-free write-back when every node has it: the fence and the write go to the key's
+    // node (a ring change in between makes the other node refuse the foreign token).
+    if (options.stores.every((s) => s.fence !== undefined && s.setIfUnchanged !== undefined)) {
+      this.fence = (key) => this.#storeOf(key).fence!(key)
+      this.setIfUnchanged = (key, entry, token, writeOptions) =>
+        this.#storeOf(key).setIfUnchanged!(key, entry, token, writeOptions)
+    }
   }
 
   /** The index of the node holding `key`. */

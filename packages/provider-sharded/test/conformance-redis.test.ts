@@ -29,5 +29,6 @@ runProviderConformance({
     lock: true,
     search: false,
   },
+  fencedWrites: true,
   ttlMs: 150,
 })

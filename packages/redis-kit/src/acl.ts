@@ -47,6 +47,11 @@ const SCRIPTS = [
   '+zrange',
   '+zrem',
   '+zremrangebyscore',
+  // The write-back fence hashes (fence.ts).
+  '+hincrby',
+  '+hsetnx',
+  '+hmget',
+  '+pexpire',
 ]
 /** Searchable namespaces: hash entries, the module check and the RediSearch commands. */
 const SEARCH = [

@@ -36,6 +36,7 @@ export {
 } from './connection.js'
 export { Deadlines } from './deadlines.js'
 export { connectFailureCause, namingConnectFailure, probeTls, toCacheError } from './errors.js'
+export { RedisFence } from './fence.js'
 export { escapeGlob, hashTagOf, KeyLayout, parseValueKey } from './layout.js'
 export {
   Link,
@@ -46,7 +47,15 @@ export {
   reconnectDelay,
 } from './link.js'
 export { RedisLock, type RedisLockContext } from './lock.js'
-export { DELETE_SCRIPT, INVALIDATE_SCRIPT, RELEASE_SCRIPT, WRITE_SCRIPT } from './lua.js'
+export {
+  DELETE_SCRIPT,
+  FENCE_IDLE_MS,
+  FENCE_SCRIPT,
+  FENCED_WRITE_SCRIPT,
+  INVALIDATE_SCRIPT,
+  RELEASE_SCRIPT,
+  WRITE_SCRIPT,
+} from './lua.js'
 export { HASH_DELETE_SCRIPT, HASH_INVALIDATE_SCRIPT, HASH_WRITE_SCRIPT } from './lua-hash.js'
 export {
   CLUSTER_OPTION_NAMES,
@@ -72,7 +81,6 @@ export {
   foldTag,
   hashFieldsOf,
   TAG_SEPARATOR,
-  textTerms,
   VALUE_FIELD,
   vectorBytes,
 } from './search-fields.js'

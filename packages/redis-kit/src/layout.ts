@@ -9,6 +9,7 @@ import { CacheConfigError } from '@cacheport/core'
  * - value:     `<prefix>v{<ns>:<b>}<key>`
  * - tag index: `<prefix>t{<ns>:<b>}<tag>` (sorted set: member = key, score = expiry ms)
  * - lock:      `<prefix>l{<ns>:<b>}<key>` (string: the holder's token; same slot as the value)
+ * - fence:     `<prefix>f{<ns>:<b>}` (hash: the bucket's write-back generations, see fence.ts)
  * - bus:       `<prefix>bus{<ns>}` (a pub/sub channel, sharded on clusters; not a key)
  */
 export class KeyLayout {
@@ -20,6 +21,7 @@ export class KeyLayout {
   readonly #valuePrefixes: string[]
   readonly #indexPrefixes: string[]
   readonly #lockPrefixes: string[]
+  readonly #fenceKeys: string[]
 
   /** Throws `CacheConfigError` for a namespace with `{`, `}` or `:` or a bad bucket count. */
   constructor(prefix: string, namespace: string, buckets: number) {
@@ -42,17 +44,27 @@ export class KeyLayout {
     this.#valuePrefixes = Array.from({ length: buckets }, (_, b) => `${prefix}v{${namespace}:${b}}`)
     this.#indexPrefixes = Array.from({ length: buckets }, (_, b) => `${prefix}t{${namespace}:${b}}`)
     this.#lockPrefixes = Array.from({ length: buckets }, (_, b) => `${prefix}l{${namespace}:${b}}`)
+    this.#fenceKeys = Array.from({ length: buckets }, (_, b) => `${prefix}f{${namespace}:${b}}`)
   }
 
   /** The bucket of an entry key (FNV-1a over UTF-16 code units). */
   bucket(key: string): number {
     if (this.buckets === 1) return 0
-    let h = 0x811c9dc5
-    for (let i = 0; i < key.length; i++) {
-      h ^= key.charCodeAt(i)
-      h = Math.imul(h, 0x01000193)
-    }
-    return (h >>> 0) % this.buckets
+    return fnv1a(key) % this.buckets
+  }
+
+  /**
+   * The delete-cell field of an entry key in its bucket's fence hash: one of 256, from bits
+   * of the hash the bucket choice does not use, so a delete stops the write-back of about
+   * 1/256 of the other loads in flight in its bucket, not all of them.
+   */
+  fenceCell(key: string): string {
+    return `d${(fnv1a(key) >>> 16) & 0xff}`
+  }
+
+  /** The fence hash of a bucket (same hash slot as its values). */
+  fenceKey(bucket: number): string {
+    return this.#fenceKeys[bucket] as string
   }
 
   valueKey(key: string): string {
@@ -94,6 +106,16 @@ export class KeyLayout {
   entryKeyOf(valueKey: string): string {
     return valueKey.slice(valueKey.indexOf('}', this.prefix.length + 2) + 1)
   }
+}
+
+/** FNV-1a over UTF-16 code units, unsigned. */
+function fnv1a(key: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h >>> 0
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 import type { RedisCommands } from './client.js'
 import type { Deadlines } from './deadlines.js'
 import type { KeyLayout } from './layout.js'
-import { RELEASE_SCRIPT } from './lua.js'
+import { RELEASE_SCRIPT, TRY_LOCKS_SCRIPT } from './lua.js'
 import { retryOnTopologyChange } from './retry.js'
 import { LuaScript } from './scripts.js'
 
@@ -27,6 +27,7 @@ export interface RedisLockContext {
 }
 
 const RELEASE = new LuaScript(RELEASE_SCRIPT)
+const TRY_LOCKS = new LuaScript(TRY_LOCKS_SCRIPT)
 
 /** First pause between attempts of a waiting acquirer, ms; it doubles up to `MAX_PAUSE_MS`. */
 const FIRST_PAUSE_MS = 5
@@ -80,6 +81,58 @@ export class RedisLock implements DistributedLock {
       ceiling = Math.min(ceiling * 2, MAX_PAUSE_MS)
       if (!(await pauseUnlessAborted(pause, signal))) return undefined
     }
+  }
+
+  /**
+   * Tries the locks of `keys` once each, without waiting: one script per hash slot (bucket).
+   * Resolves to a handle per key, `undefined` where another holder has it. Throws
+   * `CacheConfigError` for bad options; rejects like `acquire` when the backend fails.
+   */
+  async acquireMany(
+    namespace: string,
+    keys: readonly string[],
+    options: { readonly ttlMs: number },
+  ): Promise<(LockHandle | undefined)[]> {
+    this.#c.checkOpen()
+    const { ttlMs } = checkOptions(keys[0] ?? '', { ttlMs: options?.ttlMs, waitMs: 0 })
+    for (const key of keys) checkOptions(key, { ttlMs, waitMs: 0 })
+    const layout = this.#c.layoutOf(namespace)
+    const token = randomBytes(16).toString('base64url')
+    const byBucket = new Map<number, number[]>()
+    keys.forEach((key, i) => {
+      const b = layout.bucket(key)
+      const list = byBucket.get(b)
+      if (list === undefined) byBucket.set(b, [i])
+      else list.push(i)
+    })
+    const out: (LockHandle | undefined)[] = new Array(keys.length).fill(undefined)
+    const settled = await Promise.allSettled(
+      [...byBucket.values()].map(async (indexes) => {
+        const lockKeys = indexes.map((i) => layout.lockKey(keys[i] as string))
+        const send = () => TRY_LOCKS.run(this.#c.client, lockKeys, [token, ttlMs])
+        const work = this.#c.retryTopology
+          ? retryOnTopologyChange(send, this.#c.refreshTopology)
+          : send()
+        const taken = (await this.#c.deadlines.bound(
+          work,
+          this.#c.atomicTimeoutMs,
+          'lock',
+        )) as unknown[]
+        indexes.forEach((i, j) => {
+          if (Number(taken[j]) === 1) {
+            const key = keys[i] as string
+            out[i] = new RedisLockHandle(namespace, key, lockKeys[j] as string, token, this.#c)
+          }
+        })
+      }),
+    )
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed !== undefined) {
+      // Give back what the other slots granted before reporting the failure.
+      for (const handle of out) handle?.release().catch(() => undefined)
+      throw failed.reason
+    }
+    return out
   }
 
   #trySet(lockKey: string, token: string, ttlMs: number): Promise<boolean> {

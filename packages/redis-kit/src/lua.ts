@@ -9,7 +9,18 @@
  * never outlives the entries it points to.
  */
 
+/**
+ * A fence hash (fence.ts) expires after this long without a capture or a bump: an idle
+ * namespace leaves nothing behind, and a load that outlives it is simply not written back
+ * (its incarnation no longer matches).
+ */
+export const FENCE_IDLE_MS = 600_000
+
 export const PRELUDE = `
+local function bump_fence(fence, field)
+  redis.call('HINCRBY', fence, field, 1)
+  redis.call('PEXPIRE', fence, ${FENCE_IDLE_MS})
+end
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -48,6 +59,19 @@ local function untag(member, tags, index_prefix, keep, now)
     end
   end
 end
+local function write_entry(key, stored, ttl, member, index_prefix, first_index, first_tag)
+  local now = now_ms()
+  local keep = {}
+  for i = first_tag, #ARGV do keep[ARGV[i]] = true end
+  untag(member, tags_of(key), index_prefix, keep, now)
+  if ttl > 0 then redis.call('SET', key, stored, 'PX', ttl) else redis.call('SET', key, stored) end
+  local score = '+inf'
+  if ttl > 0 then score = now + ttl end
+  for i = first_index, #KEYS do
+    redis.call('ZADD', KEYS[i], score, member)
+    refresh_index(KEYS[i], now)
+  end
+end
 local function precondition(key, expected)
   if expected == '' then return true end
   local cur = redis.pcall('GET', key)
@@ -65,43 +89,86 @@ end
  * Returns 1, or 0 when the precondition failed.
  */
 export const WRITE_SCRIPT = `${PRELUDE}
-local key = KEYS[1]
-if not precondition(key, ARGV[1]) then return 0 end
-local ttl = tonumber(ARGV[3])
-local member, index_prefix = ARGV[4], ARGV[5]
-local now = now_ms()
-local keep = {}
-for i = 6, #ARGV do keep[ARGV[i]] = true end
-untag(member, tags_of(key), index_prefix, keep, now)
-if ttl > 0 then redis.call('SET', key, ARGV[2], 'PX', ttl) else redis.call('SET', key, ARGV[2]) end
-local score = '+inf'
-if ttl > 0 then score = now + ttl end
-for i = 2, #KEYS do
-  redis.call('ZADD', KEYS[i], score, member)
-  refresh_index(KEYS[i], now)
-end
+if not precondition(KEYS[1], ARGV[1]) then return 0 end
+write_entry(KEYS[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], 2, 6)
 return 1
 `
 
 /**
- * Deletes values of one bucket and drops them from their tag indexes. KEYS: value keys.
- * ARGV: expected (as WRITE_SCRIPT; only with one key), index prefix, entry keys (as KEYS).
- * Returns the number removed, or -1 when the precondition failed.
+ * Captures the fence of one entry before its load (see fence.ts). KEYS[1] value key, KEYS[2]
+ * the bucket's fence hash. ARGV: an incarnation id to set if the hash has none, the key's
+ * delete-cell field. Returns { digest ('-' absent, else sha1 of the stored value),
+ * incarnation, clear generation, tag generation, cell generation } ('' for unset fields).
+ */
+export const FENCE_SCRIPT = `
+redis.call('HSETNX', KEYS[2], 'i', ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ${FENCE_IDLE_MS})
+local cur = redis.pcall('GET', KEYS[1])
+local digest = '-'
+if type(cur) == 'string' then digest = redis.sha1hex(cur) end
+local f = redis.call('HMGET', KEYS[2], 'i', 'c', 't', ARGV[2])
+return { digest, f[1] or '', f[2] or '', f[3] or '', f[4] or '' }
+`
+
+/**
+ * Writes a loaded value only if nothing changed since its fence was captured: the stored
+ * value has the same digest, and no delete of its cell, tag invalidation (for a tagged
+ * entry) or clear of the namespace happened, and the fence hash is the same incarnation.
+ * KEYS[1] value key, KEYS[2] fence hash, KEYS[3..] new tag index keys. ARGV: digest,
+ * incarnation, clear gen, tag gen, cell field, cell gen, stored value, ttl ms ('0' none),
+ * entry key, index prefix, tag names (as KEYS[3..]). Returns 1 when written, else 0.
+ */
+export const FENCED_WRITE_SCRIPT = `${PRELUDE}
+local f = redis.call('HMGET', KEYS[2], 'i', 'c', ARGV[5], 't')
+if (f[1] or '') ~= ARGV[2] or (f[2] or '') ~= ARGV[3] or (f[3] or '') ~= ARGV[6] then return 0 end
+if #KEYS > 2 and (f[4] or '') ~= ARGV[4] then return 0 end
+if not precondition(KEYS[1], ARGV[1]) then return 0 end
+local ttl = tonumber(ARGV[8])
+if ARGV[1] == '-' and #KEYS == 2 then
+  -- The usual cold miss: nothing stored to untag, no tags to index.
+  if ttl > 0 then redis.call('SET', KEYS[1], ARGV[7], 'PX', ttl) else redis.call('SET', KEYS[1], ARGV[7]) end
+  return 1
+end
+write_entry(KEYS[1], ARGV[7], ttl, ARGV[9], ARGV[10], 3, 11)
+return 1
+`
+
+/**
+ * Bumps one generation of a fence hash (KEYS[1]): ARGV[1] the field ('c' before a clear).
+ */
+export const FENCE_BUMP_SCRIPT = `
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('PEXPIRE', KEYS[1], ${FENCE_IDLE_MS})
+return 1
+`
+
+/**
+ * Deletes values of one bucket and drops them from their tag indexes. KEYS: value keys, then
+ * the bucket's fence hash. ARGV: expected (as WRITE_SCRIPT; only with one key), index
+ * prefix, entry keys (as KEYS), then each key's delete-cell field, whose generation is
+ * bumped so a load that began before cannot write back. Returns the number removed, or -1
+ * when the precondition failed.
  */
 export const DELETE_SCRIPT = `${PRELUDE}
 if not precondition(KEYS[1], ARGV[1]) then return -1 end
 local now = now_ms()
 local removed = 0
-for i, key in ipairs(KEYS) do
+local n = #KEYS - 1
+local fence = KEYS[#KEYS]
+for i = 1, n do
+  local key = KEYS[i]
   untag(ARGV[2 + i], tags_of(key), ARGV[2], nil, now)
   removed = removed + redis.call('UNLINK', key)
+  bump_fence(fence, ARGV[2 + n + i])
 end
 return removed
 `
 
 /**
  * Invalidates tags in one bucket, at most ARGV[3] members per index per call. KEYS: tag
- * index keys. ARGV: value key prefix, index prefix, batch size, tag names (as KEYS).
+ * index keys, then the bucket's fence hash (its tag generation is bumped, so a tagged load
+ * that began before cannot write back). ARGV: value key prefix, index prefix, batch size,
+ * tag names (as KEYS).
  * A member is deleted only if its value still carries the tag (an untagged overwrite leaves
  * a stale member behind, which is dropped here). Returns { removed, more }.
  */
@@ -109,7 +176,9 @@ export const INVALIDATE_SCRIPT = `${PRELUDE}
 local value_prefix, index_prefix, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
 local removed, more = 0, 0
-for i, idx in ipairs(KEYS) do
+bump_fence(KEYS[#KEYS], 't')
+for i = 1, #KEYS - 1 do
+  local idx = KEYS[i]
   local tag = ARGV[3 + i]
   redis.call('ZREMRANGEBYSCORE', idx, '-inf', now)
   local members = redis.call('ZRANGE', idx, 0, batch - 1)
@@ -184,4 +253,16 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
+`
+
+/**
+ * Tries many locks of one bucket at once, without waiting. KEYS: lock keys. ARGV: the
+ * holder's token, ttl ms. Returns a list of 1 (taken) or 0 (held by another), in order.
+ */
+export const TRY_LOCKS_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then out[i] = 1 else out[i] = 0 end
+end
+return out
 `

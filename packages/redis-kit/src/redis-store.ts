@@ -15,6 +15,7 @@ import {
 import { BucketGrouper, type BucketGroups } from './bucket-groups.js'
 import type { RedisArg, RedisCommands } from './client.js'
 import type { Deadlines } from './deadlines.js'
+import { RedisFence } from './fence.js'
 import { foreignAsAbsent, foreignAsUnreadable, markForeignAmongMisses } from './foreign-keys.js'
 import { hashTagOf, type KeyLayout } from './layout.js'
 import { DELETE_SCRIPT, EXPIRE_SCRIPT, INVALIDATE_SCRIPT, WRITE_SCRIPT } from './lua.js'
@@ -89,12 +90,38 @@ export class RedisStore implements Store<Uint8Array> {
   readonly #c: RedisStoreContext
   readonly #layout: KeyLayout
   readonly #grouper: BucketGrouper
+  readonly #fence: RedisFence
 
   constructor(layout: KeyLayout, context: RedisStoreContext) {
     this.namespace = layout.namespace
     this.#layout = layout
     this.#c = context
     this.#grouper = new BucketGrouper(layout)
+    this.#fence = new RedisFence(layout, context, (start) => this.#send(start))
+  }
+
+  /**
+   * Captures what a load's write-back must find unchanged (see `RedisFence`): one script
+   * call. Rejects with a typed error when the backend fails.
+   */
+  fence(key: string): Promise<string> {
+    this.#c.checkOpen()
+    return this.#fence.capture(key)
+  }
+
+  /**
+   * Writes `entry` only if, since `fence` was captured, no other write, delete, tag
+   * invalidation (for a tagged entry) or clear reached this key; resolves `true` when written.
+   * Rejects with `CacheTtlError` for a bad TTL and `CacheDecodeError` for a bad token.
+   */
+  setIfUnchanged(
+    key: string,
+    entry: Uint8Array,
+    fence: string,
+    options?: StoreWriteOptions,
+  ): Promise<boolean> {
+    this.#c.checkOpen()
+    return this.#fence.setIfUnchanged(key, entry, fence, options)
   }
 
   get(key: string): Promise<Uint8Array | CacheDecodeError | undefined> {
@@ -210,6 +237,7 @@ export class RedisStore implements Store<Uint8Array> {
       buckets.map(async (b) => {
         const indexPrefix = layout.indexPrefix(b)
         const keys = tags.map((t) => indexPrefix + t)
+        keys.push(layout.fenceKey(b))
         const args: RedisArg[] = [
           layout.valuePrefix(b),
           indexPrefix,
@@ -458,16 +486,21 @@ export class RedisStore implements Store<Uint8Array> {
     return this.#send(() => WRITE.run(this.#c.client, scriptKeys, args))
   }
 
-  /** Deletes keys of one bucket; -1 when `expected` did not hold. */
+  /** Deletes keys of one bucket (bumping their fence cells); -1 when `expected` did not hold. */
   async #delete(keys: readonly string[], expected: string): Promise<number> {
-    const bucket = this.#layout.bucket(keys[0] as string)
-    const valueKeys = keys.map((k) => this.#layout.valueKey(k))
-    const args = [expected, this.#layout.indexPrefix(bucket), ...keys]
+    const layout = this.#layout
+    const bucket = layout.bucket(keys[0] as string)
+    const valueKeys = keys.map((k) => layout.valueKey(k))
+    valueKeys.push(layout.fenceKey(bucket))
+    const args = [expected, layout.indexPrefix(bucket), ...keys]
+    for (const k of keys) args.push(layout.fenceCell(k))
     const result = await this.#send(() => DELETE.run(this.#c.client, valueKeys, args))
     return Number(result)
   }
 
   async #clear(): Promise<void> {
+    // Loads in flight must not write back what this clear removes: bump first, then scan.
+    await this.#fence.beforeClear()
     const nodes = await this.#c.dataNodes()
     if (this.#c.allowUnsafeFlush) {
       await Promise.all(nodes.map((node) => node.flushdb()))

@@ -1,16 +1,16 @@
-import type {
-  SearchDocument,
-  SearchFieldSpec,
-  SearchFieldValue,
-  StoreSearchSchema,
+import {
+  type SearchDocument,
+  type SearchFieldValue,
+  type StoreSearchSchema,
+  searchTerms,
 } from '@cacheport/core'
 
 /**
  * How a searchable entry's fields are written into its hash: the contract's semantics are
  * applied here, in JavaScript, so that RediSearch only ever sees what it cannot get wrong.
  *
- * - TEXT: the contract's terms (split at every character that is not a letter, digit or `_`,
- *   lower-cased), joined by single spaces. RediSearch's own tokenizer splits at ASCII
+ * - TEXT: the contract's terms (core's `searchTerms`: split at every character that is not a
+ *   letter, digit or `_`, lower-cased), joined by single spaces. RediSearch's own tokenizer splits at ASCII
  *   punctuation only and folds case its own way; given only terms and spaces it finds
  *   exactly these terms.
  * - TAG: the tags joined by `,` (the separator declared in FT.CREATE; the contract forbids it
@@ -26,28 +26,6 @@ export const TAG_SEPARATOR = ','
 
 /** The hash field that holds the stored value (tag header + envelope). */
 export const VALUE_FIELD = '__v'
-
-/**
- * The field `name` of a store schema, with its type-specific members. (`StoreSearchSchema`
- * is an `Omit` over the union of field specs, which keeps only the members they share.)
- */
-export function fieldSpec(schema: StoreSearchSchema, name: string): SearchFieldSpec | undefined {
-  return schema[name] as SearchFieldSpec | undefined
-}
-
-/** Every field of a store schema, with its type-specific members (see `fieldSpec`). */
-export function fieldSpecs(schema: StoreSearchSchema): [string, SearchFieldSpec][] {
-  return Object.entries(schema) as [string, SearchFieldSpec][]
-}
-
-const NOT_TERM = /[^\p{L}\p{N}_]+/u
-
-/** The contract's terms of a text: split at non-word characters, lower-cased, empty dropped. */
-export function textTerms(text: string): string[] {
-  const out: string[] = []
-  for (const part of text.split(NOT_TERM)) if (part !== '') out.push(part.toLowerCase())
-  return out
-}
 
 /** A tag as indexed: lower-cased unless the field is case-sensitive. */
 export function foldTag(tag: string, caseSensitive: boolean): string {
@@ -72,7 +50,7 @@ export function hashFieldsOf(
   const out: (string | Buffer)[] = []
   if (fields === undefined) return out
   for (const name in fields) {
-    const spec = fieldSpec(schema, name)
+    const spec = schema[name]
     const value = fields[name]
     if (spec === undefined || value === undefined || value === null) continue
     const encoded = encodeField(
@@ -93,7 +71,7 @@ function encodeField(
   switch (type) {
     case 'text': {
       const text = typeof value === 'string' ? value : Array.isArray(value) ? value.join(' ') : ''
-      const terms = textTerms(text)
+      const terms = searchTerms(text)
       return terms.length === 0 ? undefined : terms.join(' ')
     }
     case 'tag': {

@@ -8,7 +8,6 @@ import {
 import type { RedisArg, RedisCommands } from './client.js'
 import type { KeyLayout } from './layout.js'
 import { movedTarget } from './link.js'
-import { fieldSpec } from './search-fields.js'
 import { nodeAddress, requireRediSearch, sendModuleCommand } from './search-module.js'
 import { compileQuery, searchArgs } from './search-query.js'
 import { orderHits, parseSearchReply, type RawHit, similarity } from './search-reply.js'
@@ -206,7 +205,7 @@ export class RedisSearchIndex {
     let total: number
     let page: RawHit[]
     if (vector !== undefined) {
-      const spec = fieldSpec(schema, vector.field)
+      const spec = schema[vector.field]
       const metric = spec?.type === 'vector' ? spec.distance : 'cosine'
       let nearest: RawHit[] = replies
         .flatMap((r) => r.hits)

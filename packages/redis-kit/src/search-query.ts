@@ -3,9 +3,10 @@ import {
   type NormalizedSearchQuery,
   type SearchFilter,
   type StoreSearchSchema,
+  searchTerms,
 } from '@cacheport/core'
 import type { RedisArg } from './client.js'
-import { fieldSpec, foldTag, TAG_SEPARATOR, textTerms, vectorBytes } from './search-fields.js'
+import { foldTag, TAG_SEPARATOR, vectorBytes } from './search-fields.js'
 
 /**
  * Translates a validated query into RediSearch 2.4's query language (DIALECT 2). Every user
@@ -62,7 +63,7 @@ function tagValue(value: string, caseSensitive: boolean): string | undefined {
 
 /** One value of `eq`/`in` as a clause on `field` (tag set or numeric point). */
 function pointClause(schema: StoreSearchSchema, field: string, values: readonly unknown[]): Clause {
-  const spec = fieldSpec(schema, field)
+  const spec = schema[field]
   if (spec?.type === 'tag') {
     const tags = values
       .map((v) =>
@@ -83,7 +84,7 @@ function pointClause(schema: StoreSearchSchema, field: string, values: readonly 
 
 function filterClause(schema: StoreSearchSchema, filter: SearchFilter): Clause {
   const { field } = filter
-  const spec = fieldSpec(schema, field)
+  const spec = schema[field]
   switch (filter.op) {
     case 'eq':
       return pointClause(schema, field, [filter.value])
@@ -118,7 +119,7 @@ function filterClause(schema: StoreSearchSchema, filter: SearchFilter): Clause {
         return `@${field}:{${escapeQueryText(folded)}*}`
       }
       // TEXT: a term starts with it; a prefix holding a non-term character matches no term.
-      const terms = textTerms(filter.value)
+      const terms = searchTerms(filter.value)
       if (terms.length !== 1 || terms[0] !== filter.value.toLowerCase()) return NEVER
       return `@${field}:${terms[0]}*`
     }
@@ -135,7 +136,7 @@ export function compileQuery(
   query: NormalizedSearchQuery,
 ): CompiledQuery {
   const clauses: string[] = []
-  const terms = query.text === undefined ? [] : textTerms(query.text)
+  const terms = query.text === undefined ? [] : searchTerms(query.text)
   if (terms.length > 0) clauses.push(`(${terms.join(' ')})`)
   for (const filter of query.filters) {
     const clause = filterClause(schema, filter)

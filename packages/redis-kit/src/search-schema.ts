@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { CacheConfigError, type StoreSearchSchema } from '@cacheport/core'
 import type { RedisArg, RedisCommands } from './client.js'
-import { fieldSpecs, TAG_SEPARATOR } from './search-fields.js'
+import { TAG_SEPARATOR } from './search-fields.js'
 import { nodeAddress, sendModuleCommand, text } from './search-module.js'
 
 /**
@@ -31,7 +31,7 @@ export interface SearchIndexDefinition {
 /** The `SCHEMA ...` arguments of FT.CREATE, in schema order. */
 export function schemaArgs(schema: StoreSearchSchema): RedisArg[] {
   const out: RedisArg[] = []
-  for (const [name, spec] of fieldSpecs(schema)) {
+  for (const [name, spec] of Object.entries(schema)) {
     out.push(name)
     switch (spec.type) {
       case 'text':

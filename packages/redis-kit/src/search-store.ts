@@ -13,11 +13,14 @@ import {
 } from '@cacheport/core'
 import { BucketGrouper } from './bucket-groups.js'
 import type { RedisArg, RedisCommands } from './client.js'
+import { parseFence, RedisFence } from './fence.js'
 import { foreignAsAbsent, foreignAsUnreadable, foreignEntry, isWrongType } from './foreign-keys.js'
 import type { KeyLayout } from './layout.js'
 import {
   HASH_DELETE_SCRIPT,
   HASH_EXPIRE_SCRIPT,
+  HASH_FENCE_SCRIPT,
+  HASH_FENCED_WRITE_SCRIPT,
   HASH_INVALIDATE_SCRIPT,
   HASH_WRITE_SCRIPT,
 } from './lua-hash.js'
@@ -33,6 +36,8 @@ const WRITE = new LuaScript(HASH_WRITE_SCRIPT)
 const DELETE = new LuaScript(HASH_DELETE_SCRIPT)
 const INVALIDATE = new LuaScript(HASH_INVALIDATE_SCRIPT)
 const EXPIRE = new LuaScript(HASH_EXPIRE_SCRIPT)
+const FENCED_WRITE = new LuaScript(HASH_FENCED_WRITE_SCRIPT)
+const FENCE = new LuaScript(HASH_FENCE_SCRIPT)
 
 /** A client that can read one hash field as a Buffer (ioredis, iovalkey, the node-redis adapter). */
 interface HashReader {
@@ -61,6 +66,7 @@ export class RedisSearchStore extends RedisStore {
   readonly #grouper: BucketGrouper
   readonly #schema: StoreSearchSchema
   readonly #index: RedisSearchIndex
+  readonly #fence: RedisFence
 
   constructor(layout: KeyLayout, context: RedisStoreContext, search: RedisSearchStoreOptions) {
     super(layout, context)
@@ -76,6 +82,7 @@ export class RedisSearchStore extends RedisStore {
       refreshTopology: context.refreshTopology,
       scanWaitMs: context.timeouts.bulk,
     })
+    this.#fence = new RedisFence(layout, context, (start) => this.#send(start), FENCE)
     // Create the index now, in the background: search() waits for it and reports a failure.
     this.#index.ensure().catch(() => undefined)
   }
@@ -169,6 +176,29 @@ export class RedisSearchStore extends RedisStore {
     )
   }
 
+  /** As `RedisStore.fence`, reading the digest of the hash's stored value. */
+  override fence(key: string): Promise<string> {
+    this.#c.checkOpen()
+    return this.#fence.capture(key)
+  }
+
+  /** As `RedisStore.setIfUnchanged`, writing the entry as a hash with its fields. */
+  override setIfUnchanged(
+    key: string,
+    entry: Uint8Array,
+    fence: string,
+    options?: StoreWriteOptions,
+  ): Promise<boolean> {
+    this.#c.checkOpen()
+    let work: Promise<unknown>
+    try {
+      work = this.#writeScript(key, entry, options, '', parseFence(fence))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.#c.deadlines.bound(work, this.#c.timeouts.atomic, 'set', isOne)
+  }
+
   override invalidateTags(tags: readonly string[]): Promise<number> {
     this.#c.checkOpen()
     const layout = this.#layout
@@ -176,6 +206,7 @@ export class RedisSearchStore extends RedisStore {
       Array.from({ length: layout.buckets }, async (_, b) => {
         const indexPrefix = layout.indexPrefix(b)
         const keys = tags.map((t) => indexPrefix + t)
+        keys.push(layout.fenceKey(b))
         const args: RedisArg[] = [
           layout.valuePrefix(b),
           indexPrefix,
@@ -288,6 +319,7 @@ export class RedisSearchStore extends RedisStore {
     entry: Uint8Array,
     options: StoreWriteOptions | undefined,
     expected: string,
+    fence?: readonly [string, string, string, string, string],
   ): Promise<unknown> {
     const ttl = physicalTtl(options?.ttl)
     const bytes = asBuffer(entry)
@@ -297,13 +329,17 @@ export class RedisSearchStore extends RedisStore {
     const indexPrefix = layout.indexPrefix(layout.bucket(key))
     const stored = tags.length === 0 ? bytes : withTagHeader(tags, bytes)
     const scriptKeys: string[] = [valueKey]
-    const args: RedisArg[] = [expected, stored, ttl, key, indexPrefix, tags.length]
+    const args: RedisArg[] = [fence?.[0] ?? expected, stored, ttl, key, indexPrefix, tags.length]
     for (const tag of tags) {
       scriptKeys.push(indexPrefix + tag)
       args.push(tag)
     }
     for (const field of hashFieldsOf(this.#schema, options?.fields)) args.push(field)
-    return this.#send(() => WRITE.run(this.#c.client, scriptKeys, args))
+    if (fence === undefined) return this.#send(() => WRITE.run(this.#c.client, scriptKeys, args))
+    // Under a fence: the bucket's fence hash last, then the captured generations.
+    scriptKeys.push(layout.fenceKey(layout.bucket(key)))
+    args.push(fence[1], fence[2], fence[3], layout.fenceCell(key), fence[4])
+    return this.#send(() => FENCED_WRITE.run(this.#c.client, scriptKeys, args))
   }
 
   /** Deletes keys of one bucket; -1 when `expected` did not hold. */
@@ -311,7 +347,9 @@ export class RedisSearchStore extends RedisStore {
     const layout = this.#layout
     const bucket = layout.bucket(keys[0] as string)
     const valueKeys = keys.map((k) => layout.valueKey(k))
+    valueKeys.push(layout.fenceKey(bucket))
     const args = [expected, layout.indexPrefix(bucket), ...keys]
+    for (const k of keys) args.push(layout.fenceCell(k))
     return Number(await this.#send(() => DELETE.run(this.#c.client, valueKeys, args)))
   }
 }

@@ -4,8 +4,10 @@ import type { EntryPolicy } from '../entry-policy.js'
 import type { NamespaceReporter } from '../reporter.js'
 import type { Found } from '../tiers/decode.js'
 import type { TierHandler } from '../tiers/tier-handler.js'
+import { fanOut, LoadAudience } from './load-audience.js'
 import type { LoadRunner } from './load-runner.js'
-import type { Singleflight } from './singleflight.js'
+import type { BulkLoad } from './locked-bulk-load.js'
+import type { Flight, Singleflight } from './singleflight.js'
 
 /** What `getOrSetMany` works with. */
 export interface BulkParts<K, V> {
@@ -14,6 +16,8 @@ export interface BulkParts<K, V> {
   readonly reporter: NamespaceReporter
   readonly singleflight: Singleflight<V>
   readonly runner: LoadRunner<K, V>
+  /** Runs a bulk load, under the distributed lock when the namespace has one. */
+  readonly bulkLoad: BulkLoad<K, V>
   /** `loaderFallback`: on a failed provider read, load every key instead of rejecting. */
   readonly settings: { readonly loaderFallback: boolean }
 }
@@ -21,7 +25,10 @@ export interface BulkParts<K, V> {
 /**
  * Reads many keys and loads the missing ones with one call of the bulk loader, which
  * receives only the keys that were neither cached nor already in flight in this process.
- * Keys in flight are joined. Resolves in the order of `request.encoded`.
+ * Keys in flight are joined. Resolves in the order of `request.encoded`. With
+ * `options.signal`, the caller leaves every flight it waits on when the signal aborts (the
+ * bulk loader's own signal fires once nobody waits on it); the caller's promise itself is
+ * raced against the signal by the facade.
  */
 export async function getOrSetMany<K, V>(
   parts: BulkParts<K, V>,
@@ -33,6 +40,25 @@ export async function getOrSetMany<K, V>(
     readonly options: GetOrSetOptions | undefined
   },
 ): Promise<(V | undefined)[]> {
+  const caller = fanOut(request.options?.signal)
+  try {
+    return await readOrLoadMany(parts, request, caller.signal)
+  } finally {
+    caller.dispose()
+  }
+}
+
+async function readOrLoadMany<K, V>(
+  parts: BulkParts<K, V>,
+  request: {
+    readonly keys: readonly K[]
+    /** `keys`, encoded and validated. */
+    readonly encoded: readonly string[]
+    readonly loader: BulkLoader<K, V>
+    readonly options: GetOrSetOptions | undefined
+  },
+  signal: AbortSignal | undefined,
+): Promise<(V | undefined)[]> {
   const { tiers, policy, reporter, singleflight } = parts
   const ks = request.encoded
   const original = new Map<string, K>()
@@ -40,11 +66,20 @@ export async function getOrSetMany<K, V>(
     if (!original.has(k)) original.set(k, request.keys[i] as K)
   })
   const values = new Map<string, V | undefined>()
-  const waiting = new Map<string, Promise<V | undefined>>()
+  const joined: Promise<void>[] = []
+  // Joined at once, so this caller counts among each flight's waiters from the start.
+  const join = (k: string, flight: Flight<V>): void => {
+    reporter.joined(k)
+    const done = singleflight.join(flight, signal).then((v) => {
+      values.set(k, v)
+    })
+    done.catch(() => undefined)
+    joined.push(done)
+  }
   const toRead: string[] = []
   for (const k of original.keys()) {
     const pending = singleflight.pending(k)
-    if (pending !== undefined) waiting.set(k, pending)
+    if (pending !== undefined) join(k, pending)
     else toRead.push(k)
   }
   const missing: string[] = []
@@ -72,23 +107,29 @@ export async function getOrSetMany<K, V>(
   const fresh: string[] = []
   for (const k of missing) {
     const pending = singleflight.pending(k)
-    if (pending !== undefined) waiting.set(k, pending)
+    if (pending !== undefined) join(k, pending)
     else fresh.push(k)
   }
   if (fresh.length > 0) {
-    const batch = parts.runner.loadMany(fresh, original, request.loader, request.options)
+    const audience = new LoadAudience()
+    const batch = parts.bulkLoad(
+      fresh,
+      original,
+      request.loader,
+      request.options,
+      audience.signal,
+      undefined,
+    )
     for (const k of fresh) {
-      singleflight.track(
+      singleflight.register(
         k,
         batch.then((loaded) => loaded.get(k)),
+        audience,
       )
     }
-    const loaded = await batch
+    const loaded = await audience.attend(batch, signal)
     for (const k of fresh) values.set(k, loaded.get(k))
   }
-  for (const [k, pending] of waiting) {
-    reporter.joined(k)
-    values.set(k, await pending)
-  }
+  await Promise.all(joined)
   return ks.map((k) => values.get(k))
 }

@@ -18,6 +18,43 @@ import { BulkLoaderSettings, SingleLoaderContext } from './loader-context.js'
 /** A load in flight, and whether a write or invalidation overtook it (it then writes nothing). */
 interface RunningLoad {
   overtaken: boolean
+  /**
+   * The provider's fence captured before the loader ran: its write-back is conditional on
+   * it. `undefined`: the provider has none (plain write). `null`: the capture failed, so the
+   * result is not written back (nothing could prove it is still wanted).
+   */
+  fence: string | null | undefined
+}
+
+/** What `LoadRunner.capture` resolves to (see `RunningLoad.fence`). */
+export type CapturedFence = MaybePromise<string | null | undefined>
+
+/**
+ * The signal a loader sees: its callers' (when they all abort, or the hard timeout ran out),
+ * or the service closing, whichever fires first.
+ */
+class LoadControl {
+  readonly controller = new AbortController()
+  readonly #outer: AbortSignal | undefined
+  readonly #onOuterAbort: (() => void) | undefined
+
+  constructor(outer: AbortSignal | undefined) {
+    this.#outer = outer
+    if (outer === undefined) return
+    if (outer.aborted) {
+      this.controller.abort(outer.reason)
+      return
+    }
+    this.#onOuterAbort = () => this.controller.abort(outer.reason)
+    outer.addEventListener('abort', this.#onOuterAbort, { once: true })
+  }
+
+  /** Stops listening to the callers' signal (the load is over). */
+  dispose(): void {
+    if (this.#onOuterAbort !== undefined) {
+      this.#outer?.removeEventListener('abort', this.#onOuterAbort)
+    }
+  }
 }
 
 /**
@@ -32,6 +69,10 @@ export class LoadRunner<K, V> {
   readonly #reporter: NamespaceReporter
   readonly #keyCodec: KeyCodec<K>
   readonly #running = new Map<string, RunningLoad>()
+  /** Every load in flight, so closing the service can abort them. */
+  readonly #controls = new Set<LoadControl>()
+  /** Set once the service closes: loads then write nothing back. */
+  #closed = false
   /** Exponentially weighted mean load time, ms (XFetch's delta). */
   meanLoadMs = 0
 
@@ -54,21 +95,102 @@ export class LoadRunner<K, V> {
     if (running !== undefined) running.overtaken = true
   }
 
+  /** True while a load of `k` runs in this process. */
+  isLoading(k: string): boolean {
+    return this.#running.has(k)
+  }
+
   /** Every running load is overtaken. */
   overtakeAll(): void {
     for (const running of this.#running.values()) running.overtaken = true
   }
 
-  /** Runs `loader` for one key and writes its result back. Rejects with the loader's error. */
+  /**
+   * Aborts every load in flight with `reason` (the service is closing); they write nothing
+   * back from now on.
+   */
+  close(reason: unknown): void {
+    this.#closed = true
+    for (const control of this.#controls) control.controller.abort(reason)
+  }
+
+  #control(signal: AbortSignal | undefined): LoadControl {
+    const control = new LoadControl(signal)
+    this.#controls.add(control)
+    return control
+  }
+
+  #release(control: LoadControl): void {
+    control.dispose()
+    this.#controls.delete(control)
+  }
+
+  /**
+   * Runs `loader` for one key and writes its result back. Rejects with the loader's error.
+   * `signal` (its callers') is what the loader's `ctx.signal` follows, besides closing.
+   */
   load(
     k: string,
     key: K,
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
+    signal?: AbortSignal,
+    fence?: CapturedFence,
   ): Promise<V | undefined> {
-    const running: RunningLoad = { overtaken: false }
+    const control = this.#control(signal)
+    // Registered before the fence is read, so a local write in the meantime overtakes it.
+    const running: RunningLoad = { overtaken: false, fence: undefined }
     this.#running.set(k, running)
-    const context = new SingleLoaderContext(key)
+    const captured = fence ?? this.capture(k)
+    let out: Promise<V | undefined>
+    if (isPromise(captured)) {
+      out = captured.then((f) => {
+        running.fence = f
+        return this.#loadOne(k, key, loader, options, control.controller.signal, running)
+      })
+    } else {
+      running.fence = captured
+      out = this.#loadOne(k, key, loader, options, control.controller.signal, running)
+    }
+    out.then(
+      () => this.#release(control),
+      () => this.#release(control),
+    )
+    return out
+  }
+
+  /**
+   * Reads the provider's fence of `k` before a load (see `Store.fence`). A failed read
+   * resolves to `null`: the load then writes nothing back, and the `error` event is the
+   * write-back's (`set`).
+   */
+  capture(k: string): CapturedFence {
+    let fence: MaybePromise<string | undefined>
+    try {
+      fence = this.#tiers.fence(k)
+    } catch (error) {
+      this.#reporter.error(k, 'set', error)
+      return null
+    }
+    if (!isPromise(fence)) return fence
+    return fence.then(
+      (f) => f,
+      (error: unknown) => {
+        this.#reporter.error(k, 'set', error)
+        return null
+      },
+    )
+  }
+
+  #loadOne(
+    k: string,
+    key: K,
+    loader: Loader<K, V>,
+    options: GetOrSetOptions | undefined,
+    signal: AbortSignal,
+    running: RunningLoad,
+  ): Promise<V | undefined> {
+    const context = new SingleLoaderContext(key, signal)
     const started = performance.now()
     let result: MaybePromise<V | NotFound>
     try {
@@ -139,18 +261,21 @@ export class LoadRunner<K, V> {
       )
     }
     const value = negative ? undefined : (result as V)
-    if (context.skipped || running.overtaken) {
+    if (context.skipped || running.overtaken || this.#closed || running.fence === null) {
       this.#finished(k, running)
       return value
     }
-    let written: MaybePromise<void>
+    let written: MaybePromise<boolean | undefined>
     try {
       const entry = this.#policy.entry(
         context.ttlSet ? context.ttl : negative ? options?.negativeTtl : options?.ttl,
         context.tags ?? options?.tags,
         negative,
       )
-      written = this.#tiers.write(k, value, entry, 'write-back')
+      written =
+        running.fence === undefined
+          ? (this.#tiers.write(k, value, entry, 'write-back') as undefined)
+          : this.#tiers.writeBack(k, value, entry, running.fence)
     } catch (error) {
       this.#finished(k, running)
       if (isInputError(error)) throw error
@@ -159,13 +284,13 @@ export class LoadRunner<K, V> {
     }
     if (!isPromise(written)) {
       this.#finished(k, running)
-      this.#reporter.written(k)
+      if (written !== false) this.#reporter.written(k)
       return value
     }
     return written.then(
-      () => {
+      (ok) => {
         this.#finished(k, running)
-        this.#reporter.written(k)
+        if (ok !== false) this.#reporter.written(k)
         return value
       },
       (error: unknown) => {
@@ -186,15 +311,52 @@ export class LoadRunner<K, V> {
     original: ReadonlyMap<string, K>,
     loader: BulkLoader<K, V>,
     options: GetOrSetOptions | undefined,
+    signal?: AbortSignal,
+    fencesGiven?: ReadonlyMap<string, CapturedFence>,
+  ): Promise<Map<string, V | undefined>> {
+    const control = this.#control(signal)
+    try {
+      return await this.#loadMany(
+        fresh,
+        original,
+        loader,
+        options,
+        control.controller.signal,
+        fencesGiven,
+      )
+    } finally {
+      this.#release(control)
+    }
+  }
+
+  async #loadMany(
+    fresh: readonly string[],
+    original: ReadonlyMap<string, K>,
+    loader: BulkLoader<K, V>,
+    options: GetOrSetOptions | undefined,
+    signal: AbortSignal,
+    fencesGiven: ReadonlyMap<string, CapturedFence> | undefined,
   ): Promise<Map<string, V | undefined>> {
     const records = new Map<string, RunningLoad>()
     for (const k of fresh) {
-      const running = { overtaken: false }
+      const running: RunningLoad = { overtaken: false, fence: undefined }
       records.set(k, running)
       this.#running.set(k, running)
     }
     try {
-      const context = new BulkLoaderSettings()
+      // Every key's fence is read before the bulk loader runs (one script per key, sent together).
+      const fences = fresh.map((k) => fencesGiven?.get(k) ?? this.capture(k))
+      if (fences.some(isPromise)) {
+        const settled = await Promise.all(fences)
+        fresh.forEach((k, i) => {
+          ;(records.get(k) as RunningLoad).fence = settled[i]
+        })
+      } else {
+        fresh.forEach((k, i) => {
+          ;(records.get(k) as RunningLoad).fence = fences[i] as string | null | undefined
+        })
+      }
+      const context = new BulkLoaderSettings(signal)
       const started = performance.now()
       let result: Awaited<ReturnType<BulkLoader<K, V>>>
       try {
@@ -224,7 +386,8 @@ export class LoadRunner<K, V> {
         out.set(k, negative ? undefined : (value as V))
         loaded.push({ k, value: negative ? undefined : (value as V), negative })
       }
-      if (!context.skipped) await this.#writeBackMany(loaded, records, context, options)
+      if (!context.skipped && !this.#closed)
+        await this.#writeBackMany(loaded, records, context, options)
       return out
     } finally {
       for (const [k, running] of records) this.#finished(k, running)
@@ -240,13 +403,27 @@ export class LoadRunner<K, V> {
     try {
       const tags = context.tags ?? options?.tags
       const writes: PlannedWrite[] = []
+      const fenced: { write: PlannedWrite; fence: string }[] = []
       for (const w of loaded) {
-        if (records.get(w.k)?.overtaken !== false) continue
+        const running = records.get(w.k)
+        if (running === undefined || running.overtaken || running.fence === null) continue
         const ttl = context.ttlSet ? context.ttl : w.negative ? options?.negativeTtl : options?.ttl
-        writes.push({
+        const write = {
           key: w.k,
           value: w.value,
           options: this.#policy.entry(ttl, tags, w.negative),
+        }
+        if (running.fence === undefined) writes.push(write)
+        else fenced.push({ write, fence: running.fence })
+      }
+      if (fenced.length > 0) {
+        const results = await Promise.all(
+          fenced.map(({ write, fence }) =>
+            this.#tiers.writeBack(write.key, write.value, write.options, fence),
+          ),
+        )
+        fenced.forEach(({ write }, i) => {
+          if (results[i] === true) this.#reporter.written(write.key)
         })
       }
       if (writes.length === 0) return

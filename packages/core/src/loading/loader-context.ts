@@ -8,10 +8,15 @@ import { type Duration, resolveTtl } from '../duration.js'
 
 /** What a loader said about the value it produced (TTL, tags, skip). */
 class LoaderSettings {
+  readonly signal: AbortSignal
   ttl: Duration | null | undefined
   ttlSet = false
   tags: readonly string[] | undefined
   skipped = false
+
+  constructor(signal: AbortSignal) {
+    this.signal = signal
+  }
 
   setTtl(ttl: Duration | null): void {
     resolveTtl(ttl, undefined)
@@ -31,8 +36,8 @@ class LoaderSettings {
 /** The context a single-key loader receives. */
 export class SingleLoaderContext<K> extends LoaderSettings implements LoaderContext<K> {
   readonly key: K
-  constructor(key: K) {
-    super()
+  constructor(key: K, signal: AbortSignal) {
+    super(signal)
     this.key = key
   }
 

@@ -5,6 +5,7 @@ import type { MaybePromise } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
 import type { Found } from '../tiers/decode.js'
 import { withHardTimeout } from './hard-timeout.js'
+import type { LoadAudience } from './load-audience.js'
 import type { RefreshAhead } from './refresh-ahead.js'
 import type { LockedLoad, Revalidation } from './revalidation.js'
 
@@ -56,13 +57,17 @@ export class ReadOrLoad<K, V> {
     return f.negative ? undefined : (f.value as V)
   }
 
-  /** Decides on a looked-up entry: hit, stale within grace, or miss and load. */
+  /**
+   * Decides on a looked-up entry: hit, stale within grace, or miss and load. A load's signal
+   * is `audience`'s, which the hard timeout aborts.
+   */
   afterLookup(
     k: string,
     key: K,
     f: Found<V>,
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
+    audience: LoadAudience,
   ): MaybePromise<V | undefined> {
     if (f !== undefined) {
       if (this.#policy.isFresh(f)) return this.freshHit(k, key, f, loader, options)
@@ -71,11 +76,14 @@ export class ReadOrLoad<K, V> {
       }
     }
     this.#reporter.miss(k)
-    const load = this.#load(k, key, loader, options, undefined) as Promise<V | undefined>
+    const load = this.#load(k, key, loader, options, undefined, audience.signal) as Promise<
+      V | undefined
+    >
     return withHardTimeout(
       load,
       this.#hardTimeoutMs,
       `loader of key '${k}' in '${this.#namespace}'`,
+      (error) => audience.abort(error),
     )
   }
 }

@@ -6,13 +6,17 @@ import type { MaybePromise } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
 import { SKIPPED, type Skipped } from './stampede-lock.js'
 
-/** Runs a load, under the namespace's lock when it has one. `staleSince` marks a refresh. */
+/**
+ * Runs a load, under the namespace's lock when it has one. `staleSince` marks a refresh;
+ * `signal` is the callers' (the loader's `ctx.signal` follows it).
+ */
 export type LockedLoad<K, V> = (
   k: string,
   key: K,
   loader: Loader<K, V>,
   options: GetOrSetOptions | undefined,
   staleSince: number | undefined,
+  signal?: AbortSignal,
 ) => Promise<V | undefined | Skipped>
 
 /** What a background refresh came to. */

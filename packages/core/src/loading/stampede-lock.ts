@@ -65,8 +65,35 @@ export class StampedeLock<K, V> {
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
     staleSince: number | undefined,
+    signal?: AbortSignal,
   ): Promise<V | undefined | Skipped> {
-    const refresh = staleSince !== undefined
+    return this.#run(k, key, loader, options, staleSince, staleSince !== undefined, signal)
+  }
+
+  /**
+   * Reloads `k` under the lock now (`cache.refresh`): waits for another holder like a load
+   * does, and accepts its value only when written after `since` (epoch ms).
+   */
+  reload(
+    k: string,
+    key: K,
+    loader: Loader<K, V>,
+    options: GetOrSetOptions | undefined,
+    since: number,
+    signal?: AbortSignal,
+  ): Promise<V | undefined> {
+    return this.#run(k, key, loader, options, since, false, signal) as Promise<V | undefined>
+  }
+
+  async #run(
+    k: string,
+    key: K,
+    loader: Loader<K, V>,
+    options: GetOrSetOptions | undefined,
+    staleSince: number | undefined,
+    refresh: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<V | undefined | Skipped> {
     const settings = this.#settings
     const deadline = performance.now() + (refresh ? 0 : settings.waitMs)
     const newer = (f: Found<V>): f is NonNullable<Found<V>> =>
@@ -75,22 +102,26 @@ export class StampedeLock<K, V> {
       (staleSince === undefined || f.createdAt > staleSince)
     let waited = false
     for (;;) {
+      // Every caller left (or the hard timeout ran out): stop waiting for the lock.
+      if (signal?.aborted) throw signal.reason
       let handle: LockHandle | undefined
       try {
-        handle = await this.#acquire(k, deadline)
+        handle = await this.#acquire(k, deadline, signal)
       } catch (error) {
         // No lock service: carry on as a single process would, and say so.
         this.#reporter.lock(k, 'failure')
         this.#reporter.error(k, 'lock', error)
-        return this.#runner.load(k, key, loader, options)
+        return this.#runner.load(k, key, loader, options, signal)
       }
       if (handle !== undefined) {
         this.#reporter.lock(k, 'acquired')
         try {
-          // The previous holder may have loaded while this process waited or raced to it.
+          // The previous holder may have loaded while this process waited or raced to it. The
+          // write-back fence is read in the same round trip as that re-read.
+          const fence = this.#runner.capture(k)
           const f = await this.#readQuietly(k)
           if (newer(f)) return f.negative ? undefined : (f.value as V)
-          return await this.#runner.load(k, key, loader, options)
+          return await this.#runner.load(k, key, loader, options, signal, fence)
         } finally {
           handle.release().catch((error: unknown) => this.#reporter.error(k, 'lock', error))
         }
@@ -108,15 +139,21 @@ export class StampedeLock<K, V> {
         if (settings.onTimeout === 'error') {
           throw new CacheLockTimeoutError(this.#reporter.namespace, k, settings.waitMs)
         }
-        return this.#runner.load(k, key, loader, options)
+        return this.#runner.load(k, key, loader, options, signal)
       }
       // Woken by the bus before the value was readable: wait for the lock again.
     }
   }
 
   /** Waits for the lock until `deadline` or a wake-up; `undefined` when not acquired. */
-  async #acquire(k: string, deadline: number): Promise<LockHandle | undefined> {
+  async #acquire(
+    k: string,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<LockHandle | undefined> {
     const waker = new AbortController()
+    const stop = (): void => waker.abort()
+    signal?.addEventListener('abort', stop, { once: true })
     let waiters = this.#waiters.get(k)
     if (waiters === undefined) {
       waiters = new Set()
@@ -130,6 +167,7 @@ export class StampedeLock<K, V> {
         signal: waker.signal,
       })
     } finally {
+      signal?.removeEventListener('abort', stop)
       waiters.delete(waker)
       if (waiters.size === 0 && this.#waiters.get(k) === waiters) this.#waiters.delete(k)
     }

@@ -100,6 +100,17 @@ export class ProviderTier<V> {
   }
 
   /**
+   * The store's fence of `k` (see `Store.fence`), or `undefined` when the store has none or
+   * the open circuit skipped the call.
+   */
+  fence(k: string): MaybePromise<string | undefined> {
+    const store = this.store
+    if (store.fence === undefined || store.setIfUnchanged === undefined) return undefined
+    const guard = this.guard
+    return guard === undefined ? store.fence(k) : guard.attempt(() => store.fence!(k))
+  }
+
+  /**
    * The searchable fields of a value written to the provider: `undefined` when the namespace
    * has no search, and for a cached "not found". Throws `CacheValueError` (`INVALID_FIELD`)
    * for a field that cannot be indexed.

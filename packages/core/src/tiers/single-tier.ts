@@ -87,6 +87,33 @@ export class SingleTier<V> implements TierHandler<V> {
     })
   }
 
+  fence(k: string): MaybePromise<string | undefined> {
+    return this.#provider.fence(k)
+  }
+
+  writeBack(
+    k: string,
+    value: unknown,
+    options: EntryOptions,
+    fence: string,
+  ): MaybePromise<boolean> {
+    const provider = this.#provider
+    const meta = this.#policy.meta(this.#policy.clock.now(), options, value)
+    const fields = provider.fieldsOf(k, value, options)
+    return chain(provider.encode(k, value, meta), (entry) =>
+      chain(
+        provider.guarded('write-back', () =>
+          provider.store.setIfUnchanged!(k, entry, fence, {
+            ttl: options.storeTtlMs,
+            tags: options.tags,
+            fields,
+          }),
+        ),
+        (written) => written === true,
+      ),
+    )
+  }
+
   writeMany(writes: readonly PlannedWrite[], mode: WriteMode): MaybePromise<void> {
     const provider = this.#provider
     return chain(provider.encodeMany(writes), (list) =>

@@ -55,6 +55,17 @@ export interface TierHandler<V> {
   readMany(ks: readonly string[]): MaybePromise<Found<V>[]>
   /** Encodes and writes one entry to every tier, then tells other processes. */
   write(k: string, value: unknown, options: EntryOptions, mode: WriteMode): MaybePromise<void>
+  /**
+   * The provider's fence of `k`, captured before a load (see `Store.fence`); `undefined`
+   * when the provider has none (or its circuit is open).
+   */
+  fence(k: string): MaybePromise<string | undefined>
+  /**
+   * Writes a load's result back only if nothing changed on the provider since `fence`
+   * (`Store.setIfUnchanged`); L1 and the bus follow only a write that happened. Resolves to
+   * whether it was written (`false` also while the circuit is open).
+   */
+  writeBack(k: string, value: unknown, options: EntryOptions, fence: string): MaybePromise<boolean>
   /** Encodes and writes entries together. */
   writeMany(writes: readonly PlannedWrite[], mode: WriteMode): MaybePromise<void>
   /** Deletes `k` from every tier; resolves to `true` when the provider removed an entry. */

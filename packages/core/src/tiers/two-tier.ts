@@ -213,6 +213,42 @@ export class TwoTier<V> implements TierHandler<V> {
     )
   }
 
+  fence(k: string): MaybePromise<string | undefined> {
+    return this.#provider.fence(k)
+  }
+
+  writeBack(
+    k: string,
+    value: unknown,
+    options: EntryOptions,
+    fence: string,
+  ): MaybePromise<boolean> {
+    const provider = this.#provider
+    const meta = this.#policy.meta(this.#policy.clock.now(), options, value)
+    const fields = provider.fieldsOf(k, value, options)
+    return chain(provider.encode(k, value, meta), (entry) => {
+      let written = false
+      return chain(
+        this.#providerThenPublish(
+          'write-back',
+          () =>
+            provider.store.setIfUnchanged!(k, entry, fence, {
+              ttl: options.storeTtlMs,
+              tags: options.tags,
+              fields,
+            }),
+          { keys: [k] },
+          (ok) => {
+            written = ok === true
+            // Refused: another process changed the key; its own message drops other copies.
+            if (written) this.#l1.keep(k, meta, entry)
+          },
+        ),
+        () => written,
+      )
+    })
+  }
+
   writeMany(writes: readonly PlannedWrite[], mode: WriteMode): MaybePromise<void> {
     const provider = this.#provider
     return chain(provider.encodeMany(writes), (list) =>
