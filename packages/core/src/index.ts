@@ -3,6 +3,9 @@
  * `Cache` facade, the value pipeline and envelope format, and the cache service that composes
  * them. No runtime dependencies.
  */
+/// <reference types="node" preserve="true" />
+// Node's types are part of this package's public types (AbortSignal, node:diagnostics_channel), so
+// the declarations reference them and package.json depends on @types/node.
 export { Cache } from './cache.js'
 export {
   type BulkLoader,
