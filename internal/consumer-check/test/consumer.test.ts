@@ -3,7 +3,7 @@
 // every package loads with require() and import on Node 20 and 22, one copy of core is
 // installed, and attw and publint find nothing.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { CONSUMER_CONFIGS, writeConsumerFiles } from './consumer-files.js'
 import { type ConsumerProject, createConsumerProject, run } from './consumer-project.js'
@@ -111,6 +111,34 @@ describe('consumer project', () => {
       else expect(dependencies['@types/node']).toBeUndefined()
     },
   )
+
+  test.each(names)(
+    '%s ships a LICENSE and a README whose links work on the registry page',
+    (name) => {
+      const installed = join(project.dir, 'node_modules', name)
+      expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toContain('MIT License')
+      const readme = readFileSync(join(installed, 'README.md'), 'utf8')
+      const relative = [...readme.matchAll(/\]\(([^)\s]+)\)/g)]
+        .map((m) => m[1] as string)
+        .filter((target) => !/^(https?:|mailto:|#)/.test(target))
+      expect(relative).toEqual([])
+    },
+  )
+
+  test.each(names)('%s: every source map points at a file the package ships', (name) => {
+    const dist = join(project.dir, 'node_modules', name, 'dist')
+    const maps = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.map'),
+    )
+    expect(maps.length).toBeGreaterThan(0)
+    const missing = maps.flatMap((map) => {
+      const { sources } = JSON.parse(readFileSync(join(dist, map), 'utf8')) as { sources: string[] }
+      return sources
+        .map((source) => join(dist, dirname(map), source))
+        .filter((source) => !existsSync(source))
+    })
+    expect(missing).toEqual([])
+  })
 
   test('exactly one copy of @cacheport/core is installed', () => {
     const copies = installedCopies(join(project.dir, 'node_modules'), '@cacheport/core')
