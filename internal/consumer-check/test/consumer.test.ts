@@ -2,7 +2,7 @@
 // outside the workspace with plain npm. The types compile under every strict configuration,
 // every package loads with require() and import on Node 20 and 22, one copy of core is
 // installed, and attw and publint find nothing.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { CONSUMER_CONFIGS, writeConsumerFiles } from './consumer-files.js'
@@ -22,6 +22,10 @@ beforeAll(() => {
   project = createConsumerProject(packages)
   const usage = readFileSync(join(import.meta.dirname, '..', 'fixture', 'usage.mts'), 'utf8')
   tsconfigs = writeConsumerFiles(project.dir, names, usage)
+  copyFileSync(
+    join(import.meta.dirname, '..', 'fixture', 'optional-natives.mjs'),
+    join(project.dir, 'optional-natives.mjs'),
+  )
 })
 
 afterAll(() => {
@@ -93,6 +97,23 @@ describe('consumer project', () => {
       const loaded = JSON.parse(run(node, ['require-every-package.cjs'], project.dir))
       for (const name of names) expect(loaded[name], name).toBeGreaterThan(0)
     })
+    test('encoder-cbor and transformer-zstd work without cbor-x, cbor-extract or zstd-wasm', () => {
+      const seen = JSON.parse(run(node, ['optional-natives.mjs'], project.dir))
+      expect(seen.cborRoundTrips).toBe(true)
+      const nodeHasZstd = JSON.parse(
+        run(
+          node,
+          ['-p', 'JSON.stringify(typeof require("node:zlib").zstdCompressSync)'],
+          project.dir,
+        ),
+      )
+      if (nodeHasZstd === 'function') {
+        expect(seen.zstd).toEqual({ implementation: 'node:zlib', compressed: true })
+      } else {
+        expect(seen.zstd.unsupported).toBe(true)
+        expect(seen.zstd.message).toContain('npm install @bokuweb/zstd-wasm')
+      }
+    })
     test('import loads every package', () => {
       const loaded = JSON.parse(run(node, ['import-every-package.mjs'], project.dir))
       for (const name of names) expect(loaded[name], name).toBeGreaterThan(0)
@@ -138,6 +159,13 @@ describe('consumer project', () => {
         .filter((source) => !existsSync(source))
     })
     expect(missing).toEqual([])
+  })
+
+  test('no native or wasm codec was installed: cbor-x is bundled, zstd-wasm is an optional peer', () => {
+    const nodeModules = join(project.dir, 'node_modules')
+    for (const name of ['cbor-x', 'cbor-extract', '@bokuweb/zstd-wasm']) {
+      expect(installedCopies(nodeModules, name), name).toEqual([])
+    }
   })
 
   test('exactly one copy of @cacheport/core is installed', () => {
