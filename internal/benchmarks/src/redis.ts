@@ -70,7 +70,7 @@ function provider(client: Client): Promise<RedisFamilyProvider> {
 
 async function cached(
   client: Client = 'ioredis',
-): Promise<Cache<string, ReturnType<typeof record>>> {
+): Promise<Cache<ReturnType<typeof record>>> {
   const provider_ = await provider(client)
   const cache = createCacheService({
     providers: { redis: provider_ },

@@ -29,7 +29,7 @@ interface LoadReport {
 
 /** A steady mix of getOrSet, set (some tagged) and getMany(5) from 16 workers until stopped. */
 function startLoad(
-  cache: Cache<string, number>,
+  cache: Cache<number>,
   seed: number,
 ): { stop: () => Promise<LoadReport> } {
   const random = mulberry32(seed)
@@ -97,7 +97,7 @@ export function describeChaos(options: RedisFamilySuiteOptions): void {
       cluster = undefined
     }, 60_000)
 
-    async function setUp(): Promise<{ cluster: ClusterHandle; cache: Cache<string, number> }> {
+    async function setUp(): Promise<{ cluster: ClusterHandle; cache: Cache<number> }> {
       cluster = await startCluster({ kind: options.server })
       const backend: Backend = { topology: 'cluster', cluster }
       provider = await options.connect(backend)

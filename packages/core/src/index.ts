@@ -13,6 +13,7 @@ export {
   type ComputeOptions,
   type ComputeResult,
   type GetOrSetOptions,
+  type GetOrSetResult,
   type Loader,
   type LoaderContext,
   NOT_FOUND,
@@ -34,6 +35,8 @@ export {
 } from './diagnostics.js'
 export {
   type Duration,
+  type DurationString,
+  type DurationUnit,
   jitterTtl,
   MAX_DURATION_MS,
   parseDuration,
@@ -75,6 +78,7 @@ export {
   type LogRateLimit,
 } from './logger.js'
 export { chain, isPromise, toPromise } from './maybe-promise.js'
+export { NO_TTL_WARNING_CODE } from './no-ttl-warning.js'
 export {
   checkKnownKeys,
   checkOptionsObject,
