@@ -209,6 +209,7 @@ export class RedisSearchIndex {
       const metric = spec?.type === 'vector' ? spec.distance : 'cosine'
       let nearest: RawHit[] = replies
         .flatMap((r) => r.hits)
+        .filter((hit) => hit.stored !== undefined)
         .map((hit) => ({ ...hit, score: similarity(hit.score ?? Number.NaN, metric) }))
       nearest = orderHits(nearest, { ...query, sort: undefined }, schema, true).slice(0, vector.k)
       const minScore = vector.minScore
@@ -218,10 +219,10 @@ export class RedisSearchIndex {
       page = nearest.slice(query.offset, query.offset + query.limit)
     } else if (single) {
       const reply = replies[0] as (typeof replies)[number]
-      total = reply.total
+      total = reply.total - reply.gone
       page = reply.hits
     } else {
-      total = replies.reduce((sum, r) => sum + r.total, 0)
+      total = replies.reduce((sum, r) => sum + r.total - r.gone, 0)
       const merged = orderHits(
         replies.flatMap((r) => r.hits),
         query,

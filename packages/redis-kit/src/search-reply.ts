@@ -26,6 +26,8 @@ export interface RawHit {
 /** One node's reply. */
 export interface NodeReply {
   readonly total: number
+  /** Hits returned without their entry (expired or deleted but not yet dropped from the index). */
+  readonly gone: number
   readonly hits: RawHit[]
 }
 
@@ -49,6 +51,7 @@ export function parseSearchReply(
   }
   const total = Number(text(reply[0]))
   const hits: RawHit[] = []
+  let gone = 0
   let i = 1
   while (i < reply.length) {
     const id = text(reply[i++])
@@ -66,9 +69,10 @@ export function parseSearchReply(
         else if (name === options.sortField) sortValue = text(value)
       }
     }
+    if (stored === undefined) gone++
     hits.push({ id, stored, score, sortValue, node: options.node, rank: hits.length })
   }
-  return { total, hits }
+  return { total, gone, hits }
 }
 
 /** Converts a KNN distance to the contract's similarity (higher is closer). */
