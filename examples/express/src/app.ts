@@ -8,7 +8,7 @@ import type { Catalog, Product } from './catalog.js'
  * `GET /stats` shows the namespace's counters.
  */
 export function createApp(caches: CacheService, catalog: Catalog): Express {
-  const products: Cache<string, Product> = caches.namespace<Product>('products', {
+  const products: Cache<Product> = caches.namespace<Product>('products', {
     ttl: '10m',
     negativeTtl: '30s',
   })

@@ -24,7 +24,7 @@ import { CATALOG, PRODUCTS } from './tokens.js'
 @Controller()
 export class ProductsController {
   constructor(
-    @Inject(PRODUCTS) private readonly products: Cache<string, Product>,
+    @Inject(PRODUCTS) private readonly products: Cache<Product>,
     @Inject(CACHE_MANAGER) private readonly cacheManager: CacheManager,
     @Inject(CATALOG) private readonly catalog: Catalog,
   ) {}

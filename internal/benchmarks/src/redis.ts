@@ -68,9 +68,7 @@ function provider(client: Client): Promise<RedisFamilyProvider> {
     : nodeRedisProvider({ url: url(), keyPrefix: 'bench:' })
 }
 
-async function cached(
-  client: Client = 'ioredis',
-): Promise<Cache<string, ReturnType<typeof record>>> {
+async function cached(client: Client = 'ioredis'): Promise<Cache<ReturnType<typeof record>>> {
   const provider_ = await provider(client)
   const cache = createCacheService({
     providers: { redis: provider_ },

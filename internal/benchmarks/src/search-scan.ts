@@ -31,7 +31,7 @@ export interface SearchSubject {
 
 /** Writes `items` into `cache`, 1,000 per `setMany`. */
 export async function loadItems(
-  cache: Cache<string, SearchSuiteItem>,
+  cache: Cache<SearchSuiteItem>,
   items: ReadonlyMap<string, SearchSuiteItem>,
 ): Promise<void> {
   const entries = [...items].map(([key, value]) => ({ key, value }))
@@ -49,7 +49,7 @@ const STORE_SCHEMA = Object.fromEntries(
  * them in JavaScript (the reference scan). Resolves to the size of the page it answers.
  */
 export async function fullScanSearch(
-  cache: Cache<string, SearchSuiteItem>,
+  cache: Cache<SearchSuiteItem>,
   query: SearchQuery,
 ): Promise<number> {
   const keys: string[] = []
@@ -68,7 +68,7 @@ export async function fullScanSearch(
 
 /** A runner answering with `cache.search` (the subject's index); `close` closes `service`. */
 export function indexedRunner(
-  cache: Cache<string, SearchSuiteItem>,
+  cache: Cache<SearchSuiteItem>,
   service: { close(): Promise<void> },
 ): SearchRunner {
   return {
@@ -79,7 +79,7 @@ export function indexedRunner(
 
 /** A runner answering with `fullScanSearch`; `close` closes `service`. */
 export function fullScanRunner(
-  cache: Cache<string, SearchSuiteItem>,
+  cache: Cache<SearchSuiteItem>,
   service: { close(): Promise<void> },
 ): SearchRunner {
   return { run: (query) => fullScanSearch(cache, query), close: () => service.close() }

@@ -79,7 +79,7 @@ export class Worker {
 export async function spawnWorker(
   name: string,
   backend: BackendSpec,
-  namespace: NamespaceOptions<string> = {},
+  namespace: NamespaceOptions<string, 'local' | 'l2'> = {},
 ): Promise<Worker> {
   const child = fork(WORKER, [], {
     env: { ...process.env, CACHEPORT_ML_CONFIG: JSON.stringify({ backend, namespace }) },

@@ -75,7 +75,7 @@ export interface WorkerEvent {
 
 export interface WorkerConfig {
   readonly backend: BackendSpec
-  readonly namespace: NamespaceOptions<string>
+  readonly namespace: NamespaceOptions<string, 'local' | 'l2'>
 }
 
 /** Milliseconds on a clock every process on this machine shares. */

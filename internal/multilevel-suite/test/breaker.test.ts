@@ -14,7 +14,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
  */
 describe('L2 circuit breaker with a real server going down and up', () => {
   let server: ServerHandle
-  let cache: Cache<string, string>
+  let cache: Cache<string>
   let close: () => Promise<void>
   const states: CacheEventMap['breaker']['state'][] = []
 

@@ -16,7 +16,7 @@ describe('refresh across processes (redis, two tiers, lock)', () => {
   beforeAll(async () => {
     server = await startServer({ kind: 'redis' })
     const spec = { provider: 'redis' as const, url: server.url, keyPrefix: 'rf:' }
-    const namespace = { lock: { wait: '10s' } }
+    const namespace = { lock: { wait: '10s' as const } }
     ;[a, b] = await Promise.all([
       spawnWorker('A', spec, namespace),
       spawnWorker('B', spec, namespace),

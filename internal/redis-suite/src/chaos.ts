@@ -28,10 +28,7 @@ interface LoadReport {
 }
 
 /** A steady mix of getOrSet, set (some tagged) and getMany(5) from 16 workers until stopped. */
-function startLoad(
-  cache: Cache<string, number>,
-  seed: number,
-): { stop: () => Promise<LoadReport> } {
+function startLoad(cache: Cache<number>, seed: number): { stop: () => Promise<LoadReport> } {
   const random = mulberry32(seed)
   const report: LoadReport = { ok: 0, errors: [] }
   let running = true
@@ -97,7 +94,7 @@ export function describeChaos(options: RedisFamilySuiteOptions): void {
       cluster = undefined
     }, 60_000)
 
-    async function setUp(): Promise<{ cluster: ClusterHandle; cache: Cache<string, number> }> {
+    async function setUp(): Promise<{ cluster: ClusterHandle; cache: Cache<number> }> {
       cluster = await startCluster({ kind: options.server })
       const backend: Backend = { topology: 'cluster', cluster }
       provider = await options.connect(backend)

@@ -91,8 +91,8 @@ export function describeFailures(options: RedisFamilySuiteOptions): void {
       describe('server stopped, then restarted', () => {
         let server: ServerHandle
         let provider: RedisFamilyProvider
-        let cache: Cache<string, string>
-        let strictCache: Cache<string, string>
+        let cache: Cache<string>
+        let strictCache: Cache<string>
         beforeAll(async () => {
           server = await startServer({ kind: options.server })
           provider = await options.connect(

@@ -17,7 +17,7 @@ type ErrorClass = new (...args: never[]) => CacheError
 /** One mistake a caller can make, the typed error it gets, and what the message must name. */
 export interface BadInputCase {
   readonly label: string
-  readonly call: (c: Cache<string, unknown>) => Promise<unknown>
+  readonly call: (c: Cache<unknown>) => Promise<unknown>
   readonly error: ErrorClass
   readonly code: string
   readonly names: RegExp
@@ -426,9 +426,9 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
 export function describeBadInput(options: {
   readonly capabilities: ProviderCapabilities
   /** Opens a fresh namespace of the provider under test, with these options added. */
-  readonly open: (label: string, extra?: NamespaceOptions<string>) => Cache<string, unknown>
+  readonly open: (label: string, extra?: NamespaceOptions<string>) => Cache<unknown>
   /** The store behind a namespace opened by `open`, to check nothing was written. */
-  readonly storeOf: (cache: Cache<string, unknown>) => Store<unknown>
+  readonly storeOf: (cache: Cache<unknown>) => Store<unknown>
 }): void {
   describe('bad input: a typed error naming the problem, nothing written, breaker closed', () => {
     for (const c of BAD_INPUT_CASES) {

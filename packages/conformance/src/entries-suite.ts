@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest'
 export interface EntriesConformanceContext {
   readonly capabilities: ProviderCapabilities
   readonly provider: () => CacheProvider
-  readonly open: <V>(label: string, extra?: NamespaceOptions<string>) => Cache<string, V>
+  readonly open: <V>(label: string, extra?: NamespaceOptions<string>) => Cache<V>
   readonly elapse: (ms: number) => Promise<void>
   readonly ttlMs: number
 }

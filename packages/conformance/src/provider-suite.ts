@@ -92,7 +92,7 @@ export function runProviderConformance(options: ProviderConformanceOptions): voi
   const run = Math.random().toString(36).slice(2, 8)
 
   const freshName = (label: string) => `cf-${run}-${label}-${++counter}`
-  const open = <V>(label: string, extra: NamespaceOptions<string> = {}): Cache<string, V> =>
+  const open = <V>(label: string, extra: NamespaceOptions<string> = {}): Cache<V> =>
     service.namespace<V>(freshName(label), { jitter: 0, ...extra })
   const storeOf = (name: string) => provider.openStore({ namespace: name }) as Store<unknown>
 

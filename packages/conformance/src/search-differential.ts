@@ -15,7 +15,7 @@ import { type ReferenceDocument, referenceSearch, referenceSortValue } from './s
  * sorted results by the sequence of sort values plus membership of every key.
  */
 export function describeSearchDifferential(ctx: {
-  readonly open: (label: string) => Cache<string, Item>
+  readonly open: (label: string) => Cache<Item>
   readonly options: SearchConformanceOptions
 }): void {
   const seed = ctx.options.seed ?? 17

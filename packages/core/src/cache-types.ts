@@ -55,6 +55,12 @@ export interface LoaderContext<K> {
 /** Produces the value of a missing key. */
 export type Loader<K, V> = (context: LoaderContext<K>) => MaybePromise<V | NotFound>
 
+/**
+ * What `getOrSet` resolves to for a loader that returns `R`: `V` when `R` cannot be
+ * `NOT_FOUND`, else `V | undefined` (a cached "not found" reads as `undefined`).
+ */
+export type GetOrSetResult<V, R> = NotFound extends R ? V | undefined : V
+
 /** What a bulk loader can tell the cache. */
 export interface BulkLoaderContext {
   /** As `LoaderContext.signal`, for the bulk load. */

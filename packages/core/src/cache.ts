@@ -6,7 +6,10 @@ import type {
   ComputeResult,
   GetEntryOptions,
   GetOrSetOptions,
+  GetOrSetResult,
   Loader,
+  LoaderContext,
+  NotFound,
   SetManyEntry,
   SetOptions,
 } from './cache-types.js'
@@ -57,7 +60,7 @@ export type { CacheParts } from './cache-parts.js'
  * A multilevel namespace (option `l1`) reads L1, then L2, then the loader; it writes L2, then
  * L1, then publishes the change on the invalidation bus so other processes drop their L1 copy.
  */
-export class Cache<K = string, V = unknown> {
+export class Cache<V = unknown, K = string> {
   /** The namespace name. */
   readonly namespace: string
   readonly #p: CacheParts<K, V>
@@ -141,7 +144,15 @@ export class Cache<K = string, V = unknown> {
    * call across processes). A loader error rejects every waiting caller and is not cached. If
    * writing the loaded value fails, the value is still returned and the failure is emitted as
    * an `error` event. With `grace`, a logically expired value is served while it is refreshed.
+   * Typed `Promise<V>` when the loader cannot return `NOT_FOUND`, else `Promise<V | undefined>`
+   * (`undefined` for a cached "not found"); the type assumes every loader of a key agrees on
+   * whether it can answer "not found".
    */
+  getOrSet<R extends V | NotFound>(
+    key: K,
+    loader: (context: LoaderContext<K>) => MaybePromise<R>,
+    options?: GetOrSetOptions,
+  ): Promise<GetOrSetResult<V, R>>
   getOrSet(key: K, loader: Loader<K, V>, options?: GetOrSetOptions): Promise<V | undefined> {
     try {
       const k = this.#key(key)

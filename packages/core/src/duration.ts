@@ -1,7 +1,23 @@
 import { CacheTtlError } from './errors.js'
 
+/** The units of a duration string: milliseconds, seconds, minutes, hours, days, weeks. */
+export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w'
+
+type DurationPart = `${number}${DurationUnit}`
+
+/**
+ * A duration string of one to three `<number><unit>` parts, such as `'500ms'`, `'10m'` or
+ * `'1h30m'`, so `'10 minutes'` does not compile. The runtime check (`parseDuration`) stays:
+ * it also refuses what the type lets through (`'-5m'`, `'0s'`) and takes strings built at run
+ * time (`process.env.TTL as DurationString`), spaces between parts included.
+ */
+export type DurationString =
+  | DurationPart
+  | `${DurationPart}${DurationPart}`
+  | `${DurationPart}${DurationPart}${DurationPart}`
+
 /** A duration in milliseconds, or a string such as `'500ms'`, `'30s'`, `'10m'`, `'1h30m'`, `'2d'`. */
-export type Duration = number | string
+export type Duration = number | DurationString
 
 const UNIT_MS: Record<string, number> = {
   ms: 1,
@@ -26,7 +42,7 @@ const parsed = new Map<string, number>()
  * of `<number><unit>` parts.
  * @param what names the option in the error message (e.g. `ttl`).
  */
-export function parseDuration(input: Duration, what = 'ttl'): number {
+export function parseDuration(input: Duration | string, what = 'ttl'): number {
   if (typeof input === 'number') {
     if (!Number.isFinite(input) || input <= 0) {
       throw new CacheTtlError(

@@ -3,6 +3,9 @@
  * `Cache` facade, the value pipeline and envelope format, and the cache service that composes
  * them. No runtime dependencies.
  */
+/// <reference types="node" preserve="true" />
+// Node's types are part of this package's public types (AbortSignal, node:diagnostics_channel), so
+// the declarations reference them and package.json depends on @types/node.
 export {
   type BreakerSettings,
   type BreakerState,
@@ -16,6 +19,7 @@ export {
   type ComputeOptions,
   type ComputeResult,
   type GetOrSetOptions,
+  type GetOrSetResult,
   type Loader,
   type LoaderContext,
   NOT_FOUND,
@@ -37,6 +41,8 @@ export {
 } from './diagnostics.js'
 export {
   type Duration,
+  type DurationString,
+  type DurationUnit,
   jitterTtl,
   MAX_DURATION_MS,
   parseDuration,
@@ -78,6 +84,7 @@ export {
   type LogRateLimit,
 } from './logger.js'
 export { chain, isPromise, toPromise } from './maybe-promise.js'
+export { NO_TTL_WARNING_CODE } from './no-ttl-warning.js'
 export {
   checkKnownKeys,
   checkOptionsObject,

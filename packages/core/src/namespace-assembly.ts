@@ -59,7 +59,7 @@ export interface NamespaceInputs {
  * stampede lock, revalidation and compute. Throws `CacheConfigError` when a multilevel
  * namespace needs a bus its provider does not have.
  */
-export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
+export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
   const { name, settings, provider } = inputs
   const reporter = new NamespaceReporter(name, inputs.events, inputs.clock, inputs.log)
   const policy = new EntryPolicy({
@@ -218,7 +218,7 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<K, V> {
           reporter,
           keyCodec,
         })
-  const cache = new (inputs.diagnostics ? TracedCache : Cache)<K, V>(
+  const cache = new (inputs.diagnostics ? TracedCache : Cache)<V, K>(
     {
       namespace: name,
       providerName: settings.provider,

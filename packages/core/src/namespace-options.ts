@@ -24,10 +24,15 @@ export interface NamespaceDefaults {
   readonly loaderFallback?: boolean
 }
 
-/** Options of one namespace. */
-export interface NamespaceOptions<K, V = unknown> extends NamespaceDefaults {
+/**
+ * Options of one namespace. `P` is the union of the service's provider names, so a misspelt
+ * `provider` or `l1` does not compile when the service knows its providers; `V` types the
+ * search schema's extractors.
+ */
+export interface NamespaceOptions<K, P extends string = string, V = unknown>
+  extends NamespaceDefaults {
   /** Provider name; defaults to the service's `defaultProvider`. */
-  readonly provider?: string
+  readonly provider?: P
   /** Maps typed keys to strings; defaults to string keys. */
   readonly keyCodec?: KeyCodec<K>
   /** Overrides the service encoder for this namespace (bytes providers only). */
@@ -39,7 +44,7 @@ export interface NamespaceOptions<K, V = unknown> extends NamespaceDefaults {
    * `memoryProvider({ values: 'live' })`) used as L1 in front of `provider` as L2, or an
    * object that also caps how long an entry stays in L1.
    */
-  readonly l1?: string | L1Options
+  readonly l1?: P | L1Options<P>
   /**
    * Keep L1 coherent across processes through the L2 provider's invalidation bus. Default
    * `true` for multilevel namespaces, which then need a provider with the `bus` capability;
@@ -73,8 +78,8 @@ export interface NamespaceOptions<K, V = unknown> extends NamespaceDefaults {
 }
 
 /** The `l1` option in full. */
-export interface L1Options {
-  readonly provider: string
+export interface L1Options<P extends string = string> {
+  readonly provider: P
   /** Longest time an entry stays in L1. Default: as long as in L2. */
   readonly maxTtl?: Duration | null
   /**

@@ -425,8 +425,10 @@ export interface CacheProvider {
   health(): Promise<ProviderHealth>
   /** Releases what the provider created. Idempotent. */
   close(): Promise<void>
-  readonly bus?: InvalidationBus
-  readonly lock?: DistributedLock
+  // `| undefined`: a provider class that always has the field, undefined when it lacks the
+  // port, implements this interface under exactOptionalPropertyTypes too.
+  readonly bus?: InvalidationBus | undefined
+  readonly lock?: DistributedLock | undefined
   /** What an in-process provider holds and has removed (observability collectors read it). */
   usage?(): ProviderUsage
 }

@@ -18,6 +18,7 @@ import {
   type NamespaceSettings,
   resolveNamespaceSettings,
 } from './namespace-settings.js'
+import { warnOnceIfNoTtl } from './no-ttl-warning.js'
 import { checkOptionsObject, integerOption, isRecord } from './options.js'
 import { ValuePipeline } from './pipeline.js'
 import type { CacheProvider, Encoder, Store, Transformer } from './ports.js'
@@ -32,11 +33,15 @@ export type {
 } from './namespace-options.js'
 
 /** Options of `createCacheService`. */
-export interface CacheServiceOptions {
+export interface CacheServiceOptions<
+  Providers extends Readonly<Record<string, CacheProvider>> = Readonly<
+    Record<string, CacheProvider>
+  >,
+> {
   /** The providers, by the name namespaces refer to them with. */
-  readonly providers: Readonly<Record<string, CacheProvider>>
+  readonly providers: Providers
   /** Provider of namespaces that name none. Required when there is more than one provider. */
-  readonly defaultProvider?: string
+  readonly defaultProvider?: keyof Providers & string
   /** Encoder, or registry of encoders, for providers that store bytes. */
   readonly encoder?: Encoder | EncodingRegistry
   /** Byte transformers (compression, encryption); applied by priority, not list order. */
@@ -78,11 +83,15 @@ const SERVICE_OPTIONS: { readonly [K in keyof Required<CacheServiceOptions>]: tr
 const SERVICE_OPTION_NAMES = Object.keys(SERVICE_OPTIONS)
 
 /** The provider registry and namespace factory an application builds at bootstrap. */
-export interface CacheService {
+/**
+ * The cache service. `P` is the union of its provider names (inferred by `createCacheService`
+ * from the `providers` object), which `namespace()` options and `provider()` are checked against.
+ */
+export interface CacheService<P extends string = string> {
   /** Names of the registered providers. */
-  readonly providerNames: readonly string[]
+  readonly providerNames: readonly P[]
   /** Name of the default provider. */
-  readonly defaultProvider: string
+  readonly defaultProvider: P
   /**
    * Opens the typed cache of one namespace. Opening the same name again with the same options
    * returns the same instance; with different options it throws `CacheConfigError`
@@ -90,11 +99,11 @@ export interface CacheService {
    * an unknown provider (`UNKNOWN_PROVIDER`), an invalid option (`INVALID_OPTION`) or a bytes
    * provider with no encoder; `CacheTtlError` for an invalid TTL.
    */
-  namespace<V, K = string>(name: string, options?: NamespaceOptions<K, V>): Cache<K, V>
+  namespace<V, K = string>(name: string, options?: NamespaceOptions<K, P, V>): Cache<V, K>
   /** The namespaces opened so far (for collectors that read every namespace's stats). */
   namespaces(): readonly Cache<unknown, unknown>[]
   /** The provider registered under `name`; throws `CacheConfigError` (`UNKNOWN_PROVIDER`). */
-  provider(name: string): CacheProvider
+  provider(name: P): CacheProvider
   /** Listens to the events of every namespace. */
   on<E extends CacheEventName>(name: E, listener: CacheEventListener<E>): () => void
   /** Removes a listener added with `on`. */
@@ -111,8 +120,12 @@ const NAMESPACE_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/
  * demand. Throws `CacheConfigError` for an empty provider map, a provider that does not look
  * like one, or an unknown or missing `defaultProvider`.
  */
-export function createCacheService(options: CacheServiceOptions): CacheService {
-  return new CacheServiceImpl(options)
+export function createCacheService<const Providers extends Readonly<Record<string, CacheProvider>>>(
+  options: CacheServiceOptions<Providers>,
+): CacheService<keyof Providers & string> {
+  return new CacheServiceImpl(options as unknown as CacheServiceOptions) as unknown as CacheService<
+    keyof Providers & string
+  >
 }
 
 class CacheServiceImpl implements CacheService {
@@ -208,7 +221,10 @@ class CacheServiceImpl implements CacheService {
     return this.#provider(name)
   }
 
-  namespace<V, K = string>(name: string, options: NamespaceOptions<K, V> = {}): Cache<K, V> {
+  namespace<V, K = string>(
+    name: string,
+    options: NamespaceOptions<K, string, V> = {},
+  ): Cache<V, K> {
     if (this.#state.closed) throw new CacheClosedError('cache service')
     if (typeof name !== 'string' || !NAMESPACE_NAME.test(name)) {
       throw new CacheConfigError(
@@ -226,7 +242,7 @@ class CacheServiceImpl implements CacheService {
           `namespace '${name}' is already open with a different '${diff}'`,
         )
       }
-      return existing.cache as unknown as Cache<K, V>
+      return existing.cache as unknown as Cache<V, K>
     }
     const provider = this.#provider(settings.provider)
     const store = openStore(name, settings, provider, this.#transformers)
@@ -264,7 +280,8 @@ class CacheServiceImpl implements CacheService {
       onClose: (dispose) => this.#disposers.push(dispose),
     })
     this.#namespaces.set(name, { settings, cache })
-    return cache as unknown as Cache<K, V>
+    warnOnceIfNoTtl(name, options.ttl, this.#defaults, this.#log)
+    return cache as unknown as Cache<V, K>
   }
 
   namespaces(): readonly Cache<unknown, unknown>[] {

@@ -4,7 +4,10 @@ import type {
   ComputeOptions,
   ComputeResult,
   GetOrSetOptions,
+  GetOrSetResult,
   Loader,
+  LoaderContext,
+  NotFound,
   SetManyEntry,
   SetOptions,
 } from './cache-types.js'
@@ -24,7 +27,7 @@ const CH = operationChannels
  * namespace, the encoded key(s) and, for reads, the outcome (hit or miss, tier, joined,
  * stale). With no subscriber an operation costs one `hasSubscribers` check and builds nothing.
  */
-export class TracedCache<K = string, V = unknown> extends Cache<K, V> {
+export class TracedCache<V = unknown, K = string> extends Cache<V, K> {
   readonly #reporter: NamespaceReporter
   readonly #keyCodec: KeyCodec<K>
 
@@ -40,6 +43,11 @@ export class TracedCache<K = string, V = unknown> extends Cache<K, V> {
     return this.#traced('get', [key], () => super.get(key))
   }
 
+  override getOrSet<R extends V | NotFound>(
+    key: K,
+    loader: (context: LoaderContext<K>) => MaybePromise<R>,
+    options?: GetOrSetOptions,
+  ): Promise<GetOrSetResult<V, R>>
   override getOrSet(
     key: K,
     loader: Loader<K, V>,

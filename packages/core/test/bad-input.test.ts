@@ -6,6 +6,7 @@ import {
   CacheTtlError,
   CacheValueError,
   createCacheService,
+  type Duration,
 } from '@cacheport/core'
 import { describe, expect, it } from 'vitest'
 import { testJson } from './helpers/codecs.js'
@@ -24,7 +25,7 @@ const circular: Record<string, unknown> = {}
 circular.self = circular
 
 /** Each row: what the caller does wrong, the call, and the typed error it must get. */
-const rows: [string, (c: Cache<string, unknown>) => Promise<unknown>, ErrorClass, string][] = [
+const rows: [string, (c: Cache<unknown>) => Promise<unknown>, ErrorClass, string][] = [
   ['empty key (get)', (c) => c.get(''), CacheKeyError, 'EMPTY_KEY'],
   ['empty key (set)', (c) => c.set('', 1), CacheKeyError, 'EMPTY_KEY'],
   ['empty key inside getMany', (c) => c.getMany(['a', '']), CacheKeyError, 'EMPTY_KEY'],
@@ -50,11 +51,11 @@ const rows: [string, (c: Cache<string, unknown>) => Promise<unknown>, ErrorClass
   ],
   [
     'unparseable TTL string',
-    (c) => c.set('k', 1, { ttl: '10 parsecs' }),
+    (c) => c.set('k', 1, { ttl: '10 parsecs' as Duration }),
     CacheTtlError,
     'INVALID_TTL',
   ],
-  ['empty TTL string', (c) => c.set('k', 1, { ttl: '' }), CacheTtlError, 'INVALID_TTL'],
+  ['empty TTL string', (c) => c.set('k', 1, { ttl: '' as Duration }), CacheTtlError, 'INVALID_TTL'],
   ['negative TTL string', (c) => c.set('k', 1, { ttl: '-5m' }), CacheTtlError, 'INVALID_TTL'],
   [
     'NaN TTL in getOrSet',
@@ -159,7 +160,8 @@ describe('bad configuration gets a typed error', () => {
     ],
     [
       'unknown default provider',
-      () => createCacheService({ providers: { main: provider }, defaultProvider: 'nope' }),
+      () =>
+        createCacheService({ providers: { main: provider }, defaultProvider: 'nope' as 'main' }),
       CacheConfigError,
       'UNKNOWN_PROVIDER',
     ],
@@ -259,7 +261,11 @@ describe('bad configuration gets a typed error', () => {
   const service = () =>
     createCacheService({ providers: { main: mapProvider() }, encoder: testJson })
   const namespaceRows: [string, (s: ReturnType<typeof service>) => unknown, string][] = [
-    ['unknown provider name', (s) => s.namespace('a', { provider: 'redis' }), 'UNKNOWN_PROVIDER'],
+    [
+      'unknown provider name',
+      (s) => s.namespace('a', { provider: 'redis' as 'main' }),
+      'UNKNOWN_PROVIDER',
+    ],
     ['empty namespace name', (s) => s.namespace(''), 'INVALID_NAMESPACE'],
     ['namespace name with a colon', (s) => s.namespace('a:b'), 'INVALID_NAMESPACE'],
     ['namespace name with a hash-tag brace', (s) => s.namespace('{a}'), 'INVALID_NAMESPACE'],

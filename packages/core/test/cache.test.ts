@@ -178,7 +178,7 @@ describe('Cache', () => {
 
   it('serialises compute calls on one key in this process', async () => {
     const { cache } = setup({ async: true })
-    const counter = cache as unknown as import('@cacheport/core').Cache<string, number>
+    const counter = cache as unknown as import('@cacheport/core').Cache<number>
     await Promise.all(
       Array.from({ length: 20 }, () =>
         counter.compute('n', async (n) => {

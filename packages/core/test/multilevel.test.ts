@@ -28,7 +28,7 @@ function fleet(options: { async?: boolean } = {}) {
   const processes: { l1: MapProvider; bus: ReturnType<BusHub['bus']> }[] = []
   const process = (
     name: string,
-    ns: NamespaceOptions<string> = {},
+    ns: NamespaceOptions<string, 'local' | 'redis'> = {},
     extra: { random?: () => number } = {},
   ) => {
     const l1 = mapProvider('live')
@@ -353,6 +353,7 @@ describe('multilevel namespaces', () => {
     })
     expect(() => service.namespace('a', { l1: 'local' })).toThrow(/bus: false/)
     expect(() => service.namespace('b', { l1: 'redis' })).toThrow(CacheConfigError)
+    // @ts-expect-error an unknown provider does not compile either
     expect(() => service.namespace('c', { l1: 'nope' })).toThrow(/unknown provider 'nope'/)
     expect(() => service.namespace('d', { lock: true })).toThrow(CacheUnsupportedError)
     expect(() => service.namespace('e', { lock: { onTimeout: 'x' as 'load' } })).toThrow(
@@ -371,7 +372,7 @@ describe('multilevel namespaces', () => {
 })
 
 describe('grace (stale-while-revalidate)', () => {
-  function graceful(ns: NamespaceOptions<string> = {}) {
+  function graceful(ns: NamespaceOptions<string, 'local' | 'redis'> = {}) {
     const f = fleet()
     const a = f.process('a', { grace: '10m', ...ns })
     return { f, a }

@@ -32,7 +32,9 @@ function answerNearest(provider: SearchProvider): void {
   }
 }
 
-const options = (lock: NamespaceOptions<string>['lock']): NamespaceOptions<string, string> => ({
+const options = (
+  lock: NamespaceOptions<string>['lock'],
+): NamespaceOptions<string, 'main', string> => ({
   lock,
   search: { schema: { prompt: { type: 'vector', dimensions: 3, distance: 'cosine' } } },
 })

@@ -31,10 +31,10 @@ export class CacheportKeyvStore extends EventEmitter {
   namespace?: string | undefined
   /** Keyv reads this: the store expires entries by itself. */
   readonly ttlSupport = true
-  readonly #cache: Cache<string, unknown>
+  readonly #cache: Cache<unknown>
   readonly #exclusive: boolean
 
-  constructor(cache: Cache<string, unknown>, options?: CacheportKeyvStoreOptions) {
+  constructor(cache: Cache<unknown>, options?: CacheportKeyvStoreOptions) {
     super()
     const raw: unknown = options
     checkOptionsObject(raw, KNOWN, 'cacheportKeyvStore')
@@ -46,7 +46,7 @@ export class CacheportKeyvStore extends EventEmitter {
   }
 
   /** The cacheport namespace behind this store (for tags, `getOrSet`, stats). */
-  get cache(): Cache<string, unknown> {
+  get cache(): Cache<unknown> {
     return this.#cache
   }
 
@@ -143,7 +143,7 @@ export class CacheportKeyvStore extends EventEmitter {
  * NestJS's `CacheModule`. Throws `CacheConfigError` (`INVALID_OPTION`) on a bad option.
  */
 export function cacheportKeyvStore(
-  cache: Cache<string, unknown>,
+  cache: Cache<unknown>,
   options?: CacheportKeyvStoreOptions,
 ): CacheportKeyvStore {
   return new CacheportKeyvStore(cache, options)

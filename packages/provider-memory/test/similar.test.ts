@@ -4,6 +4,7 @@ import {
   type CacheEventMap,
   CacheUnsupportedError,
   createCacheService,
+  type DurationString,
 } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
 import { memoryProvider } from '@cacheport/provider-memory'
@@ -106,7 +107,7 @@ describe('getOrSetSimilar', () => {
   it('respects TTL, tags and filters', async () => {
     const { answers, clock } = setup()
     const loads: string[] = []
-    const ask = (model: string, ttl?: string) =>
+    const ask = (model: string, ttl?: DurationString) =>
       answers.getOrSetSimilar(
         embed('capital of france'),
         () => {

@@ -3,6 +3,9 @@
  * node-redis (`@redis/client` 5). All the cache logic lives in @cacheport/redis-kit; this
  * package adapts node-redis to redis-kit's structural client types.
  */
+/// <reference types="node" preserve="true" />
+// Node's types are part of this package's public types (Buffer replies and arguments), so
+// the declarations reference them and package.json depends on @types/node.
 import type { RedisClientLike, RedisFamilyProvider } from '@cacheport/redis-kit'
 import { NodeRedisClientAdapter } from './client.js'
 import { NodeRedisClusterAdapter } from './cluster-client.js'

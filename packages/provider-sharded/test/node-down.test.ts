@@ -13,9 +13,7 @@ const DOWN = 'redis-2'
 const value = (key: string) => `cached:${key}`
 
 /** getOrSet over every key, one at a time (as a request loop would). */
-async function readAll(
-  cache: Cache<string, string>,
-): Promise<{ values: string[]; loaded: string[] }> {
+async function readAll(cache: Cache<string>): Promise<{ values: string[]; loaded: string[] }> {
   const values: string[] = []
   const loaded: string[] = []
   for (const key of KEYS) {
@@ -33,9 +31,9 @@ describe('one node down', () => {
   let plain: ShardedProvider
   let guardedNodes: ShardedProvider
   let service: CacheService
-  let items: Cache<string, string>
-  let namespaceBreaker: Cache<string, string>
-  let bothBreakers: Cache<string, string>
+  let items: Cache<string>
+  let namespaceBreaker: Cache<string>
+  let bothBreakers: Cache<string>
 
   beforeAll(async () => {
     nodes = await startRedisNodes()

@@ -2,6 +2,9 @@
  * @cacheport/redis-kit: everything the Redis and Valkey providers share, written against a
  * structural client type that ioredis and iovalkey (standalone and Cluster) satisfy.
  */
+/// <reference types="node" preserve="true" />
+// Node's types are part of this package's public types (node:tls options, Buffer replies), so
+// the declarations reference them and package.json depends on @types/node.
 export { type LeastPrivilegeAclOptions, leastPrivilegeAclRule } from './acl.js'
 export { BucketGrouper, type BucketGroups } from './bucket-groups.js'
 export { decodeMessage, encodeMessage, OwnMessagePrefix } from './bus-message.js'

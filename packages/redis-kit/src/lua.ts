@@ -1,3 +1,5 @@
+import { storedOfLua, type ValueLayout, valueAccessLua } from './lua-access.js'
+
 /**
  * The Lua scripts redis-kit runs. Every script touches only keys of one `{ns:b}` hash tag
  * (the keys it declares, plus tag index keys derived from a prefix argument that carries the
@@ -16,7 +18,8 @@
  */
 export const FENCE_IDLE_MS = 600_000
 
-export const PRELUDE = `
+/** Helpers every layout shares; the layout's accessors come after them (see `prelude`). */
+const PRELUDE_HEAD = `
 local function bump_fence(fence, field)
   redis.call('HINCRBY', fence, field, 1)
   redis.call('PEXPIRE', fence, ${FENCE_IDLE_MS})
@@ -25,13 +28,12 @@ local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local function tags_of(key)
-  -- pcall: a key of another type (written by another client) has no tags.
-  local head = redis.pcall('GETRANGE', key, 0, 2)
-  if type(head) ~= 'string' or #head < 3 or string.byte(head, 1) ~= 84 then return {} end
-  local n = string.byte(head, 2) * 256 + string.byte(head, 3)
-  if n == 0 then return {} end
-  local body = redis.call('GETRANGE', key, 3, 2 + n)
+local function tag_header_length(head)
+  -- head: at least the first 3 bytes of a stored value; anything else has no tag header.
+  if type(head) ~= 'string' or #head < 3 or string.byte(head, 1) ~= 84 then return 0 end
+  return string.byte(head, 2) * 256 + string.byte(head, 3)
+end
+local function tags_in(body)
   local out, pos = {}, 1
   while pos + 1 <= #body do
     local len = string.byte(body, pos) * 256 + string.byte(body, pos + 1)
@@ -59,28 +61,50 @@ local function untag(member, tags, index_prefix, keep, now)
     end
   end
 end
-local function write_entry(key, stored, ttl, member, index_prefix, first_index, first_tag)
+`
+
+/**
+ * Helpers built on the layout's accessors. `write_entry` stores with `put(key, stored, ttl)`,
+ * keeps the tags ARGV[first_tag..last_tag] and indexes KEYS[first_index..last_index].
+ * `fence_holds` compares a fence hash's generations with the captured ones (fence.ts).
+ */
+const PRELUDE_TAIL = `
+local function write_entry(key, stored, ttl, member, index_prefix, first_index, last_index, first_tag, last_tag, put)
   local now = now_ms()
   local keep = {}
-  for i = first_tag, #ARGV do keep[ARGV[i]] = true end
+  for i = first_tag, last_tag do keep[ARGV[i]] = true end
   untag(member, tags_of(key), index_prefix, keep, now)
-  if ttl > 0 then redis.call('SET', key, stored, 'PX', ttl) else redis.call('SET', key, stored) end
+  put(key, stored, ttl)
   local score = '+inf'
   if ttl > 0 then score = now + ttl end
-  for i = first_index, #KEYS do
+  for i = first_index, last_index do
     redis.call('ZADD', KEYS[i], score, member)
     refresh_index(KEYS[i], now)
   end
 end
 local function precondition(key, expected)
   if expected == '' then return true end
-  local cur = redis.pcall('GET', key)
   -- A key of another type counts as absent: it is overwritten like a missing one.
-  if type(cur) == 'table' then cur = false end
+  local cur = stored_of(key)
   if expected == '-' then return not cur end
   return cur and redis.sha1hex(cur) == expected
 end
+local function fence_holds(fence, incarnation, clear_gen, cell, cell_gen, tagged, tag_gen)
+  local f = redis.call('HMGET', fence, 'i', 'c', cell, 't')
+  if (f[1] or '') ~= incarnation or (f[2] or '') ~= clear_gen or (f[3] or '') ~= cell_gen then
+    return false
+  end
+  return not tagged or (f[4] or '') == tag_gen
+end
 `
+
+/** The helpers of every entry-writing script, with `layout`'s accessors (see lua-access.ts). */
+export function prelude(layout: ValueLayout): string {
+  return PRELUDE_HEAD + valueAccessLua(layout) + PRELUDE_TAIL
+}
+
+/** The prelude of the string layout (plain namespaces). */
+export const PRELUDE = prelude('string')
 
 /**
  * Writes one value with its tags. KEYS[1] value key, KEYS[2..] new tag index keys.
@@ -90,25 +114,31 @@ end
  */
 export const WRITE_SCRIPT = `${PRELUDE}
 if not precondition(KEYS[1], ARGV[1]) then return 0 end
-write_entry(KEYS[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], 2, 6)
+write_entry(KEYS[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], 2, #KEYS, 6, #ARGV, put_stored)
 return 1
 `
 
 /**
- * Captures the fence of one entry before its load (see fence.ts). KEYS[1] value key, KEYS[2]
- * the bucket's fence hash. ARGV: an incarnation id to set if the hash has none, the key's
- * delete-cell field. Returns { digest ('-' absent, else sha1 of the stored value),
- * incarnation, clear generation, tag generation, cell generation } ('' for unset fields).
+ * The script capturing the fence of one entry before its load (see fence.ts), for a layout.
+ * KEYS[1] value key, KEYS[2] the bucket's fence hash. ARGV: an incarnation id to set if the
+ * hash has none, the key's delete-cell field. Returns { digest ('-' absent, else sha1 of the
+ * stored value), incarnation, clear generation, tag generation, cell generation } ('' for
+ * unset fields).
  */
-export const FENCE_SCRIPT = `
+export function fenceScript(layout: ValueLayout): string {
+  return `${storedOfLua(layout)}
 redis.call('HSETNX', KEYS[2], 'i', ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ${FENCE_IDLE_MS})
-local cur = redis.pcall('GET', KEYS[1])
+local cur = stored_of(KEYS[1])
 local digest = '-'
-if type(cur) == 'string' then digest = redis.sha1hex(cur) end
+if cur then digest = redis.sha1hex(cur) end
 local f = redis.call('HMGET', KEYS[2], 'i', 'c', 't', ARGV[2])
 return { digest, f[1] or '', f[2] or '', f[3] or '', f[4] or '' }
 `
+}
+
+/** `fenceScript` of the string layout. */
+export const FENCE_SCRIPT = fenceScript('string')
 
 /**
  * Writes a loaded value only if nothing changed since its fence was captured: the stored
@@ -119,17 +149,15 @@ return { digest, f[1] or '', f[2] or '', f[3] or '', f[4] or '' }
  * entry key, index prefix, tag names (as KEYS[3..]). Returns 1 when written, else 0.
  */
 export const FENCED_WRITE_SCRIPT = `${PRELUDE}
-local f = redis.call('HMGET', KEYS[2], 'i', 'c', ARGV[5], 't')
-if (f[1] or '') ~= ARGV[2] or (f[2] or '') ~= ARGV[3] or (f[3] or '') ~= ARGV[6] then return 0 end
-if #KEYS > 2 and (f[4] or '') ~= ARGV[4] then return 0 end
+if not fence_holds(KEYS[2], ARGV[2], ARGV[3], ARGV[5], ARGV[6], #KEYS > 2, ARGV[4]) then return 0 end
 if not precondition(KEYS[1], ARGV[1]) then return 0 end
 local ttl = tonumber(ARGV[8])
 if ARGV[1] == '-' and #KEYS == 2 then
   -- The usual cold miss: nothing stored to untag, no tags to index.
-  if ttl > 0 then redis.call('SET', KEYS[1], ARGV[7], 'PX', ttl) else redis.call('SET', KEYS[1], ARGV[7]) end
+  put_stored(KEYS[1], ARGV[7], ttl)
   return 1
 end
-write_entry(KEYS[1], ARGV[7], ttl, ARGV[9], ARGV[10], 3, 11)
+write_entry(KEYS[1], ARGV[7], ttl, ARGV[9], ARGV[10], 3, #KEYS, 11, #ARGV, put_stored)
 return 1
 `
 
@@ -143,13 +171,14 @@ return 1
 `
 
 /**
- * Deletes values of one bucket and drops them from their tag indexes. KEYS: value keys, then
+ * For a layout: deletes values of one bucket and drops them from their tag indexes. KEYS: value keys, then
  * the bucket's fence hash. ARGV: expected (as WRITE_SCRIPT; only with one key), index
  * prefix, entry keys (as KEYS), then each key's delete-cell field, whose generation is
  * bumped so a load that began before cannot write back. Returns the number removed, or -1
  * when the precondition failed.
  */
-export const DELETE_SCRIPT = `${PRELUDE}
+export function deleteScript(layout: ValueLayout): string {
+  return `${prelude(layout)}
 if not precondition(KEYS[1], ARGV[1]) then return -1 end
 local now = now_ms()
 local removed = 0
@@ -163,16 +192,21 @@ for i = 1, n do
 end
 return removed
 `
+}
+
+/** `deleteScript` of the string layout. */
+export const DELETE_SCRIPT = deleteScript('string')
 
 /**
- * Invalidates tags in one bucket, at most ARGV[3] members per index per call. KEYS: tag
+ * For a layout: invalidates tags in one bucket, at most ARGV[3] members per index per call. KEYS: tag
  * index keys, then the bucket's fence hash (its tag generation is bumped, so a tagged load
  * that began before cannot write back). ARGV: value key prefix, index prefix, batch size,
  * tag names (as KEYS).
  * A member is deleted only if its value still carries the tag (an untagged overwrite leaves
  * a stale member behind, which is dropped here). Returns { removed, more }.
  */
-export const INVALIDATE_SCRIPT = `${PRELUDE}
+export function invalidateScript(layout: ValueLayout): string {
+  return `${prelude(layout)}
 local value_prefix, index_prefix, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
 local removed, more = 0, 0
@@ -201,25 +235,31 @@ for i = 1, #KEYS - 1 do
 end
 return { removed, more }
 `
+}
+
+/** `invalidateScript` of the string layout. */
+export const INVALIDATE_SCRIPT = invalidateScript('string')
 
 /**
- * The body of the TTL-change script, for a layout: `read` is a Lua expression giving the
- * stored value of `key` (false when none), `write` a statement storing `stored` at `key` with
- * `ttl` (0: no expiry). See `EXPIRE_SCRIPT`.
+ * Gives one value a new envelope (its logical expiry rewritten) and a new expiry, only while
+ * its envelope is still the one the caller read; its tag header stays (and a hash's other
+ * fields), and each of its tag indexes gets the new expiry as the member's score. KEYS[1]
+ * value key. ARGV: sha1 of the envelope read, new envelope, ttl ms ('0' none), entry key
+ * (index member), index prefix. Returns 1 when changed, 0 when the key holds no value, -1
+ * when the envelope changed.
  */
-export function expireScriptBody(read: string, write: string): string {
-  return `
+export function expireScript(layout: ValueLayout): string {
+  return `${prelude(layout)}
 local key = KEYS[1]
-local cur = ${read}
-if type(cur) ~= 'string' then return 0 end
+local cur = stored_of(key)
+if not cur then return 0 end
 local head = 0
 if #cur >= 3 and string.byte(cur, 1) == 84 then
   head = 3 + string.byte(cur, 2) * 256 + string.byte(cur, 3) + 4
 end
 if redis.sha1hex(string.sub(cur, head + 1)) ~= ARGV[1] then return -1 end
 local ttl = tonumber(ARGV[3])
-local stored = string.sub(cur, 1, head) .. ARGV[2]
-${write}
+put_stored(key, string.sub(cur, 1, head) .. ARGV[2], ttl)
 local now = now_ms()
 local score = '+inf'
 if ttl > 0 then score = now + ttl end
@@ -232,17 +272,8 @@ return 1
 `
 }
 
-/**
- * Gives one value a new envelope (its logical expiry rewritten) and a new expiry, only while
- * its envelope is still the one the caller read; its tag header stays, and each of its tag
- * indexes gets the new expiry as the member's score. KEYS[1] value key. ARGV: sha1 of the
- * envelope read, new envelope, ttl ms ('0' none), entry key (index member), index prefix.
- * Returns 1 when changed, 0 when the key holds no value, -1 when the envelope changed.
- */
-export const EXPIRE_SCRIPT = `${PRELUDE}${expireScriptBody(
-  "redis.pcall('GET', key)",
-  "if ttl > 0 then redis.call('SET', key, stored, 'PX', ttl) else redis.call('SET', key, stored) end",
-)}`
+/** `expireScript` of the string layout. */
+export const EXPIRE_SCRIPT = expireScript('string')
 
 /**
  * Releases a lock only for its holder. KEYS[1] lock key, ARGV[1] the holder's token.

@@ -15,10 +15,11 @@ import {
 import { BucketGrouper, type BucketGroups } from './bucket-groups.js'
 import type { RedisArg, RedisCommands } from './client.js'
 import type { Deadlines } from './deadlines.js'
+import { type EntryLayout, STRING_ENTRIES } from './entry-layout.js'
 import { RedisFence } from './fence.js'
 import { foreignAsAbsent, foreignAsUnreadable, markForeignAmongMisses } from './foreign-keys.js'
 import { hashTagOf, type KeyLayout } from './layout.js'
-import { DELETE_SCRIPT, EXPIRE_SCRIPT, INVALIDATE_SCRIPT, WRITE_SCRIPT } from './lua.js'
+import { WRITE_SCRIPT } from './lua.js'
 import { retryOnTopologyChange } from './retry.js'
 import { LuaScript } from './scripts.js'
 import {
@@ -75,9 +76,6 @@ export interface RedisStoreContext {
 }
 
 const WRITE = new LuaScript(WRITE_SCRIPT)
-const DELETE = new LuaScript(DELETE_SCRIPT)
-const INVALIDATE = new LuaScript(INVALIDATE_SCRIPT)
-const EXPIRE = new LuaScript(EXPIRE_SCRIPT)
 
 /**
  * The Store of one namespace on a Redis-protocol server. Binary-safe end to end (Buffers in
@@ -91,13 +89,23 @@ export class RedisStore implements Store<Uint8Array> {
   readonly #layout: KeyLayout
   readonly #grouper: BucketGrouper
   readonly #fence: RedisFence
+  readonly #entries: EntryLayout
 
-  constructor(layout: KeyLayout, context: RedisStoreContext) {
+  /**
+   * `entries`: how each entry's stored value is kept, strings (plain namespaces, the default)
+   * or hashes (`RedisSearchStore`); chosen once here, never per call.
+   */
+  constructor(
+    layout: KeyLayout,
+    context: RedisStoreContext,
+    entries: EntryLayout = STRING_ENTRIES,
+  ) {
     this.namespace = layout.namespace
     this.#layout = layout
     this.#c = context
+    this.#entries = entries
     this.#grouper = new BucketGrouper(layout)
-    this.#fence = new RedisFence(layout, context, (start) => this.#send(start))
+    this.#fence = new RedisFence(layout, context, (start) => this.#send(start), entries.fenceScript)
   }
 
   /**
@@ -218,8 +226,7 @@ export class RedisStore implements Store<Uint8Array> {
 
   has(key: string): Promise<boolean> {
     this.#c.checkOpen()
-    const valueKey = this.#layout.valueKey(key)
-    const work = this.#send(() => this.#c.client.getBuffer(valueKey))
+    const work = this.#read(this.#layout.valueKey(key))
     return this.#c.deadlines.bound(
       work,
       this.#c.timeouts.operation,
@@ -232,9 +239,9 @@ export class RedisStore implements Store<Uint8Array> {
   invalidateTags(tags: readonly string[]): Promise<number> {
     this.#c.checkOpen()
     const layout = this.#layout
-    const buckets = Array.from({ length: layout.buckets }, (_, b) => b)
+    const script = this.#entries.invalidateScript
     const work = Promise.all(
-      buckets.map(async (b) => {
+      Array.from({ length: layout.buckets }, async (_, b) => {
         const indexPrefix = layout.indexPrefix(b)
         const keys = tags.map((t) => indexPrefix + t)
         keys.push(layout.fenceKey(b))
@@ -246,10 +253,9 @@ export class RedisStore implements Store<Uint8Array> {
         ]
         let removed = 0
         for (;;) {
-          const [count, more] = (await INVALIDATE.run(this.#c.client, keys, args)) as [
-            number,
-            number,
-          ]
+          const [count, more] = (await this.#send(() =>
+            script.run(this.#c.client, keys, args),
+          )) as [number, number]
           removed += Number(count)
           if (Number(more) === 0) return removed
         }
@@ -275,7 +281,7 @@ export class RedisStore implements Store<Uint8Array> {
     for (let attempt = 0; ; attempt++) {
       this.#c.checkOpen()
       const stored = await this.#c.deadlines.bound<Buffer | null, Buffer | CacheDecodeError | null>(
-        this.#send(() => this.#c.client.getBuffer(valueKey)),
+        this.#read(valueKey),
         this.#c.timeouts.operation,
         'compute',
         keep,
@@ -294,7 +300,10 @@ export class RedisStore implements Store<Uint8Array> {
         if (stored === null || foreign) return undefined
         applied = (await this.#bounded(this.#delete([key], expected), 'compute')) >= 0
       } else {
-        applied = await this.#bounded(this.#write(key, action.entry, action, expected), 'compute')
+        applied = await this.#bounded(
+          this.writeExpecting(key, action.entry, action, expected),
+          'compute',
+        )
       }
       if (applied) return action.action === 'set' ? action.entry : undefined
       if (attempt >= maxRetries) {
@@ -312,7 +321,7 @@ export class RedisStore implements Store<Uint8Array> {
     const valueKey = this.#layout.valueKey(key)
     return c.deadlines
       .bound<Buffer | null, Buffer | CacheDecodeError | null>(
-        this.readStored(valueKey),
+        this.#read(valueKey),
         c.timeouts.operation,
         'inspect',
         keep,
@@ -346,7 +355,7 @@ export class RedisStore implements Store<Uint8Array> {
         this.#layout.indexPrefix(this.#layout.bucket(key)),
       ]
       const keys = [this.#layout.valueKey(key)]
-      const script = this.expireScript()
+      const script = this.#entries.expireScript
       work = this.#send(() => script.run(c.client, keys, args))
     } catch (error) {
       return Promise.reject(error)
@@ -357,14 +366,18 @@ export class RedisStore implements Store<Uint8Array> {
     })
   }
 
-  /** Reads the stored value (tag header + envelope) at a value key. A layout may override it. */
-  protected readStored(valueKey: string): Promise<Buffer | null> {
-    return this.#send(() => this.#c.client.getBuffer(valueKey))
-  }
-
-  /** The TTL-change script of this store's layout. */
-  protected expireScript(): LuaScript {
-    return EXPIRE
+  /**
+   * Writes one entry for `compute` while `expected` holds ('-': absent, else the sha1 of the
+   * stored value); resolves false when it did not. Throws `CacheTtlError` for a bad TTL. A
+   * store whose writes carry more than the value (search fields) overrides it.
+   */
+  protected writeExpecting(
+    key: string,
+    entry: Uint8Array,
+    options: StoreWriteOptions | undefined,
+    expected: string,
+  ): Promise<boolean> {
+    return this.#write(key, entry, options, expected)
   }
 
   async *keys(): AsyncGenerator<string> {
@@ -393,6 +406,11 @@ export class RedisStore implements Store<Uint8Array> {
   /** Sends a command; on a cluster, again after a topology change refused it unexecuted. */
   #send<T>(start: () => Promise<T>): Promise<T> {
     return this.#c.retryTopology ? retryOnTopologyChange(start, this.#c.refreshTopology) : start()
+  }
+
+  /** Reads the stored value (tag header + envelope) at a value key, in this store's layout. */
+  #read(valueKey: string): Promise<Buffer | null> {
+    return this.#send(() => this.#entries.read(this.#c.client, valueKey))
   }
 
   /** `SET key value [PX ttl]` (ttl 0: no expiry). */
@@ -494,7 +512,8 @@ export class RedisStore implements Store<Uint8Array> {
     valueKeys.push(layout.fenceKey(bucket))
     const args = [expected, layout.indexPrefix(bucket), ...keys]
     for (const k of keys) args.push(layout.fenceCell(k))
-    const result = await this.#send(() => DELETE.run(this.#c.client, valueKeys, args))
+    const script = this.#entries.deleteScript
+    const result = await this.#send(() => script.run(this.#c.client, valueKeys, args))
     return Number(result)
   }
 

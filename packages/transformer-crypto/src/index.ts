@@ -2,6 +2,9 @@
  * @cacheport/transformer-crypto: AES-256-GCM encryption for cacheport entries, bound to the
  * namespace and key, with a keyring for rotation and HKDF key derivation.
  */
+/// <reference types="node" preserve="true" />
+// Node's types are part of this package's public types (Buffer in the key helpers), so
+// the declarations reference them and package.json depends on @types/node.
 export {
   CRYPTO_TRANSFORMER_ID,
   type CryptoTransformer,

@@ -13,7 +13,7 @@ const pool = Buffer.allocUnsafe(POOL_BYTES)
 let next = POOL_BYTES
 
 /** Writes a fresh random nonce into `target` at `offset`. */
-export function writeNonce(target: Buffer, offset: number): void {
+export function writeNonce(target: Uint8Array, offset: number): void {
   if (next + NONCE_BYTES > POOL_BYTES) {
     randomFillSync(pool)
     next = 0

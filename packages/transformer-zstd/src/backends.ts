@@ -145,6 +145,9 @@ interface ZstdWasm {
 
 let wasmReady: Promise<WasmZstdBackend> | undefined
 
+/** The `@bokuweb/zstd-wasm` version the fallback is written and tested against (an optional peer). */
+export const WASM_FALLBACK_VERSION = '0.0.27'
+
 /**
  * Loads `@bokuweb/zstd-wasm` (once per process) and resolves to its backend. Its functions are
  * synchronous once the WebAssembly module is instantiated.

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import {
   CacheConfigError,
   CacheDecodeError,
+  CacheUnsupportedError,
   checkKnownKeys,
   describeOption as describe,
   integerOption,
@@ -17,6 +18,7 @@ import {
   nodeBackend,
   nodeHasZstd,
   nodeSupportsDictionary,
+  WASM_FALLBACK_VERSION,
   type WasmZstdBackend,
   type ZstdBackend,
   type ZstdImplementation,
@@ -33,7 +35,7 @@ function isWasm(backend: ZstdBackend): backend is WasmZstdBackend {
 function wasmForFrames(): Promise<WasmZstdBackend> {
   return loadWasmBackend().catch((error: unknown) => {
     throw new CacheDecodeError(
-      `zstd entry holds several frames, which are decoded by @bokuweb/zstd-wasm, and it could not be loaded: ${message(error)}`,
+      `zstd entry holds several frames, which are decoded by @bokuweb/zstd-wasm, and it could not be loaded (npm install @bokuweb/zstd-wasm@${WASM_FALLBACK_VERSION}): ${message(error)}`,
       { cause: error },
     )
   })
@@ -179,9 +181,9 @@ export function zstdTransformer(options: ZstdTransformerOptions = {}): ZstdTrans
         return loaded
       },
       (error: unknown) => {
-        throw new Error(
-          `zstd: node:zlib has no zstd on Node ${process.versions.node} and the @bokuweb/zstd-wasm fallback could not be loaded: ${message(error)}`,
-          { cause: error },
+        throw new CacheUnsupportedError(
+          'zstd',
+          `zstd: node:zlib has no zstd on Node ${process.versions.node} and the @bokuweb/zstd-wasm fallback could not be loaded (it is an optional peer dependency: npm install @bokuweb/zstd-wasm@${WASM_FALLBACK_VERSION}): ${message(error)}`,
         )
       },
     )
