@@ -1,4 +1,4 @@
-import { isBackendFailure } from './breaker.js'
+import type { CacheParts } from './cache-parts.js'
 import type {
   BulkLoader,
   CacheEntry,
@@ -14,81 +14,38 @@ import type {
   SetOptions,
 } from './cache-types.js'
 import {
-  checkComputeOptions,
   checkComputeVariantOptions,
   checkExpireTtl,
   checkFunction,
   checkGetEntryOptions,
-  checkGetOrSetOptions,
   checkList,
+  checkLoadCall,
   checkSetManyEntry,
   checkSetOptions,
+  computeRetryBudget,
 } from './call-checks.js'
-import type { ComputeRunner } from './compute.js'
+import { type ComputeFunction, ifAbsent, ifPresent } from './compute.js'
 import type { Duration } from './duration.js'
-import type { EntryOperations } from './entry-operations.js'
 import { checkValue, type EntryPolicy } from './entry-policy.js'
-import { CacheClosedError, CacheConfigError } from './errors.js'
+import { CacheClosedError } from './errors.js'
 import type { CacheEventListener, CacheEventName } from './events.js'
 import { InProcessRead } from './in-process-read.js'
 import { validateKey } from './keys.js'
 import { getOrSetMany } from './loading/bulk-get-or-set.js'
-import { LoadAudience, untilAborted } from './loading/load-audience.js'
-import type { LoadRunner } from './loading/load-runner.js'
-import type { BulkLoad } from './loading/locked-bulk-load.js'
-import type { ReadOrLoad } from './loading/read-or-load.js'
-import type { Refresher } from './loading/refresh.js'
-import type { LockedLoad, Revalidation } from './loading/revalidation.js'
-import type { Singleflight } from './loading/singleflight.js'
+import { getOrSet } from './loading/get-or-set.js'
+import { untilAborted } from './loading/load-audience.js'
 import { chain, isPromise, toPromise } from './maybe-promise.js'
-import type { Overtake } from './namespace-assembly.js'
-import type { NamespaceSettings } from './namespace-settings.js'
-import type { KeyCodec, LiveEntry, MaybePromise, ProviderCapabilities, Store } from './ports.js'
+import type { KeyCodec, LiveEntry, MaybePromise, ProviderCapabilities } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
-import { refuseSearch, type SearchRunner } from './search/search-runner.js'
-import type { SimilarCache, SimilarLoader, SimilarOptions } from './search/similar.js'
+import { refuseSearch } from './search/search-runner.js'
+import type { SimilarLoader, SimilarOptions } from './search/similar.js'
 import type { SearchQuery, SearchResult } from './search-types.js'
 import type { CacheStats } from './stats.js'
 import type { Found } from './tiers/decode.js'
 import type { PlannedWrite, TierHandler } from './tiers/tier-handler.js'
+import { WriteOperations } from './write-operations.js'
 
-/** The parts of one namespace, built by `assembleNamespace`. */
-export interface CacheParts<K, V> {
-  readonly namespace: string
-  readonly providerName: string
-  readonly capabilities: ProviderCapabilities
-  readonly settings: NamespaceSettings
-  readonly store: Store<unknown>
-  readonly keyCodec: KeyCodec<K>
-  readonly policy: EntryPolicy
-  readonly reporter: NamespaceReporter
-  readonly tiers: TierHandler<V>
-  readonly singleflight: Singleflight<V>
-  readonly runner: LoadRunner<K, V>
-  /** Runs a load, under the distributed lock when the namespace has one. */
-  readonly load: LockedLoad<K, V>
-  /** Runs a bulk load, under the distributed lock when the namespace has one. */
-  readonly bulkLoad: BulkLoad<K, V>
-  /** `refresh` and `refreshMany`. */
-  readonly refresher: Refresher<K, V>
-  readonly revalidation: Revalidation<K, V>
-  readonly overtake: Overtake
-  /** What a `getOrSet` lookup leads to: a hit (maybe refreshing ahead), stale, or a load. */
-  readonly decide: ReadOrLoad<K, V>
-  readonly compute: ComputeRunner<V>
-  /** Registers what runs when the service closes (synchronously, before anything else). */
-  readonly onClose: (dispose: () => void) => void
-  /** getEntry, ttl, expire/touch and entries. */
-  readonly entryOperations: EntryOperations<K, V>
-  /** True when the cache reports removals itself (the provider's store does not). */
-  readonly reportRemovals: boolean
-  /** Shared with the service: `closed` flips when the service closes. */
-  readonly state: { readonly closed: boolean }
-  /** Runs searches; `undefined` when the namespace has no search schema. */
-  readonly search?: SearchRunner<K, V> | undefined
-  /** Semantic caching over the namespace's VECTOR field; `undefined` without search. */
-  readonly similar?: SimilarCache<V> | undefined
-}
+export type { CacheParts } from './cache-parts.js'
 
 /**
  * The typed cache of one namespace. Obtain it from `CacheService.namespace()`.
@@ -110,7 +67,8 @@ export class Cache<V = unknown, K = string> {
   readonly #tiers: TierHandler<V>
   readonly #policy: EntryPolicy
   readonly #reporter: NamespaceReporter
-  readonly #singleflight: Singleflight<V>
+  /** set, setMany, delete, deleteMany, invalidateTags, clear. */
+  readonly #writes: WriteOperations<V>
   readonly #state: { readonly closed: boolean }
   readonly #maxKeyBytes: number
   /** The key codec, or `undefined` for string keys (used as they are). */
@@ -125,7 +83,7 @@ export class Cache<V = unknown, K = string> {
     this.#tiers = parts.tiers
     this.#policy = parts.policy
     this.#reporter = parts.reporter
-    this.#singleflight = parts.singleflight
+    this.#writes = new WriteOperations<V>(parts)
     this.#state = parts.state
     this.#maxKeyBytes = parts.settings.maxKeyBytes
     this.#keyCodec = options.identityKeys ? undefined : parts.keyCodec
@@ -196,52 +154,13 @@ export class Cache<V = unknown, K = string> {
     options?: GetOrSetOptions,
   ): Promise<GetOrSetResult<V, R>>
   getOrSet(key: K, loader: Loader<K, V>, options?: GetOrSetOptions): Promise<V | undefined> {
-    let k: string
-    let found: MaybePromise<Found<V>>
-    let signal: AbortSignal | undefined
     try {
-      k = this.#key(key)
-      checkFunction(loader, 'getOrSet', 'loader')
-      if (options !== undefined) {
-        checkGetOrSetOptions(options, 'getOrSet')
-        this.#policy.checkCallOptions(options)
-        signal = options.signal
-        if (signal?.aborted) return Promise.reject(signal.reason)
-      }
-      const pending = this.#singleflight.pending(k)
-      if (pending !== undefined) {
-        // Joining a read or load already under way: this caller reaches no loader, so it
-        // counts as a hit (as Caffeine and Guava count it), of its own kind.
-        this.#reporter.joined(k)
-        return this.#singleflight.join(pending, signal)
-      }
-      found = this.#tiers.read(k)
-      if (!isPromise(found)) {
-        // Synchronous store and codec: a fresh hit never touches the in-flight map.
-        const f = found
-        if (f !== undefined && this.#policy.isFresh(f)) {
-          return Promise.resolve(this.#p.decide.freshHit(k, key, f, loader, options))
-        }
-        const audience = new LoadAudience()
-        const next = this.#p.decide.afterLookup(k, key, f, loader, options, audience)
-        return isPromise(next)
-          ? this.#singleflight.track(k, next, audience, signal)
-          : Promise.resolve(next)
-      }
+      const k = this.#key(key)
+      checkLoadCall(loader, options, 'getOrSet', this.#policy)
+      return getOrSet(this.#p, k, key, loader, options)
     } catch (error) {
       return Promise.reject(error)
     }
-    const audience = new LoadAudience()
-    const pending = found.then(
-      (f) => this.#p.decide.afterLookup(k, key, f, loader, options, audience),
-      (error: unknown) => {
-        // A failing provider degrades to the loader (unless the namespace turned that off).
-        if (!this.#p.settings.loaderFallback || !isBackendFailure(error)) throw error
-        this.#reporter.error(k, 'get', error)
-        return this.#p.decide.afterLookup(k, key, undefined, loader, options, audience)
-      },
-    )
-    return this.#singleflight.track(k, pending, audience, signal)
   }
 
   /** Reads many values; the result follows the order of `keys`, `undefined` where missing. */
@@ -267,7 +186,7 @@ export class Cache<V = unknown, K = string> {
     return toPromise(() => {
       checkList(keys, 'getOrSetMany', 'keys')
       const ks = keys.map((key) => this.#key(key))
-      this.#checkLoad(loader, options, 'getOrSetMany')
+      checkLoadCall(loader, options, 'getOrSetMany', this.#policy)
       const work = getOrSetMany(this.#p, { keys, encoded: ks, loader, options })
       return untilAborted(work, options?.signal)
     })
@@ -282,7 +201,7 @@ export class Cache<V = unknown, K = string> {
   refresh(key: K, loader: Loader<K, V>, options?: GetOrSetOptions): Promise<V | undefined> {
     return toPromise(() => {
       const k = this.#key(key)
-      this.#checkLoad(loader, options, 'refresh')
+      checkLoadCall(loader, options, 'refresh', this.#policy)
       return this.#p.refresher.refresh(k, key, loader, options)
     })
   }
@@ -296,7 +215,7 @@ export class Cache<V = unknown, K = string> {
     return toPromise(() => {
       checkList(keys, 'refreshMany', 'keys')
       const ks = keys.map((key) => this.#key(key))
-      this.#checkLoad(loader, options, 'refreshMany')
+      checkLoadCall(loader, options, 'refreshMany', this.#policy)
       const work = this.#p.refresher.refreshMany(ks, keys, loader, options)
       return untilAborted(work, options?.signal)
     })
@@ -308,12 +227,7 @@ export class Cache<V = unknown, K = string> {
       const k = this.#key(key)
       checkValue(k, value)
       checkSetOptions(options)
-      const entry = this.#policy.entry(options?.ttl, options?.tags, false)
-      this.#overtake(k)
-      const written = this.#tiers.write(k, value, entry, 'write')
-      if (isPromise(written)) return written.then(() => this.#reporter.written(k))
-      this.#reporter.written(k)
-      return Promise.resolve()
+      return this.#writes.set(k, value, this.#policy.entry(options?.ttl, options?.tags, false))
     } catch (error) {
       return Promise.reject(error)
     }
@@ -329,39 +243,20 @@ export class Cache<V = unknown, K = string> {
         checkValue(k, e.value)
         return { key: k, value: e.value, options: this.#policy.entry(e.ttl, e.tags, false) }
       })
-      if (writes.length === 0) return
-      for (const w of writes) this.#overtake(w.key)
-      return chain(this.#tiers.writeMany(writes, 'write'), () => {
-        for (const w of writes) this.#reporter.written(w.key)
-      })
+      return this.#writes.setMany(writes)
     })
   }
 
   /** Deletes a key; resolves to `true` when an entry was removed. */
   delete(key: K): Promise<boolean> {
-    return toPromise(() => {
-      const k = this.#key(key)
-      this.#overtake(k)
-      return chain(this.#tiers.delete(k), (removed) => {
-        this.#reporter.deleted(k)
-        if (removed && this.#p.reportRemovals) this.#reporter.removed(k, 'explicit')
-        return removed
-      })
-    })
+    return toPromise(() => this.#writes.delete(this.#key(key)))
   }
 
   /** Deletes many keys; resolves to the number of entries removed. */
   deleteMany(keys: readonly K[]): Promise<number> {
     return toPromise(() => {
       checkList(keys, 'deleteMany', 'keys')
-      const ks = keys.map((key) => this.#key(key))
-      if (ks.length === 0) return 0
-      for (const k of ks) this.#overtake(k)
-      return chain(this.#tiers.deleteMany(ks), (count) => {
-        for (const k of ks) this.#reporter.deleted(k)
-        if (count > 0 && this.#p.reportRemovals) this.#reporter.removedMany(ks, count)
-        return count
-      })
+      return this.#writes.deleteMany(keys.map((key) => this.#key(key)))
     })
   }
 
@@ -382,14 +277,7 @@ export class Cache<V = unknown, K = string> {
     return toPromise(() => {
       this.#checkOpen()
       this.#policy.require('tags', 'invalidateTags')
-      const list = this.#policy.tags(tags) ?? []
-      if (list.length === 0) return 0
-      this.#overtakeAll()
-      return chain(this.#tiers.invalidateTags(list), (count) => {
-        this.#reporter.invalidated('tags', list, count)
-        if (count > 0 && this.#p.reportRemovals) this.#reporter.removed(undefined, 'tag', list)
-        return count
-      })
+      return this.#writes.invalidateTags(this.#policy.tags(tags) ?? [])
     })
   }
 
@@ -397,11 +285,7 @@ export class Cache<V = unknown, K = string> {
   clear(): Promise<void> {
     return toPromise(() => {
       this.#checkOpen()
-      this.#overtakeAll()
-      return chain(this.#tiers.clear(), () => {
-        this.#reporter.invalidated('clear', [], undefined)
-        if (this.#p.reportRemovals) this.#reporter.removed(undefined, 'clear')
-      })
+      return this.#writes.clear()
     })
   }
 
@@ -418,20 +302,7 @@ export class Cache<V = unknown, K = string> {
     fn: (current: V | undefined) => MaybePromise<ComputeResult<V>>,
     options?: ComputeOptions,
   ): Promise<V | undefined> {
-    return toPromise(() => {
-      const k = this.#key(key)
-      checkFunction(fn, 'compute', 'fn')
-      checkComputeOptions(options)
-      this.#policy.require('compute', 'compute')
-      const maxRetries = options?.maxRetries ?? this.#p.settings.computeRetries
-      if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-        throw new CacheConfigError(
-          'INVALID_OPTION',
-          `maxRetries must be an integer >= 0, got ${maxRetries}`,
-        )
-      }
-      return this.#p.compute.run(k, fn, maxRetries)
-    })
+    return this.#compute(key, fn, options, 'compute', fn)
   }
 
   /**
@@ -578,9 +449,7 @@ export class Cache<V = unknown, K = string> {
     fn: () => MaybePromise<ComputeResult<V>>,
     options?: ComputeOptions,
   ): Promise<V | undefined> {
-    return this.#computeVariant(key, fn, options, 'computeIfAbsent', (current) =>
-      current === undefined ? fn() : KEEP,
-    )
+    return this.#compute(key, fn, options, 'computeIfAbsent', ifAbsent(fn))
   }
 
   /**
@@ -593,9 +462,7 @@ export class Cache<V = unknown, K = string> {
     fn: (current: V) => MaybePromise<ComputeResult<V>>,
     options?: ComputeOptions,
   ): Promise<V | undefined> {
-    return this.#computeVariant(key, fn, options, 'computeIfPresent', (current) =>
-      current === undefined ? KEEP : fn(current),
-    )
+    return this.#compute(key, fn, options, 'computeIfPresent', ifPresent(fn))
   }
 
   /** Counters since the namespace was opened or `resetStats()` was called. */
@@ -623,36 +490,23 @@ export class Cache<V = unknown, K = string> {
 
   // --- internals ---------------------------------------------------------------------------
 
-  #computeVariant(
+  /** Checks a compute call (`compute` or a variant) and runs `decide` on the provider. */
+  #compute(
     key: K,
     fn: unknown,
     options: ComputeOptions | undefined,
     method: string,
-    decide: (current: V | undefined) => MaybePromise<ComputeResult<V>>,
+    decide: ComputeFunction<V>,
   ): Promise<V | undefined> {
     return toPromise(() => {
       const k = this.#key(key)
       checkFunction(fn, method, 'fn')
       checkComputeVariantOptions(options, method)
       this.#policy.require('compute', method)
-      const maxRetries = options?.maxRetries ?? this.#p.settings.computeRetries
-      if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-        throw new CacheConfigError(
-          'INVALID_OPTION',
-          `${method}() options: maxRetries must be an integer >= 0, got ${maxRetries}`,
-        )
-      }
+      const variant = method === 'compute' ? undefined : method
+      const maxRetries = computeRetryBudget(options, this.#p.settings.computeRetries, variant)
       return this.#p.compute.run(k, decide, maxRetries)
     })
-  }
-
-  /** Checks a loader and its options; throws a signal that already aborted. */
-  #checkLoad(loader: unknown, options: GetOrSetOptions | undefined, method: string): void {
-    checkFunction(loader, method, 'loader')
-    if (options === undefined) return
-    checkGetOrSetOptions(options, method)
-    this.#policy.checkCallOptions(options)
-    if (options.signal?.aborted) throw options.signal.reason
   }
 
   #checkOpen(): void {
@@ -665,15 +519,6 @@ export class Cache<V = unknown, K = string> {
     const k = codec === undefined ? (key as unknown as string) : codec.encode(key)
     validateKey(k, this.#maxKeyBytes)
     return k
-  }
-
-  /** A write or delete of `k` overtakes reads and loads in flight: they write nothing back. */
-  #overtake(k: string): void {
-    this.#p.overtake.key(k)
-  }
-
-  #overtakeAll(): void {
-    this.#p.overtake.all()
   }
 
   /** True for a fresh, non-negative entry. Bound once. */
@@ -690,6 +535,3 @@ export class Cache<V = unknown, K = string> {
     return f.negative ? undefined : (f.value as V)
   }
 }
-
-/** A compute decision that changes nothing. */
-const KEEP: ComputeResult<never> = Object.freeze({ action: 'keep' })

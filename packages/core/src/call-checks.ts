@@ -88,11 +88,6 @@ export function checkSetManyEntry(entry: unknown, index: number): void {
   checkOptionsObject(entry, SET_MANY_ENTRY_NAMES, `setMany() entries[${index}]`)
 }
 
-/** Checks the options of `compute` (`maxRetries`). */
-export function checkComputeOptions(options: unknown): void {
-  if (options !== undefined) checkOptionsObject(options, COMPUTE_NAMES, 'compute() options')
-}
-
 /** Checks what a compute callback returned: `{ action: 'set', value, ttl?, tags? }`, `delete` or `keep`. */
 export function checkComputeDecision(decision: unknown, k: string): void {
   const action = (decision as { action?: unknown } | null | undefined)?.action
@@ -165,7 +160,46 @@ export function checkExpireTtl(ttl: unknown): void {
   }
 }
 
-/** Checks the options of a compute variant (`maxRetries`), naming the method. */
+/** Checks the options of `compute` or a compute variant (`maxRetries`), naming the method. */
 export function checkComputeVariantOptions(options: unknown, method: string): void {
   if (options !== undefined) checkOptionsObject(options, COMPUTE_NAMES, `${method}() options`)
+}
+
+/**
+ * The retry budget of a compute call: `options.maxRetries`, else the namespace's
+ * `computeRetries`. Throws `CacheConfigError` (`INVALID_OPTION`) unless it is an integer
+ * >= 0; the message names `variant` (computeIfAbsent, computeIfPresent) when given.
+ */
+export function computeRetryBudget(
+  options: ComputeOptions | undefined,
+  fallback: number,
+  variant?: string,
+): number {
+  const maxRetries = options?.maxRetries ?? fallback
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    const where = variant === undefined ? '' : `${variant}() options: `
+    throw new CacheConfigError(
+      'INVALID_OPTION',
+      `${where}maxRetries must be an integer >= 0, got ${maxRetries}`,
+    )
+  }
+  return maxRetries
+}
+
+/**
+ * Checks a loader and its options (`getOrSet`, `getOrSetMany`, `refresh`, `refreshMany`):
+ * throws `CacheConfigError` for a bad loader or option, the TTL and tag errors of `policy`,
+ * and `signal.reason` when the signal already aborted.
+ */
+export function checkLoadCall(
+  loader: unknown,
+  options: GetOrSetOptions | undefined,
+  method: string,
+  policy: { checkCallOptions(options: GetOrSetOptions): void },
+): void {
+  checkFunction(loader, method, 'loader')
+  if (options === undefined) return
+  checkGetOrSetOptions(options, method)
+  policy.checkCallOptions(options)
+  if (options.signal?.aborted) throw options.signal.reason
 }

@@ -10,6 +10,18 @@ import type { TierHandler } from './tiers/tier-handler.js'
 /** A compute callback: the current value in, a decision out. */
 export type ComputeFunction<V> = (current: V | undefined) => MaybePromise<ComputeResult<V>>
 
+/** The compute function of `computeIfAbsent`: runs `fn` only when there is no fresh value. */
+export function ifAbsent<V>(fn: () => MaybePromise<ComputeResult<V>>): ComputeFunction<V> {
+  return (current) => (current === undefined ? fn() : KEEP)
+}
+
+/** The compute function of `computeIfPresent`: runs `fn` only on a fresh value. */
+export function ifPresent<V>(
+  fn: (current: V) => MaybePromise<ComputeResult<V>>,
+): ComputeFunction<V> {
+  return (current) => (current === undefined ? KEEP : fn(current))
+}
+
 /**
  * Atomic read-modify-write of one key on the provider. Calls for one key are serialised in
  * this process; across processes the store retries optimistically. After a change, L1 drops
@@ -110,3 +122,6 @@ export class ComputeRunner<V> {
 }
 
 function noop(): void {}
+
+/** A compute decision that changes nothing. */
+const KEEP: ComputeResult<never> = Object.freeze({ action: 'keep' })

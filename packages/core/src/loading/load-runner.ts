@@ -13,6 +13,7 @@ import { isPromise } from '../maybe-promise.js'
 import type { KeyCodec, MaybePromise } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
 import type { PlannedWrite, TierHandler } from '../tiers/tier-handler.js'
+import { LoadControl } from './load-control.js'
 import { BulkLoaderSettings, SingleLoaderContext } from './loader-context.js'
 
 /** A load in flight, and whether a write or invalidation overtook it (it then writes nothing). */
@@ -28,34 +29,6 @@ interface RunningLoad {
 
 /** What `LoadRunner.capture` resolves to (see `RunningLoad.fence`). */
 export type CapturedFence = MaybePromise<string | null | undefined>
-
-/**
- * The signal a loader sees: its callers' (when they all abort, or the hard timeout ran out),
- * or the service closing, whichever fires first.
- */
-class LoadControl {
-  readonly controller = new AbortController()
-  readonly #outer: AbortSignal | undefined
-  readonly #onOuterAbort: (() => void) | undefined
-
-  constructor(outer: AbortSignal | undefined) {
-    this.#outer = outer
-    if (outer === undefined) return
-    if (outer.aborted) {
-      this.controller.abort(outer.reason)
-      return
-    }
-    this.#onOuterAbort = () => this.controller.abort(outer.reason)
-    outer.addEventListener('abort', this.#onOuterAbort, { once: true })
-  }
-
-  /** Stops listening to the callers' signal (the load is over). */
-  dispose(): void {
-    if (this.#onOuterAbort !== undefined) {
-      this.#outer?.removeEventListener('abort', this.#onOuterAbort)
-    }
-  }
-}
 
 /**
  * Runs loaders: gives them their context, times them, checks what they return and writes the
