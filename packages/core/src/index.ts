@@ -43,17 +43,14 @@ export {
   type Duration,
   type DurationString,
   type DurationUnit,
-  jitterTtl,
   MAX_DURATION_MS,
   parseDuration,
-  resolveTtl,
 } from './duration.js'
 export {
   createEncodingRegistry,
   type EncoderRule,
   type EncodingRegistry,
   type EncodingRegistryOptions,
-  isEncodingRegistry,
 } from './encoding-registry.js'
 export { type Clock, MAX_TAG_BYTES } from './entry-policy.js'
 export {
@@ -68,33 +65,26 @@ export {
   writeEnvelope,
 } from './envelope.js'
 export * from './errors.js'
-export {
-  type CacheEventListener,
-  type CacheEventMap,
-  type CacheEventName,
-  CacheEvents,
-} from './events.js'
+export type { CacheEventListener, CacheEventMap, CacheEventName } from './events.js'
 export { bytesKeys, DEFAULT_MAX_KEY_BYTES, stringKeys, validateKey } from './keys.js'
 export {
   type CacheLogger,
-  checkLogger,
   DEFAULT_LOG_RATE_LIMIT,
   type LogFields,
   type LogMethod,
   type LogRateLimit,
 } from './logger.js'
-export { chain, isPromise, toPromise } from './maybe-promise.js'
+export { isPromise } from './maybe-promise.js'
 export { NO_TTL_WARNING_CODE } from './no-ttl-warning.js'
 export {
   checkKnownKeys,
   checkOptionsObject,
-  closestName,
   describeOption,
   integerOption,
   invalidOption,
   isRecord,
 } from './options.js'
-export { type DecodedEntry, ValuePipeline } from './pipeline.js'
+export { ValuePipeline } from './pipeline.js'
 export * from './ports.js'
 export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from './search/query.js'
 export { MAX_VECTOR_DIMENSIONS } from './search/schema.js'
@@ -135,5 +125,4 @@ export {
   enterContainer,
   leaveContainer,
   objectPrototypeIsPolluted,
-  typeName,
 } from './value-describe.js'

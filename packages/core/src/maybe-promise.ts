@@ -4,6 +4,9 @@ import type { MaybePromise } from './ports.js'
  * True for a promise. Ports answer with native promises (what any `async` function returns)
  * or plain values; checking the class is cheaper than looking up `then` on every value, and
  * never mistakes a cached value that happens to have a `then` method for a promise.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
   return value instanceof Promise

@@ -5,17 +5,32 @@
  */
 import { CacheConfigError } from './errors.js'
 
-/** Refuses a bad option with `CacheConfigError` (`INVALID_OPTION`). */
+/**
+ * Refuses a bad option with `CacheConfigError` (`INVALID_OPTION`).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function invalidOption(message: string): never {
   throw new CacheConfigError('INVALID_OPTION', message)
 }
 
-/** True for an options object (not null, not an array). */
+/**
+ * True for an options object (not null, not an array).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-/** A short description of an option value for error messages. */
+/**
+ * A short description of an option value for error messages.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function describeOption(value: unknown): string {
   if (value === null) return 'null'
   if (typeof value === 'string') return `'${value.slice(0, 40)}'`
@@ -27,6 +42,9 @@ export function describeOption(value: unknown): string {
 /**
  * Refuses option names the factory does not know (a typo would otherwise pass silently),
  * with `CacheConfigError` (`INVALID_OPTION`) naming the key and the closest known name.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function checkKnownKeys(
   options: Record<string, unknown>,
@@ -48,6 +66,9 @@ export function checkKnownKeys(
 /**
  * Checks an options argument: `undefined` passes; anything but a plain object, or an object
  * with a key outside `known`, throws `CacheConfigError` (`INVALID_OPTION`) naming `where`.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function checkOptionsObject(
   options: unknown,
@@ -97,7 +118,12 @@ function editDistance(a: string, b: string): number {
   return row[b.length] as number
 }
 
-/** An integer in [min, max], or `fallback` when `undefined`. */
+/**
+ * An integer in [min, max], or `fallback` when `undefined`.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function integerOption(
   value: unknown,
   fallback: number,

@@ -20,6 +20,9 @@ export interface DecodedEntry<V> extends EntryMeta {
 /**
  * The value pipeline of a bytes store: encoder, then transformers (by priority), then the
  * envelope; and the reverse. Synchronous unless a transformer answers with a promise.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export class ValuePipeline {
   readonly #registry: EncodingRegistry

@@ -22,6 +22,9 @@ export function typeName(value: unknown): string {
 /**
  * The path from the root to `leaf` through `ancestors` (outermost first), like `$.a[2].get("k")`.
  * Found by identity, so a segment is `?` when a getter answered a different value.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function describePath(ancestors: readonly object[], leaf: unknown): string {
   let path = '$'
@@ -60,7 +63,12 @@ function keyText(key: unknown): string {
   return `<${typeName(key)}>`
 }
 
-/** True when `Object.prototype` has an enumerable property, so `for...in` must filter keys. */
+/**
+ * True when `Object.prototype` has an enumerable property, so `for...in` must filter keys.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function objectPrototypeIsPolluted(): boolean {
   for (const _key in Object.prototype) return true
   return false
@@ -81,6 +89,9 @@ export interface ContainerPath {
  * Steps into `container`. Returns false, without stepping in, when it is already on the path
  * (a cycle). A walk no deeper than 64 levels only pushes onto an array: cycles are then caught
  * by the stack-depth limit of the recursion or by the deeper Set check.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function enterContainer(path: ContainerPath, container: object): boolean {
   const stack = path.stack
@@ -97,7 +108,12 @@ export function enterContainer(path: ContainerPath, container: object): boolean 
   return true
 }
 
-/** Steps out of the current container. */
+/**
+ * Steps out of the current container.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function leaveContainer(path: ContainerPath): void {
   const container = path.stack.pop() as object
   if (path.seen !== undefined) {
@@ -109,6 +125,9 @@ export function leaveContainer(path: ContainerPath): void {
 /**
  * Describes the cycle `enterContainer` refused, as `$.a.b refers back to $.a`. The stack
  * repeats the cycle many times over: this reports its first repetition.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function describeCycle(path: ContainerPath, container: object): string {
   const full = [...path.stack, container]
@@ -130,6 +149,9 @@ export function describeCycle(path: ContainerPath, container: object): string {
 /**
  * Describes a value an encoder cannot represent, as `a function at $.a.f`, with a note of the
  * supported object types when the value is an object.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function describeUnencodable(path: ContainerPath, value: unknown): string {
   const hint =

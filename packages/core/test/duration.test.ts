@@ -1,5 +1,6 @@
-import { jitterTtl, parseDuration } from '@cacheport/core'
+import { parseDuration } from '@cacheport/core'
 import { describe, expect, it } from 'vitest'
+import { jitterTtl } from '../src/duration.js'
 
 describe('durations', () => {
   it.each([

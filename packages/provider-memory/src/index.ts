@@ -3,5 +3,4 @@
  * per-entry TTL on a timer wheel, tags, atomic compute, deletion listener, live or bytes values).
  */
 export { MemoryProvider, type MemoryProviderOptions, memoryProvider } from './memory-provider.js'
-export { MemoryStore } from './memory-store.js'
 export type { DeletionCause, DeletionEvent } from './policy.js'

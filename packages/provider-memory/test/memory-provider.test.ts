@@ -6,8 +6,9 @@ import {
   type Store,
 } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
-import { MemoryProvider, type MemoryStore, memoryProvider } from '@cacheport/provider-memory'
+import { MemoryProvider, memoryProvider } from '@cacheport/provider-memory'
 import { describe, expect, it } from 'vitest'
+import type { MemoryStore } from '../src/memory-store.js'
 
 const live = (value: unknown): LiveEntry => ({
   value,

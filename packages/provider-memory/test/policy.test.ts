@@ -4,10 +4,10 @@ import {
   type DeletionEvent,
   MemoryProvider,
   type MemoryProviderOptions,
-  type MemoryStore,
   memoryProvider,
 } from '@cacheport/provider-memory'
 import { describe, expect, it } from 'vitest'
+import type { MemoryStore } from '../src/memory-store.js'
 
 const live = (value: unknown): LiveEntry => ({
   value,

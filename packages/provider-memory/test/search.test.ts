@@ -14,8 +14,9 @@ import {
   type StoreSearchSchema,
 } from '@cacheport/core'
 import { jsonEncoder } from '@cacheport/encoder-json'
-import { type MemoryStore, memoryProvider } from '@cacheport/provider-memory'
+import { memoryProvider } from '@cacheport/provider-memory'
 import { describe, expect, it } from 'vitest'
+import type { MemoryStore } from '../src/memory-store.js'
 
 const schema = Object.fromEntries(
   Object.entries(SUITE_SEARCH.schema).map(([name, { extract: _e, ...spec }]) => [name, spec]),

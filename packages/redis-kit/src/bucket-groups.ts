@@ -17,6 +17,9 @@ export interface BucketGroups {
  * Groups batches of keys by bucket with a counting sort: each key is hashed once, and the
  * per-bucket counters are one reused array (grouping is synchronous, so concurrent batches
  * never share it). A batch allocates a few typed arrays, whatever its number of keys.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export class BucketGrouper {
   readonly #layout: KeyLayout

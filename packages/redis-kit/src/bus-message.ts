@@ -7,7 +7,12 @@ import type { InvalidationMessage } from '@cacheport/core'
  * earlier versions read and write the same format.
  */
 
-/** Compact JSON of a message: absent fields and empty lists are left out. */
+/**
+ * Compact JSON of a message: absent fields and empty lists are left out.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function encodeMessage(message: InvalidationMessage): string {
   // Built by hand (origin first, see OwnMessagePrefix): this runs once per published batch.
   let out = `{"origin":${JSON.stringify(message.origin)},"namespace":${JSON.stringify(message.namespace)}`
@@ -21,7 +26,12 @@ export function encodeMessage(message: InvalidationMessage): string {
   return `${out}}`
 }
 
-/** Parses a message received on `namespace`'s channel; `undefined` for anything malformed. */
+/**
+ * Parses a message received on `namespace`'s channel; `undefined` for anything malformed.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function decodeMessage(
   payload: unknown,
   namespace: string,
@@ -57,6 +67,9 @@ function isStringArray(value: unknown): value is string[] {
 /**
  * The first bytes of every message one origin encodes: tells a process's own messages (which
  * pub/sub delivers back to it) from others' by a byte comparison, before any decoding.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export class OwnMessagePrefix {
   readonly #bytes: Buffer

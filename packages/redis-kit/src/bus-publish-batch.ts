@@ -57,6 +57,9 @@ function noop(): void {}
  * the same connection (the flush runs later in the tick than any of them, and before the
  * client's auto-pipeline is written out), so an `ordered` bus stays ordered. Messages are
  * validated while their keys and tags are copied into the batch, in one pass.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export class PublishBatches {
   readonly #origin: string

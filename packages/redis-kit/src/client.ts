@@ -99,13 +99,23 @@ export interface DuplicableClient {
   readonly options?: { readonly host?: string; readonly port?: number }
 }
 
-/** The `duplicate` of a client, when it has one (ioredis and iovalkey `Redis` do). */
+/**
+ * The `duplicate` of a client, when it has one (ioredis and iovalkey `Redis` do).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function duplicableOf(client: unknown): DuplicableClient | undefined {
   const candidate = client as Partial<DuplicableClient> | null | undefined
   return typeof candidate?.duplicate === 'function' ? (candidate as DuplicableClient) : undefined
 }
 
-/** The `duplicate()` overrides of a dedicated connection to `address` (or the same server). */
+/**
+ * The `duplicate()` overrides of a dedicated connection to `address` (or the same server).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function linkOptions(
   address: { host: string; port: number } | undefined,
   connectTimeoutMs: number,

@@ -70,6 +70,9 @@ export interface StandaloneClientOptions {
  * down (no offline queue) and the client reconnects by itself, backing off up to 1 s.
  * Throws `CacheConfigError` (`INVALID_OPTION`) for a malformed URL, a URL combined with
  * host/port, or out-of-range values.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function standaloneClientOptions(options: RedisStandaloneOptions): StandaloneClientOptions {
   let host = options.host ?? '127.0.0.1'

@@ -76,6 +76,9 @@ export interface Recovered<R> {
  * slots that have ended with `CacheTimeoutError`: never before a call's deadline, at most about
  * one resolution after it. There is no timer per call, and no per-call entry in a shared set:
  * a call costs an append to its slot's reusable array and a counter.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export class Deadlines {
   readonly #slots = new Map<number, DeadlineSlot>()

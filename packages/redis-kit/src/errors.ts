@@ -39,6 +39,9 @@ const UNAVAILABLE = [
  * Maps what a Redis client throws to cacheport's typed errors: connection problems and
  * transient server states become `CacheUnavailableError`, client-side command timeouts
  * `CacheTimeoutError`, other server replies `CacheBackendError`.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function toCacheError(error: unknown, operation: string): CacheError {
   if (error instanceof CacheError) return error

@@ -5,13 +5,13 @@
 /// <reference types="node" preserve="true" />
 // Node's types are part of this package's public types (node:tls options, Buffer replies), so
 // the declarations reference them and package.json depends on @types/node.
+// The supported API is for provider authors: defineStandaloneProvider, defineClusterProvider,
+// the structural client types and the provider class. The exports tagged @internal are shared
+// by cacheport's own packages and tests and may change in any release.
 export { type LeastPrivilegeAclOptions, leastPrivilegeAclRule } from './acl.js'
-export { BucketGrouper, type BucketGroups } from './bucket-groups.js'
+export { BucketGrouper } from './bucket-groups.js'
 export { decodeMessage, encodeMessage, OwnMessagePrefix } from './bus-message.js'
 export { PublishBatches } from './bus-publish-batch.js'
-export { PubSubBus, type PubSubBusContext } from './bus-pubsub.js'
-export { type BusContext, Subscription } from './bus-subscription.js'
-export { TRACKING_ORIGIN, TrackingBus } from './bus-tracking.js'
 export {
   type DuplicableClient,
   duplicableOf,
@@ -26,9 +26,7 @@ export {
 export {
   type ClusterClientOptions,
   type ClusterSeed,
-  clusterClientOptions,
   defineClusterProvider,
-  parseSeeds,
   type RedisClusterOptions,
 } from './cluster.js'
 export {
@@ -38,65 +36,24 @@ export {
   standaloneClientOptions,
 } from './connection.js'
 export { Deadlines } from './deadlines.js'
-export { connectFailureCause, namingConnectFailure, probeTls, toCacheError } from './errors.js'
-export { RedisFence } from './fence.js'
+export { toCacheError } from './errors.js'
 export { escapeGlob, hashTagOf, KeyLayout, parseValueKey } from './layout.js'
-export {
-  Link,
-  type LinkEvents,
-  movedTarget,
-  type NodeAddress,
-  type OpenLink,
-  reconnectDelay,
-} from './link.js'
-export { RedisLock, type RedisLockContext } from './lock.js'
-export {
-  DELETE_SCRIPT,
-  FENCE_IDLE_MS,
-  FENCE_SCRIPT,
-  FENCED_WRITE_SCRIPT,
-  INVALIDATE_SCRIPT,
-  RELEASE_SCRIPT,
-  WRITE_SCRIPT,
-} from './lua.js'
-export { HASH_DELETE_SCRIPT, HASH_INVALIDATE_SCRIPT, HASH_WRITE_SCRIPT } from './lua-hash.js'
+export { Link, movedTarget, reconnectDelay } from './link.js'
+export { FENCE_IDLE_MS } from './lua.js'
 export {
   CLUSTER_OPTION_NAMES,
   checkProviderOptionNames,
   STANDALONE_OPTION_NAMES,
 } from './option-names.js'
 export {
-  checkInvalidationMode,
-  connectRedisFamilyProvider,
   type InvalidationMode,
   RedisFamilyProvider,
   type RedisFamilyProviderInit,
 } from './provider.js'
-export {
-  DEFAULT_TIMEOUTS,
-  RedisStore,
-  type RedisStoreContext,
-  type RedisTimeouts,
-} from './redis-store.js'
-export { isTopologyError, retryOnTopologyChange } from './retry.js'
-export { LuaScript } from './scripts.js'
-export {
-  foldTag,
-  hashFieldsOf,
-  TAG_SEPARATOR,
-  VALUE_FIELD,
-  vectorBytes,
-} from './search-fields.js'
-export { RedisSearchIndex, type RedisSearchIndexContext } from './search-index.js'
-export {
-  isTestedRediSearch,
-  type LoadedModule,
-  parseModuleList,
-  requireRediSearch,
-  sendModuleCommand,
-} from './search-module.js'
-export { compileQuery, escapeQueryText, searchArgs } from './search-query.js'
+export { DEFAULT_TIMEOUTS, type RedisTimeouts } from './redis-store.js'
+export { hashFieldsOf } from './search-fields.js'
+export { parseModuleList, requireRediSearch } from './search-module.js'
+export { compileQuery, escapeQueryText } from './search-query.js'
 export { similarity } from './search-reply.js'
-export { createArgs, fingerprintOf, type SearchIndexDefinition } from './search-schema.js'
-export { RedisSearchStore, type RedisSearchStoreOptions } from './search-store.js'
-export { stripTagHeader, TAG_HEADER_MARK, withTagHeader } from './tag-header.js'
+export { createArgs, fingerprintOf } from './search-schema.js'
+export { stripTagHeader, withTagHeader } from './tag-header.js'

@@ -11,6 +11,9 @@ import { CacheConfigError } from '@cacheport/core'
  * - lock:      `<prefix>l{<ns>:<b>}<key>` (string: the holder's token; same slot as the value)
  * - fence:     `<prefix>f{<ns>:<b>}` (hash: the bucket's write-back generations, see fence.ts)
  * - bus:       `<prefix>bus{<ns>}` (a pub/sub channel, sharded on clusters; not a key)
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export class KeyLayout {
   readonly prefix: string
@@ -121,6 +124,9 @@ function fnv1a(key: string): number {
 /**
  * Splits a value key of any namespace under `prefix` into namespace and entry key, or returns
  * `undefined` for any other key (tag indexes, locks, foreign keys).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function parseValueKey(
   prefix: string,
@@ -135,12 +141,22 @@ export function parseValueKey(
   return { namespace: valueKey.slice(start, colon), key: valueKey.slice(close + 1) }
 }
 
-/** Escapes Redis glob characters so a prefix matches literally. */
+/**
+ * Escapes Redis glob characters so a prefix matches literally.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`)
 }
 
-/** The `{...}` hash tag of a key (what decides its cluster slot), or the key itself. */
+/**
+ * The `{...}` hash tag of a key (what decides its cluster slot), or the key itself.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function hashTagOf(key: string): string {
   const open = key.indexOf('{')
   if (open < 0) return key

@@ -15,7 +15,12 @@ export function addressKey(address: NodeAddress | undefined): string {
   return address === undefined ? 'default' : `${address.host}:${address.port}`
 }
 
-/** The target of a `MOVED <slot> host:port` reply, or `undefined` for any other error. */
+/**
+ * The target of a `MOVED <slot> host:port` reply, or `undefined` for any other error.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function movedTarget(error: unknown): NodeAddress | undefined {
   if (!(error instanceof Error)) return undefined
   const match = /^MOVED \d+ (.+):(\d+)/.exec(error.message)
@@ -23,7 +28,12 @@ export function movedTarget(error: unknown): NodeAddress | undefined {
   return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port: Number(match[2]) }
 }
 
-/** Backoff before the `attempt`-th reconnection: 50 ms doubling up to 1 s. */
+/**
+ * Backoff before the `attempt`-th reconnection: 50 ms doubling up to 1 s.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function reconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** Math.min(attempt, 5), 1_000)
 }
@@ -61,6 +71,9 @@ export interface LinkEvents {
  * drops, `down` fires once and the owner opens a new link, possibly to another node. Any
  * `error` event or shard-channel move (`moved`) ends it too, so the owner always starts over
  * from a known state.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export class Link {
   readonly address: NodeAddress | undefined

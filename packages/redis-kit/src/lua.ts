@@ -15,6 +15,9 @@ import { storedOfLua, type ValueLayout, valueAccessLua } from './lua-access.js'
  * A fence hash (fence.ts) expires after this long without a capture or a bump: an idle
  * namespace leaves nothing behind, and a load that outlives it is simply not written back
  * (its incarnation no longer matches).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export const FENCE_IDLE_MS = 600_000
 

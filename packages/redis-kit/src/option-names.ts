@@ -35,14 +35,27 @@ const CLUSTER: KeyList<RedisClusterOptions> = {
   buckets: true,
 }
 
-/** The option names of the standalone Redis-family providers. */
+/**
+ * The option names of the standalone Redis-family providers.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export const STANDALONE_OPTION_NAMES: readonly string[] = Object.keys(STANDALONE)
-/** The option names of the cluster Redis-family providers. */
+/**
+ * The option names of the cluster Redis-family providers.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export const CLUSTER_OPTION_NAMES: readonly string[] = Object.keys(CLUSTER)
 
 /**
  * Refuses options that are not an object, and keys outside `known` or outside the timeout
  * names, with `CacheConfigError` (`INVALID_OPTION`) naming the key and the closest known name.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function checkProviderOptionNames(
   options: unknown,

@@ -49,6 +49,12 @@ export interface RedisTimeouts {
   readonly clear: number
 }
 
+/**
+ * The timeouts of a Redis-family provider when its options set none, in milliseconds.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export const DEFAULT_TIMEOUTS: RedisTimeouts = {
   operation: 2_000,
   atomic: 5_000,

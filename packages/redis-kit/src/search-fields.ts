@@ -42,6 +42,9 @@ export function vectorBytes(vector: Float32Array | readonly number[]): Buffer {
 /**
  * The hash fields (name, value, name, value, ...) of an entry's searchable fields. Fields the
  * schema does not know, and values that hold nothing to index (no term, no tag), are left out.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function hashFieldsOf(
   schema: StoreSearchSchema,

@@ -80,7 +80,12 @@ export interface LoadedModule {
   readonly version: number
 }
 
-/** Reads a MODULE LIST reply (RESP2 flat pairs, or RESP3 maps). */
+/**
+ * Reads a MODULE LIST reply (RESP2 flat pairs, or RESP3 maps).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function parseModuleList(reply: unknown): LoadedModule[] {
   if (!Array.isArray(reply)) return []
   return reply.flatMap((entry: unknown) => {
@@ -113,6 +118,9 @@ function describeVersion(version: number): string {
  * Checks that RediSearch 2.4 is loaded on `node`. Rejects with `CacheUnsupportedError` naming
  * the node and what was found instead: no search module, another RediSearch version, or
  * another search module (Valkey's own, whose query language differs).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export async function requireRediSearch(node: RedisCommands): Promise<void> {
   const modules = parseModuleList(await sendModuleCommand(node, 'MODULE', ['LIST']))

@@ -28,7 +28,12 @@ export interface CompiledQuery {
   readonly hasText: boolean
 }
 
-/** Escapes every ASCII character that is not a letter, digit or `_` (RediSearch's punctuation and space). */
+/**
+ * Escapes every ASCII character that is not a letter, digit or `_` (RediSearch's punctuation and space).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function escapeQueryText(value: string): string {
   let out = ''
   for (const c of value) out += c.length === 1 && needsEscape(c.charCodeAt(0)) ? `\\${c}` : c
@@ -130,7 +135,12 @@ function filterClause(schema: StoreSearchSchema, filter: SearchFilter): Clause {
   }
 }
 
-/** Compiles the text and filters of `query` (the KNN part is added by `searchArgs`). */
+/**
+ * Compiles the text and filters of `query` (the KNN part is added by `searchArgs`).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function compileQuery(
   schema: StoreSearchSchema,
   query: NormalizedSearchQuery,

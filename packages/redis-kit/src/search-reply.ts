@@ -75,7 +75,12 @@ export function parseSearchReply(
   return { total, gone, hits }
 }
 
-/** Converts a KNN distance to the contract's similarity (higher is closer). */
+/**
+ * Converts a KNN distance to the contract's similarity (higher is closer).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function similarity(distance: number, metric: 'cosine' | 'l2' | 'ip'): number {
   // RediSearch reports COSINE as 1 - cos, IP as 1 - dot, L2 as the squared distance.
   return metric === 'l2' ? 1 / (1 + distance) : 1 - distance

@@ -72,7 +72,12 @@ export function schemaArgs(schema: StoreSearchSchema): RedisArg[] {
   return out
 }
 
-/** The fingerprint field name of a definition (`__cacheport_<sha1 prefix>`). */
+/**
+ * The fingerprint field name of a definition (`__cacheport_<sha1 prefix>`).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function fingerprintOf(definition: SearchIndexDefinition): string {
   const canonical = JSON.stringify([
     FORMAT,
@@ -82,7 +87,12 @@ export function fingerprintOf(definition: SearchIndexDefinition): string {
   return `__cacheport_${createHash('sha1').update(canonical).digest('hex').slice(0, 20)}`
 }
 
-/** The whole FT.CREATE argument list (after the command name). */
+/**
+ * The whole FT.CREATE argument list (after the command name).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function createArgs(definition: SearchIndexDefinition): RedisArg[] {
   return [
     definition.name,

@@ -12,7 +12,12 @@ import { CacheDecodeError } from '@cacheport/core'
  */
 export const TAG_HEADER_MARK = 0x54
 
-/** Prefixes `envelope` with a tag header. Throws `RangeError` when the tags exceed 64 KiB. */
+/**
+ * Prefixes `envelope` with a tag header. Throws `RangeError` when the tags exceed 64 KiB.
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
+ */
 export function withTagHeader(tags: readonly string[], envelope: Uint8Array): Buffer {
   let body = 0
   for (let i = 0; i < tags.length; i++) body += 2 + Buffer.byteLength(tags[i] as string, 'utf8')
@@ -35,6 +40,9 @@ export function withTagHeader(tags: readonly string[], envelope: Uint8Array): Bu
  * The envelope part of a stored value (a view, no copy), or a `CacheDecodeError` when its tag
  * header is truncated or does not match its checksum. Values without a header are returned
  * as they are (the envelope check judges them).
+ * Shared by cacheport's own packages; not part of the supported API and may change in any release.
+ *
+ * @internal
  */
 export function stripTagHeader(stored: Buffer): Buffer | CacheDecodeError {
   if (stored.byteLength < 3 || stored[0] !== TAG_HEADER_MARK) return stored
