@@ -85,10 +85,10 @@ export class GuardedStore<E> implements Store<E> {
   readonly kind: StoreValueKind
   readonly #store: Store<E>
   readonly #guard: NodeGuard
-  readonly compute?: Store<E>['compute']
-  readonly keys?: Store<E>['keys']
-  readonly fence?: Store<E>['fence']
-  readonly setIfUnchanged?: Store<E>['setIfUnchanged']
+  readonly compute?: NonNullable<Store<E>['compute']>
+  readonly keys?: NonNullable<Store<E>['keys']>
+  readonly fence?: NonNullable<Store<E>['fence']>
+  readonly setIfUnchanged?: NonNullable<Store<E>['setIfUnchanged']>
 
   constructor(store: Store<E>, guard: NodeGuard) {
     this.namespace = store.namespace

@@ -33,14 +33,14 @@ export class ShardedStore<E> implements Store<E> {
   readonly kind: StoreValueKind
   readonly #ring: HashRing
   readonly #stores: readonly Store<E>[]
-  readonly compute?: Store<E>['compute']
-  readonly keys?: Store<E>['keys']
-  readonly expire?: Store<E>['expire']
-  readonly inspect?: Store<E>['inspect']
-  readonly onRemoval?: Store<E>['onRemoval']
+  readonly compute?: NonNullable<Store<E>['compute']>
+  readonly keys?: NonNullable<Store<E>['keys']>
+  readonly expire?: NonNullable<Store<E>['expire']>
+  readonly inspect?: NonNullable<Store<E>['inspect']>
+  readonly onRemoval?: NonNullable<Store<E>['onRemoval']>
   readonly inProcess?: boolean
-  readonly fence?: Store<E>['fence']
-  readonly setIfUnchanged?: Store<E>['setIfUnchanged']
+  readonly fence?: NonNullable<Store<E>['fence']>
+  readonly setIfUnchanged?: NonNullable<Store<E>['setIfUnchanged']>
 
   constructor(options: {
     readonly namespace: string
