@@ -1,5 +1,7 @@
 import type { Clock } from './entry-policy.js'
 import { CacheError } from './errors.js'
+import { isPromise } from './maybe-promise.js'
+import type { MaybePromise } from './ports.js'
 
 /** The L2 circuit breaker's settings. */
 export interface BreakerSettings {
@@ -69,6 +71,34 @@ export class CircuitBreaker {
       this.#openedAt = this.#clock.now()
       if (this.#state !== 'open') this.#set('open')
     }
+  }
+
+  /**
+   * Runs `call` (already allowed by `allow`) and records its outcome: a success, or the
+   * failure it threw or rejected with, which is then rethrown.
+   */
+  record<T>(call: () => MaybePromise<T>): MaybePromise<T> {
+    let out: MaybePromise<T>
+    try {
+      out = call()
+    } catch (error) {
+      this.failure(error)
+      throw error
+    }
+    if (!isPromise(out)) {
+      this.success()
+      return out
+    }
+    return out.then(
+      (value) => {
+        this.success()
+        return value
+      },
+      (error: unknown) => {
+        this.failure(error)
+        throw error
+      },
+    )
   }
 
   #set(state: BreakerState): void {

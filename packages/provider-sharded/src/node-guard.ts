@@ -3,7 +3,6 @@ import {
   type CacheDecodeError,
   CacheUnavailableError,
   CircuitBreaker,
-  isPromise,
   type MaybePromise,
   type Store,
   type StoreComputeAction,
@@ -38,7 +37,7 @@ export class NodeGuard {
   /** A read: `skipped` (a miss) while the circuit is open, else the call's answer. */
   read<T>(call: () => MaybePromise<T>, skipped: T): MaybePromise<T> {
     if (!this.#breaker.allow()) return skipped
-    return this.#run(call)
+    return this.#breaker.record(call)
   }
 
   /** A write: rejects with `CacheUnavailableError` while the circuit is open. */
@@ -50,32 +49,7 @@ export class NodeGuard {
         ),
       )
     }
-    return this.#run(call)
-  }
-
-  #run<T>(call: () => MaybePromise<T>): MaybePromise<T> {
-    const breaker = this.#breaker
-    let out: MaybePromise<T>
-    try {
-      out = call()
-    } catch (error) {
-      breaker.failure(error)
-      throw error
-    }
-    if (!isPromise(out)) {
-      breaker.success()
-      return out
-    }
-    return out.then(
-      (value) => {
-        breaker.success()
-        return value
-      },
-      (error: unknown) => {
-        breaker.failure(error)
-        throw error
-      },
-    )
+    return this.#breaker.record(call)
   }
 }
 

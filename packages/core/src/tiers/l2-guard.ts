@@ -2,7 +2,6 @@ import type { BreakerSettings } from '../breaker.js'
 import { CircuitBreaker } from '../breaker.js'
 import type { Clock } from '../entry-policy.js'
 import { CacheUnavailableError } from '../errors.js'
-import { isPromise } from '../maybe-promise.js'
 import type { MaybePromise } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
 
@@ -44,7 +43,7 @@ export class L2Guard {
    */
   attempt<T>(call: () => MaybePromise<T>): MaybePromise<T | undefined> {
     if (!this.#breaker.allow()) return undefined
-    return this.#run(call)
+    return this.#breaker.record(call)
   }
 
   /**
@@ -55,31 +54,6 @@ export class L2Guard {
     if (!this.#breaker.allow()) {
       throw new CacheUnavailableError(`${this.#what} is failing and its circuit breaker is open`)
     }
-    return this.#run(call)
-  }
-
-  #run<T>(call: () => MaybePromise<T>): MaybePromise<T> {
-    const breaker = this.#breaker
-    let out: MaybePromise<T>
-    try {
-      out = call()
-    } catch (error) {
-      breaker.failure(error)
-      throw error
-    }
-    if (!isPromise(out)) {
-      breaker.success()
-      return out
-    }
-    return out.then(
-      (v) => {
-        breaker.success()
-        return v
-      },
-      (error: unknown) => {
-        breaker.failure(error)
-        throw error
-      },
-    )
+    return this.#breaker.record(call)
   }
 }
