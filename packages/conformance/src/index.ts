@@ -18,20 +18,9 @@ export {
 export { describeEntriesConformance, type EntriesConformanceContext } from './entries-suite.js'
 export { AWKWARD_KEYS, allBytes, conformanceEncoder, seededBytes } from './fixtures.js'
 export { type ProviderConformanceOptions, runProviderConformance } from './provider-suite.js'
-export { differentialItems, differentialQueries, seededRandom } from './search-data.js'
+// The search reference scan, fixtures and seeded generators (also `@cacheport/conformance/reference`).
+export * from './reference.js'
 export { describeSearchDifferential } from './search-differential.js'
-export {
-  type Item as SearchSuiteItem,
-  itemFields as searchSuiteFields,
-  type SearchConformanceOptions,
-  SUITE_SEARCH,
-} from './search-fixtures.js'
-export {
-  type ReferenceAnswer,
-  type ReferenceDocument,
-  referenceSearch,
-  referenceSortValue,
-} from './search-reference.js'
 export { describeSearchConformance, type SearchConformanceContext } from './search-suite.js'
 export { exactShape } from './shape.js'
 export {

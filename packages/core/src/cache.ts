@@ -425,7 +425,7 @@ export class Cache<V = unknown, K = string> {
   peek(key: K): V | undefined {
     const live = this.#inProcess.liveStore
     if (live !== undefined) {
-      // A live tier and string keys (InProcessRead.read is the same, for every other case).
+      // A live tier and string keys; InProcessRead.read takes every other case.
       const e = live.get(key as unknown as string) as LiveEntry | undefined
       if (e === undefined) {
         // Every stored key was validated when written: only a miss can be a bad key.

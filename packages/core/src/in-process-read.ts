@@ -63,24 +63,12 @@ export class InProcessRead<K, V> {
     this.#store = { get: () => throwing(new CacheClosedError('cache service')) }
   }
 
-  /** The fresh value of `key` in the tier, or `undefined`. Throws as `Cache.peek` documents. */
+  /**
+   * The fresh value of `key` in the tier, or `undefined`, for every case but the live,
+   * string-key one that `Cache.peek` reads itself through `liveStore`: a key codec, a bytes
+   * tier, or a refused or closed namespace. Throws as `Cache.peek` documents.
+   */
   read(key: K): V | undefined {
-    const live = this.liveStore
-    if (live !== undefined) {
-      const e = live.get(key as unknown as string) as LiveEntry | undefined
-      if (e === undefined) {
-        validateKey(key, this.#maxKeyBytes)
-        return undefined
-      }
-      const at = e.expiresAt
-      if (at !== undefined && at <= this.#policy.clock.now()) return undefined
-      return e.negative ? undefined : (e.value as V)
-    }
-    return this.#readAny(key)
-  }
-
-  /** With a key codec, a bytes tier, or once refused or closed. */
-  #readAny(key: K): V | undefined {
     const codec = this.#keyCodec
     const k = codec === undefined ? (key as unknown as string) : codec.encode(key)
     const raw = this.#store.get(k)
