@@ -8,6 +8,7 @@ import { type Clock, EntryPolicy } from './entry-policy.js'
 import { CacheClosedError, CacheConfigError } from './errors.js'
 import type { CacheEvents } from './events.js'
 import { stringKeys } from './keys.js'
+import { signalOf } from './loading/load-control.js'
 import { LoadRunner } from './loading/load-runner.js'
 import { type BulkLoad, LockedBulkLoad } from './loading/locked-bulk-load.js'
 import { ReadOrLoad } from './loading/read-or-load.js'
@@ -158,10 +159,11 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
           reporter,
         })
   inputs.onClose(async () => runner.close(new CacheClosedError('cache service')))
-  const load: LockedLoad<K, V> = (k, key, loader, options, staleSince, signal) =>
+  // Under the lock, the fence is captured after the lock is held, together with a re-read.
+  const load: LockedLoad<K, V> = (k, key, loader, options, staleSince, signal, read) =>
     lock === undefined || guard?.open === true
-      ? runner.load(k, key, loader, options, signal)
-      : lock.load(k, key, loader, options, staleSince, signal)
+      ? runner.load(k, key, loader, options, signal, read)
+      : lock.load(k, key, loader, options, staleSince, signalOf(signal))
   const lockedBulk =
     lock === undefined || settings.lock === undefined
       ? undefined

@@ -72,7 +72,7 @@ export class GuardedStore<E> implements Store<E> {
     const { compute, keys, fence, setIfUnchanged } = store
     if (fence !== undefined && setIfUnchanged !== undefined) {
       // The write-back fence: refused while open, so the load then writes nothing back.
-      this.fence = (key) => guard.write(() => fence.call(store, key))
+      this.fence = (key, options) => guard.write(() => fence.call(store, key, options))
       this.setIfUnchanged = (key, entry, token, options) =>
         guard.write(() => setIfUnchanged.call(store, key, entry, token, options))
     }

@@ -83,7 +83,7 @@ export class ShardedStore<E> implements Store<E> {
     // Race-free write-back when every node has it: the fence and the write go to the key's
     // node (a ring change in between makes the other node refuse the foreign token).
     if (options.stores.every((s) => s.fence !== undefined && s.setIfUnchanged !== undefined)) {
-      this.fence = (key) => this.#storeOf(key).fence!(key)
+      this.fence = (key, options) => this.#storeOf(key).fence!(key, options)
       this.setIfUnchanged = (key, entry, token, writeOptions) =>
         this.#storeOf(key).setIfUnchanged!(key, entry, token, writeOptions)
     }

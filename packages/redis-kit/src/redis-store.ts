@@ -9,6 +9,7 @@ import {
   type StoreEntry,
   type StoreExpireOptions,
   type StoreExpireResult,
+  type StoreFenceOptions,
   type StoreInspection,
   type StoreWriteOptions,
 } from '@cacheport/core'
@@ -111,16 +112,17 @@ export class RedisStore implements Store<Uint8Array> {
     this.#c = context
     this.#entries = entries
     this.#grouper = new BucketGrouper(layout)
-    this.#fence = new RedisFence(layout, context, (start) => this.#send(start), entries.fenceScript)
+    this.#fence = new RedisFence(layout, context, (start) => this.#send(start), entries)
   }
 
   /**
    * Captures what a load's write-back must find unchanged (see `RedisFence`): one script
-   * call. Rejects with a typed error when the backend fails.
+   * call, or none for a key the caller just read as absent when this process knows the
+   * bucket's generations. Rejects with a typed error when the backend fails.
    */
-  fence(key: string): Promise<string> {
+  fence(key: string, options?: StoreFenceOptions): string | Promise<string> {
     this.#c.checkOpen()
-    return this.#fence.capture(key)
+    return this.#fence.capture(key, options)
   }
 
   /**
@@ -244,6 +246,7 @@ export class RedisStore implements Store<Uint8Array> {
 
   invalidateTags(tags: readonly string[]): Promise<number> {
     this.#c.checkOpen()
+    this.#fence.invalidatingTags()
     const layout = this.#layout
     const script = this.#entries.invalidateScript
     const work = Promise.all(
@@ -512,6 +515,7 @@ export class RedisStore implements Store<Uint8Array> {
 
   /** Deletes keys of one bucket (bumping their fence cells); -1 when `expected` did not hold. */
   async #delete(keys: readonly string[], expected: string): Promise<number> {
+    this.#fence.deleting(keys)
     const layout = this.#layout
     const bucket = layout.bucket(keys[0] as string)
     const valueKeys = keys.map((k) => layout.valueKey(k))
