@@ -13,9 +13,9 @@ import type {
   SetManyEntry,
   SetOptions,
 } from './cache-types.js'
-import { checkList, checkLoadCall, checkSetOptions } from './call-checks.js'
+import { checkList, checkLoadCall } from './call-checks.js'
 import type { Duration } from './duration.js'
-import { checkValue, type EntryPolicy } from './entry-policy.js'
+import type { EntryPolicy } from './entry-policy.js'
 import { CacheClosedError } from './errors.js'
 import type { CacheEventListener, CacheEventName } from './events.js'
 import type { InProcessRead } from './in-process-read.js'
@@ -75,9 +75,9 @@ export class Cache<V = unknown, K = string> {
     this.#tiers = parts.tiers
     this.#policy = parts.policy
     this.#reporter = parts.reporter
-    const key = (key: K): string => this.#key(key)
-    this.#writes = new WriteOperations<K, V>(parts, key)
-    this.#loads = new LoadOperations<K, V>(parts, key)
+    const keyCheck = (key: K): string => this.#key(key)
+    this.#writes = new WriteOperations<K, V>(parts, keyCheck)
+    this.#loads = new LoadOperations<K, V>(parts, keyCheck)
     this.#queries = new NamespaceQueries<K, V>(parts)
     this.#state = parts.state
     this.#maxKeyBytes = parts.settings.maxKeyBytes
@@ -194,10 +194,7 @@ export class Cache<V = unknown, K = string> {
   /** Writes a value. Rejects with `CacheValueError` (`UNDEFINED_VALUE`) for `undefined`. */
   set(key: K, value: V, options?: SetOptions): Promise<void> {
     try {
-      const k = this.#key(key)
-      checkValue(k, value)
-      checkSetOptions(options)
-      return this.#writes.set(k, value, this.#policy.entry(options?.ttl, options?.tags, false))
+      return this.#writes.set(this.#key(key), value, options)
     } catch (error) {
       return Promise.reject(error)
     }

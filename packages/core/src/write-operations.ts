@@ -1,6 +1,6 @@
-import type { SetManyEntry } from './cache-types.js'
-import { checkKeyList, checkList, checkSetManyEntry } from './call-checks.js'
-import { checkValue, type EntryOptions, type EntryPolicy } from './entry-policy.js'
+import type { SetManyEntry, SetOptions } from './cache-types.js'
+import { checkKeyList, checkList, checkSetManyEntry, checkSetOptions } from './call-checks.js'
+import { checkValue, type EntryPolicy } from './entry-policy.js'
 import { CacheClosedError } from './errors.js'
 import { chain, isPromise, toPromise } from './maybe-promise.js'
 import type { Overtake } from './namespace-assembly.js'
@@ -24,9 +24,10 @@ export interface WriteParts<V> {
  * The writes and removals of a `Cache` (set, setMany, delete, deleteMany, invalidateTags,
  * clear): each overtakes the reads and loads in flight it affects (they then write nothing
  * back), runs through the tier handler, counts, and reports removals when the provider's
- * store does not report them itself. `set` and `delete` take the facade's checked input (a
- * validated, encoded key); `setMany`, `deleteMany`, `invalidateTags` and `clear` check their
- * own, with the facade's key check for each key, and resolve or reject like the facade.
+ * store does not report them itself. Each checks its own input: `set` and `delete` get a key
+ * the facade validated and encoded (the facade turns their throws into rejections);
+ * `setMany` and `deleteMany` run the facade's key check on each key, and they,
+ * `invalidateTags` and `clear` resolve or reject as the facade documents.
  * Backend failures propagate (the facade rejects with them).
  */
 export class WriteOperations<K, V> {
@@ -49,8 +50,15 @@ export class WriteOperations<K, V> {
     this.#key = key
   }
 
-  /** Writes one checked value under the encoded key `k`. */
-  set(k: string, value: V, entry: EntryOptions): Promise<void> {
+  /**
+   * `Cache.set` under the encoded key `k`: checks `value` and `options`, then writes. Throws
+   * (the facade rejects with) `CacheValueError` for `undefined` and the option, TTL and tag
+   * errors.
+   */
+  set(k: string, value: V, options: SetOptions | undefined): Promise<void> {
+    checkValue(k, value)
+    checkSetOptions(options)
+    const entry = this.#policy.entry(options?.ttl, options?.tags, false)
     this.#overtake.key(k)
     const written = this.#tiers.write(k, value, entry, 'write')
     if (isPromise(written)) return written.then(() => this.#reporter.written(k))
