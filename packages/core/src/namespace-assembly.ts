@@ -7,6 +7,7 @@ import { EntryOperations } from './entry-operations.js'
 import { type Clock, EntryPolicy } from './entry-policy.js'
 import { CacheClosedError, CacheConfigError } from './errors.js'
 import type { CacheEvents } from './events.js'
+import { InProcessRead } from './in-process-read.js'
 import { stringKeys } from './keys.js'
 import { signalOf } from './loading/load-control.js'
 import { LoadRunner } from './loading/load-runner.js'
@@ -220,6 +221,17 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
           reporter,
           keyCodec,
         })
+  const identityKeys = settings.keyCodec === stringKeys
+  const inProcess = new InProcessRead<K, V>({
+    first: tiers.inProcessTier,
+    keyCodec: identityKeys ? undefined : keyCodec,
+    maxKeyBytes: settings.maxKeyBytes,
+    policy,
+    reporter,
+    namespace: name,
+    providerName: settings.provider,
+  })
+  inputs.onClose(async () => inProcess.close())
   const cache = new (inputs.diagnostics ? TracedCache : Cache)<V, K>(
     {
       namespace: name,
@@ -261,6 +273,7 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
         policy,
         reporter,
         reportRemovals,
+        retries: settings.computeRetries,
       }),
       entryOperations: new EntryOperations<K, V>({
         tiers,
@@ -271,11 +284,8 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
         providerName: settings.provider,
         retries: settings.computeRetries,
       }),
+      inProcess,
       reportRemovals,
-      onClose: (dispose) =>
-        inputs.onClose(async () => {
-          dispose()
-        }),
       state: inputs.state,
       search: searchRunner,
       similar:
@@ -293,7 +303,7 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
                   : { port: providerPort(provider, 'lock'), settings: settings.lock },
             }),
     },
-    { identityKeys: settings.keyCodec === stringKeys },
+    { identityKeys },
   )
   if (tiers instanceof TwoTier) tiers.start()
   return cache
