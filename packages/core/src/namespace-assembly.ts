@@ -20,7 +20,7 @@ import { Singleflight } from './loading/singleflight.js'
 import { StampedeLock } from './loading/stampede-lock.js'
 import type { ServiceLog } from './logger.js'
 import type { NamespaceSettings } from './namespace-settings.js'
-import type { CacheProvider, KeyCodec, Store } from './ports.js'
+import type { CacheProvider, KeyCodec, Store, StoreBusEvent } from './ports.js'
 import { NamespaceReporter } from './reporter.js'
 import { FieldExtractor } from './search/extract.js'
 import { SearchRunner } from './search/search-runner.js'
@@ -62,7 +62,7 @@ export interface NamespaceInputs {
  * namespace needs a bus its provider does not have.
  */
 export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
-  const { name, settings, provider } = inputs
+  const { name, settings, provider, store } = inputs
   const reporter = new NamespaceReporter(name, inputs.events, inputs.clock, inputs.log)
   const policy = new EntryPolicy({
     settings,
@@ -113,6 +113,7 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
           onClose: inputs.onClose,
           listener: {
             keysChanged: (keys) => {
+              store.busEvent?.({ kind: 'keys', keys })
               parts.tiers.dropCopies(keys)
               for (const k of keys) {
                 parts.overtake.key(k)
@@ -120,22 +121,32 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
               }
             },
             everythingChanged: () => {
+              store.busEvent?.(EVERYTHING)
               parts.tiers.dropAllCopies()
               parts.overtake.all()
               parts.lock?.wakeAll()
             },
             interrupted: () => {
+              store.busEvent?.(INTERRUPTED)
               parts.tiers.dropAllCopies({ bypass: true })
               parts.overtake.all()
               parts.lock?.wakeAll()
             },
             resumed: () => {
+              store.busEvent?.(LIVE)
               parts.overtake.all()
               parts.tiers.trustAgain()
             },
           },
         })
       : undefined
+    if (bus !== undefined && store.busEvent !== undefined) {
+      // The store learns from the bus only while it is live (see `Store.busEvent`).
+      void bus.ready.then(() => {
+        if (!inputs.state.closed) store.busEvent?.(LIVE)
+      })
+      inputs.onClose(async () => store.busEvent?.(INTERRUPTED))
+    }
     tiers = new TwoTier<V>({
       l1,
       provider: providerTier,
@@ -308,6 +319,10 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
   if (tiers instanceof TwoTier) tiers.start()
   return cache
 }
+
+const LIVE: StoreBusEvent = Object.freeze({ kind: 'live' })
+const INTERRUPTED: StoreBusEvent = Object.freeze({ kind: 'interrupted' })
+const EVERYTHING: StoreBusEvent = Object.freeze({ kind: 'everything' })
 
 /**
  * Hears the removals of a store that reports them (in-process stores), as `removal` events

@@ -70,6 +70,18 @@ export interface StoreComputeOptions {
   readonly maxRetries?: number
 }
 
+/**
+ * What a namespace's bus reported (`Store.busEvent`): `live` when it announces every change
+ * other processes make from now on, `interrupted` when announcements may be missed, `keys`
+ * when another process changed these keys, `everything` when another process invalidated
+ * tags or cleared the namespace.
+ */
+export type StoreBusEvent =
+  | { readonly kind: 'live' }
+  | { readonly kind: 'interrupted' }
+  | { readonly kind: 'keys'; readonly keys: readonly string[] }
+  | { readonly kind: 'everything' }
+
 /** Options of `Store.fence`. */
 export interface StoreFenceOptions {
   /**
@@ -171,6 +183,12 @@ export interface Store<E = Uint8Array> {
    * already covers one process).
    */
   fence?(key: string, options?: StoreFenceOptions): MaybePromise<string>
+  /**
+   * Optional: what the namespace's invalidation bus told this process, so a store can keep
+   * what it learned about other processes' changes (for `fence`) up to date. Called only for
+   * namespaces with a bus; never throws.
+   */
+  busEvent?(event: StoreBusEvent): void
   /**
    * Writes `entry` only if nothing `fence` covers changed since it was captured: no other
    * write or delete of `key`, no invalidation of a tag (when `options.tags` is not empty),

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { CacheDecodeError, type StoreFenceOptions, type StoreWriteOptions } from '@cacheport/core'
+import {
+  CacheDecodeError,
+  type StoreBusEvent,
+  type StoreFenceOptions,
+  type StoreWriteOptions,
+} from '@cacheport/core'
 import type { RedisArg } from './client.js'
 import type { EntryLayout } from './entry-layout.js'
 import { FenceGenerations } from './fence-generations.js'
@@ -35,10 +40,11 @@ const LEARNED_MAX_AGE_MS = 1_000
  * tagged entry) are unchanged. A set by another process changes the digest; a delete, tag
  * invalidation or clear changes a generation. One script call per side, each single-slot.
  *
- * The cold miss costs less: when the caller has just read the key as absent, and this process
- * knows the bucket's generations (`FenceGenerations`), the capture is answered here without a
- * round trip, and an untagged write-back of an absent key runs a short script
- * (`FENCED_CREATE_SCRIPT`) whose refusal carries the current generations back.
+ * The cold miss costs less. When the caller has just read the key as absent, the capture reads
+ * only the generations (one HMGET, no script); while the namespace's bus is live, and this
+ * process learned the bucket's generations in the last second (`FenceGenerations`), it is
+ * answered here without a round trip. An untagged write-back of an absent key runs a short
+ * script (`FENCED_CREATE_SCRIPT`) whose refusal carries the current generations back.
  */
 export class RedisFence {
   readonly #layout: KeyLayout
@@ -47,6 +53,8 @@ export class RedisFence {
   readonly #capture: LuaScript
   /** Generations learned from the server; `undefined` for a layout other than strings. */
   readonly #learned: FenceGenerations | undefined
+  /** Whether fences of absent keys may come from `#learned` (the namespace's bus is live). */
+  #learning = false
 
   constructor(
     layout: KeyLayout,
@@ -65,8 +73,9 @@ export class RedisFence {
   }
 
   /**
-   * The fence of `key` now, as an opaque token for `setIfUnchanged`: without a round trip
-   * when `options.absent` and the bucket's generations are known, else by one script call.
+   * The fence of `key` now, as an opaque token for `setIfUnchanged`. For a key the caller just
+   * read as absent (`options.absent`): from learned generations while the namespace's bus is
+   * live (no round trip), else by one HMGET of the fence hash; otherwise by the capture script.
    */
   capture(key: string, options?: StoreFenceOptions): string | Promise<string> {
     const layout = this.#layout
@@ -74,9 +83,43 @@ export class RedisFence {
     const cell = layout.fenceCellIndex(key)
     const learned = this.#learned
     if (options?.absent === true && learned !== undefined) {
-      const token = learned.absentToken(bucket, cell)
-      if (token !== undefined) return token
+      if (this.#learning) {
+        const token = learned.absentToken(bucket, cell)
+        if (token !== undefined) return token
+      }
+      return this.#captureAbsent(key, bucket, cell, learned)
     }
+    return this.#captureByScript(key, bucket, cell)
+  }
+
+  /**
+   * The fence of a key read as absent, by reading the generations alone (the absent value is
+   * the caller's read, which came first). A hash without an incarnation id gets one from the
+   * capture script instead.
+   */
+  #captureAbsent(
+    key: string,
+    bucket: number,
+    cell: number,
+    learned: FenceGenerations,
+  ): Promise<string> {
+    const layout = this.#layout
+    const fenceKey = layout.fenceKey(bucket)
+    const field = layout.fenceCell(key)
+    const work = this.#send(() => this.#c.client.hmget(fenceKey, 'i', 'c', 't', field))
+    return this.#c.deadlines.bound(work, this.#c.timeouts.atomic, 'fence').then((f) => {
+      const incarnation = f[0] ?? ''
+      if (incarnation === '') return this.#captureByScript(key, bucket, cell)
+      const seen = { incarnation, clear: f[1] ?? '', tag: f[2] ?? '', cell, cellGen: f[3] ?? '' }
+      learned.learn(bucket, seen)
+      return `- ${incarnation} ${seen.clear} ${seen.tag} ${seen.cellGen}`
+    })
+  }
+
+  /** The fence of `key` by the capture script, which also renews the hash's idle expiry. */
+  #captureByScript(key: string, bucket: number, cell: number): Promise<string> {
+    const layout = this.#layout
+    const learned = this.#learned
     const keys = [layout.valueKey(key), layout.fenceKey(bucket)]
     const args = [randomBytes(9).toString('base64url'), layout.fenceCell(key)]
     const work = this.#send(() => this.#capture.run(this.#c.client, keys, args))
@@ -91,6 +134,31 @@ export class RedisFence {
       })
       return parts.join(' ')
     })
+  }
+
+  /**
+   * What the namespace's bus told this process (see `Store.busEvent`): while it is live,
+   * fences of absent keys come from learned generations, and the generations of whatever
+   * another process changed are forgotten, so that its next load there is captured afresh
+   * rather than refused.
+   */
+  busEvent(event: StoreBusEvent): void {
+    const learned = this.#learned
+    if (learned === undefined) return
+    switch (event.kind) {
+      case 'live':
+        this.#learning = true
+        return
+      case 'interrupted':
+        this.#learning = false
+        return
+      case 'keys':
+        this.deleting(event.keys)
+        return
+      case 'everything':
+        learned.forgetAll()
+        return
+    }
   }
 
   /** Writes `entry` only if nothing changed since `fence`; resolves `true` when written. */
@@ -171,7 +239,7 @@ export class RedisFence {
     })
   }
 
-  /** Forgets the delete-cell generations of `keys` (this process is deleting them). */
+  /** Forgets the delete-cell generations of `keys` (this process, or another, deletes them). */
   deleting(keys: readonly string[]): void {
     const learned = this.#learned
     if (learned === undefined) return

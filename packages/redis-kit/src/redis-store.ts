@@ -4,6 +4,7 @@ import {
   CacheDecodeError,
   type MaybePromise,
   type Store,
+  type StoreBusEvent,
   type StoreComputeAction,
   type StoreComputeOptions,
   type StoreEntry,
@@ -117,12 +118,17 @@ export class RedisStore implements Store<Uint8Array> {
 
   /**
    * Captures what a load's write-back must find unchanged (see `RedisFence`): one script
-   * call, or none for a key the caller just read as absent when this process knows the
-   * bucket's generations. Rejects with a typed error when the backend fails.
+   * call; for a key the caller just read as absent, one HMGET, or no round trip at all while
+   * the namespace's bus is live. Rejects with a typed error when the backend fails.
    */
   fence(key: string, options?: StoreFenceOptions): string | Promise<string> {
     this.#c.checkOpen()
     return this.#fence.capture(key, options)
+  }
+
+  /** What the namespace's bus told this process (see `Store.busEvent` and `RedisFence`). */
+  busEvent(event: StoreBusEvent): void {
+    this.#fence.busEvent(event)
   }
 
   /**
