@@ -177,8 +177,15 @@ export const FENCED_CREATE_SCRIPT = `
 local f = redis.call('HMGET', KEYS[2], 'i', 'c', ARGV[1], 't')
 local i, c, d = f[1] or '', f[2] or '', f[3] or ''
 if i .. ' ' .. c .. ' ' .. d ~= ARGV[2] then return { i, c, f[4] or '', d } end
+local ttl = ARGV[4]
+if ttl == '0' then
+  if redis.call('SET', KEYS[1], ARGV[3], 'NX') then return 1 end
+elseif redis.call('SET', KEYS[1], ARGV[3], 'PX', ttl, 'NX') then
+  return 1
+end
+-- Something is there: a string refuses; a key of another type is overwritten.
 if redis.call('TYPE', KEYS[1])['ok'] == 'string' then return 0 end
-if ARGV[4] == '0' then redis.call('SET', KEYS[1], ARGV[3]) else redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4]) end
+if ttl == '0' then redis.call('SET', KEYS[1], ARGV[3]) else redis.call('SET', KEYS[1], ARGV[3], 'PX', ttl) end
 return 1
 `
 
