@@ -22,6 +22,19 @@ const TOPOLOGIES = [
   { name: 'redis cluster', cluster: true },
 ] as const
 
+/** A Redis server or cluster for the workers, with keys under `keyPrefix`. */
+async function startBackend(
+  cluster: boolean,
+  keyPrefix: string,
+): Promise<{ spec: BackendSpec; server?: ServerHandle; cluster?: ClusterHandle }> {
+  if (cluster) {
+    const handle = await startCluster({ kind: 'redis' })
+    return { spec: { provider: 'redis-cluster', nodes: handle.seeds, keyPrefix }, cluster: handle }
+  }
+  const handle = await startServer({ kind: 'redis' })
+  return { spec: { provider: 'redis', url: handle.url, keyPrefix }, server: handle }
+}
+
 for (const topology of TOPOLOGIES) {
   describe(`write-back of a slow load, ${topology.name}`, () => {
     let server: ServerHandle | undefined
@@ -30,14 +43,9 @@ for (const topology of TOPOLOGIES) {
     let b: Worker
 
     beforeAll(async () => {
-      let spec: BackendSpec
-      if (topology.cluster) {
-        cluster = await startCluster({ kind: 'redis' })
-        spec = { provider: 'redis-cluster', nodes: cluster.seeds, keyPrefix: 'wb:' }
-      } else {
-        server = await startServer({ kind: 'redis' })
-        spec = { provider: 'redis', url: server.url, keyPrefix: 'wb:' }
-      }
+      const started = await startBackend(topology.cluster, 'wb:')
+      ;({ server, cluster } = started)
+      const spec = started.spec
       const namespace = { bus: false }
       ;[a, b] = await Promise.all([
         spawnWorker('A', spec, namespace),
@@ -142,14 +150,9 @@ for (const topology of TOPOLOGIES) {
     }
 
     beforeAll(async () => {
-      let spec: BackendSpec
-      if (topology.cluster) {
-        cluster = await startCluster({ kind: 'redis' })
-        spec = { provider: 'redis-cluster', nodes: cluster.seeds, keyPrefix: 'wl:' }
-      } else {
-        server = await startServer({ kind: 'redis' })
-        spec = { provider: 'redis', url: server.url, keyPrefix: 'wl:' }
-      }
+      const started = await startBackend(topology.cluster, 'wl:')
+      ;({ server, cluster } = started)
+      const spec = started.spec
       ;[a, b, c] = await Promise.all([
         spawnWorker('A', spec, { bus: true }),
         spawnWorker('B', spec, { bus: false }),
