@@ -78,9 +78,9 @@ export class RedisFence {
    * live (no round trip), else by one HMGET of the fence hash; otherwise by the capture script.
    */
   capture(key: string, options?: StoreFenceOptions): string | Promise<string> {
-    const layout = this.#layout
-    const bucket = layout.bucket(key)
-    const cell = layout.fenceCellIndex(key)
+    const spot = this.#layout.fenceSpot(key)
+    const bucket = spot >>> 8
+    const cell = spot & 0xff
     const learned = this.#learned
     if (options?.absent === true && learned !== undefined) {
       if (this.#learning) {
@@ -105,7 +105,7 @@ export class RedisFence {
   ): Promise<string> {
     const layout = this.#layout
     const fenceKey = layout.fenceKey(bucket)
-    const field = layout.fenceCell(key)
+    const field = layout.fenceCellField(cell)
     const work = this.#send(() => this.#c.client.hmget(fenceKey, 'i', 'c', 't', field))
     return this.#c.deadlines.bound(work, this.#c.timeouts.atomic, 'fence').then((f) => {
       const incarnation = f[0] ?? ''
@@ -120,8 +120,8 @@ export class RedisFence {
   #captureByScript(key: string, bucket: number, cell: number): Promise<string> {
     const layout = this.#layout
     const learned = this.#learned
-    const keys = [layout.valueKey(key), layout.fenceKey(bucket)]
-    const args = [randomBytes(9).toString('base64url'), layout.fenceCell(key)]
+    const keys = [layout.valuePrefix(bucket) + key, layout.fenceKey(bucket)]
+    const args = [randomBytes(9).toString('base64url'), layout.fenceCellField(cell)]
     const work = this.#send(() => this.#capture.run(this.#c.client, keys, args))
     return this.#c.deadlines.bound(work, this.#c.timeouts.atomic, 'fence', (reply) => {
       const parts = (reply as unknown[]).map((part) => String(part))
@@ -216,10 +216,12 @@ export class RedisFence {
     options: StoreWriteOptions | undefined,
   ): Promise<boolean> {
     const layout = this.#layout
-    const bucket = layout.bucket(key)
-    const keys = [layout.valueKey(key), layout.fenceKey(bucket)]
+    const spot = layout.fenceSpot(key)
+    const bucket = spot >>> 8
+    const cell = spot & 0xff
+    const keys = [layout.valuePrefix(bucket) + key, layout.fenceKey(bucket)]
     const args: RedisArg[] = [
-      layout.fenceCell(key),
+      layout.fenceCellField(cell),
       `${parts[1]} ${parts[2]} ${parts[4]}`,
       asBuffer(entry),
       physicalTtl(options?.ttl),
@@ -232,7 +234,7 @@ export class RedisFence {
         incarnation: String(reply[0]),
         clear: String(reply[1]),
         tag: String(reply[2]),
-        cell: layout.fenceCellIndex(key),
+        cell,
         cellGen: String(reply[3]),
       })
       return false
@@ -244,7 +246,10 @@ export class RedisFence {
     const learned = this.#learned
     if (learned === undefined) return
     const layout = this.#layout
-    for (const key of keys) learned.forgetCell(layout.bucket(key), layout.fenceCellIndex(key))
+    for (const key of keys) {
+      const spot = layout.fenceSpot(key)
+      learned.forgetCell(spot >>> 8, spot & 0xff)
+    }
   }
 
   /** Forgets the tag generations (this process is invalidating tags). */

@@ -62,7 +62,22 @@ export class KeyLayout {
    * 1/256 of the other loads in flight in its bucket, not all of them.
    */
   fenceCell(key: string): string {
-    return `d${this.fenceCellIndex(key)}`
+    return CELL_FIELDS[this.fenceCellIndex(key)] as string
+  }
+
+  /** The field name of delete cell `cell` (0..255) in a fence hash. */
+  fenceCellField(cell: number): string {
+    return CELL_FIELDS[cell] as string
+  }
+
+  /**
+   * `bucket(key) * 256 + fenceCellIndex(key)`, from one hash of the key (the write-back
+   * path needs both).
+   */
+  fenceSpot(key: string): number {
+    const h = fnv1a(key)
+    const bucket = this.buckets === 1 ? 0 : h % this.buckets
+    return bucket * 256 + mixedCell(h)
   }
 
   /**
@@ -71,10 +86,7 @@ export class KeyLayout {
    * first (MurmurHash3's finaliser) and keys spread over every cell.
    */
   fenceCellIndex(key: string): number {
-    let h = fnv1a(key)
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
-    return ((h ^ (h >>> 16)) >>> 16) & 0xff
+    return mixedCell(fnv1a(key))
   }
 
   /** The fence hash of a bucket (same hash slot as its values). */
@@ -121,6 +133,16 @@ export class KeyLayout {
   entryKeyOf(valueKey: string): string {
     return valueKey.slice(valueKey.indexOf('}', this.prefix.length + 2) + 1)
   }
+}
+
+/** The fence hash fields of the 256 delete cells, `d0`..`d255`. */
+const CELL_FIELDS: readonly string[] = Array.from({ length: 256 }, (_, cell) => `d${cell}`)
+
+/** A delete cell (0..255) from a key's FNV-1a hash, mixed by MurmurHash3's finaliser. */
+function mixedCell(hash: number): number {
+  let h = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return ((h ^ (h >>> 16)) >>> 16) & 0xff
 }
 
 /** FNV-1a over UTF-16 code units, unsigned. */

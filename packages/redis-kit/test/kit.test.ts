@@ -104,6 +104,21 @@ describe('KeyLayout', () => {
     }
   })
 
+  it('spreads sequential keys over every fence delete cell, and fenceSpot agrees with bucket and cell', () => {
+    for (const buckets of [1, 64]) {
+      const layout = new KeyLayout('', 'ns', buckets)
+      const cells = new Set<number>()
+      for (let i = 0; i < 3000; i++) {
+        const key = `item:${i}`
+        const cell = layout.fenceCellIndex(key)
+        cells.add(cell)
+        expect(layout.fenceSpot(key)).toBe(layout.bucket(key) * 256 + cell)
+        expect(layout.fenceCell(key)).toBe(`d${cell}`)
+      }
+      expect(cells.size).toBe(256)
+    }
+  })
+
   it('spreads keys over its buckets, and uses one bucket when told', () => {
     const layout = new KeyLayout('', 'ns', 8)
     const seen = new Set(Array.from({ length: 200 }, (_, i) => layout.bucket(`k${i}`)))
