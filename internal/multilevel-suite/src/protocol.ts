@@ -52,6 +52,8 @@ export type Request =
       readonly loaderMs: number
     }
   | { readonly op: 'close' }
+  /** getOrSet of `keys`, one after another, each loading its index. */
+  | { readonly op: 'warm'; readonly keys: string[] }
 
 /** A worker's answer to request `id`. */
 export interface Reply {

@@ -141,6 +141,10 @@ async function handle(request: Request): Promise<unknown> {
       )
       return { asked, values }
     }
+    case 'warm': {
+      for (const [n, key] of request.keys.entries()) await cache.getOrSet(key, async () => n)
+      return request.keys.length
+    }
     case 'close':
       await service.close()
       setImmediate(() => process.exit(0))

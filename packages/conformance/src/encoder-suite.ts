@@ -1,4 +1,4 @@
-import type { Encoder, VerifiedDecoding } from '@cacheport/core'
+import type { Encoder } from '@cacheport/core'
 import { describe, expect, it } from 'vitest'
 
 /** A labelled case of a table. */
@@ -80,7 +80,7 @@ export function runEncoderConformance(options: EncoderConformanceOptions): void 
       }
     }
 
-    const verified = (encoder as Partial<VerifiedDecoding>).decodeVerified?.bind(encoder)
+    const verified = encoder.decodeVerified?.bind(encoder)
     if (verified !== undefined) {
       for (const [label, value] of [...PLAIN_VALUES, ...(options.roundTrip ?? [])]) {
         it(`decodeVerified reads ${label} in place, inside a larger buffer`, () => {

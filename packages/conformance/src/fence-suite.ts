@@ -100,6 +100,53 @@ export function describeFenceConformance(
         expect(await here.get('a')).toBeUndefined()
       })
 
+    /**
+     * Fences taken with `absent` (the caller just read the keys as absent), after the store
+     * has written back keys of its own, when a store may answer them from what it learned.
+     */
+    const absentFences = async (here: Store<unknown>, keys: readonly string[]) => {
+      for (let i = 0; i < 300; i++) {
+        const key = `warm-${i}`
+        expect(await write(here, key, 1, await here.fence!(key, { absent: true }))).toBe(true)
+      }
+      return Promise.all(keys.map((key) => here.fence!(key, { absent: true })))
+    }
+    const absentKeys = Array.from({ length: 20 }, (_, i) => `cold-${i}`)
+
+    it('with `absent`: writes back when nothing changed', async () => {
+      const { here } = pair('absent-quiet')
+      const fences = await absentFences(here, absentKeys)
+      const written = await Promise.all(absentKeys.map((k, i) => write(here, k, 1, fences[i]!)))
+      expect(written).toEqual(absentKeys.map(() => true))
+      for (const k of absentKeys) expect(sameEntry(here, await here.get(k), 1)).toBe(true)
+    })
+
+    for (const change of ['set', 'delete', 'clear', ...(context.tags ? ['tags'] : [])]) {
+      it(`with \`absent\`: refuses every write-back after another process's ${change}`, async () => {
+        const { here, there } = pair(`absent-${change}`)
+        const fences = await absentFences(here, absentKeys)
+        if (change === 'set') {
+          for (const k of absentKeys) await there.set(k, entryOf(there, 7), { ttl: context.ttlMs })
+        } else if (change === 'delete') {
+          await there.deleteMany(absentKeys)
+        } else if (change === 'clear') {
+          await there.clear()
+        } else {
+          await there.invalidateTags(['t'])
+        }
+        const tags = change === 'tags' ? ['t'] : undefined
+        const written = await Promise.all(
+          absentKeys.map((k, i) => write(here, k, 1, fences[i]!, tags)),
+        )
+        expect(written).toEqual(absentKeys.map(() => false))
+        for (const k of absentKeys) {
+          const found = await here.get(k)
+          if (change === 'set') expect(sameEntry(here, found, 7)).toBe(true)
+          else expect(found).toBeUndefined()
+        }
+      })
+    }
+
     it('refuses after another process cleared the namespace', async () => {
       const { here, there } = pair('clear')
       const fence = await here.fence!('k')

@@ -1,6 +1,7 @@
 import type { ComputeRunner } from './compute.js'
 import type { EntryOperations } from './entry-operations.js'
 import type { EntryPolicy } from './entry-policy.js'
+import type { InProcessRead } from './in-process-read.js'
 import type { LoadRunner } from './loading/load-runner.js'
 import type { BulkLoad } from './loading/locked-bulk-load.js'
 import type { ReadOrLoad } from './loading/read-or-load.js'
@@ -39,10 +40,10 @@ export interface CacheParts<K, V> {
   /** What a `getOrSet` lookup leads to: a hit (maybe refreshing ahead), stale, or a load. */
   readonly decide: ReadOrLoad<K, V>
   readonly compute: ComputeRunner<V>
-  /** Registers what runs when the service closes (synchronously, before anything else). */
-  readonly onClose: (dispose: () => void) => void
-  /** getEntry, ttl, expire/touch and entries. */
+  /** has, getEntry, ttl, expire/touch and entries. */
   readonly entryOperations: EntryOperations<K, V>
+  /** `peek`: the synchronous read of the in-process first tier (closed with the service). */
+  readonly inProcess: InProcessRead<K, V>
   /** True when the cache reports removals itself (the provider's store does not). */
   readonly reportRemovals: boolean
   /** Shared with the service: `closed` flips when the service closes. */

@@ -13,36 +13,24 @@ import type {
   SetManyEntry,
   SetOptions,
 } from './cache-types.js'
-import {
-  checkComputeVariantOptions,
-  checkExpireTtl,
-  checkFunction,
-  checkGetEntryOptions,
-  checkList,
-  checkLoadCall,
-  checkSetManyEntry,
-  checkSetOptions,
-  computeRetryBudget,
-} from './call-checks.js'
-import { type ComputeFunction, ifAbsent, ifPresent } from './compute.js'
+import { checkList, checkLoadCall } from './call-checks.js'
 import type { Duration } from './duration.js'
-import { checkValue, type EntryPolicy } from './entry-policy.js'
+import type { EntryPolicy } from './entry-policy.js'
 import { CacheClosedError } from './errors.js'
 import type { CacheEventListener, CacheEventName } from './events.js'
-import { InProcessRead } from './in-process-read.js'
+import type { InProcessRead } from './in-process-read.js'
 import { validateKey } from './keys.js'
-import { getOrSetMany } from './loading/bulk-get-or-set.js'
+import { LoadOperations } from './load-operations.js'
 import { getOrSet } from './loading/get-or-set.js'
-import { untilAborted } from './loading/load-audience.js'
 import { chain, isPromise, toPromise } from './maybe-promise.js'
+import { NamespaceQueries } from './namespace-queries.js'
 import type { KeyCodec, LiveEntry, MaybePromise, ProviderCapabilities } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
-import { refuseSearch } from './search/search-runner.js'
 import type { SimilarLoader, SimilarOptions } from './search/similar.js'
 import type { SearchQuery, SearchResult } from './search-types.js'
 import type { CacheStats } from './stats.js'
 import type { Found } from './tiers/decode.js'
-import type { PlannedWrite, TierHandler } from './tiers/tier-handler.js'
+import type { TierHandler } from './tiers/tier-handler.js'
 import { WriteOperations } from './write-operations.js'
 
 export type { CacheParts } from './cache-parts.js'
@@ -68,13 +56,17 @@ export class Cache<V = unknown, K = string> {
   readonly #policy: EntryPolicy
   readonly #reporter: NamespaceReporter
   /** set, setMany, delete, deleteMany, invalidateTags, clear. */
-  readonly #writes: WriteOperations<V>
+  readonly #writes: WriteOperations<K, V>
+  /** getOrSetMany, refresh, refreshMany. */
+  readonly #loads: LoadOperations<K, V>
   readonly #state: { readonly closed: boolean }
   readonly #maxKeyBytes: number
   /** The key codec, or `undefined` for string keys (used as they are). */
   readonly #keyCodec: KeyCodec<K> | undefined
   /** `peek`: the synchronous read of the in-process first tier. */
   readonly #inProcess: InProcessRead<K, V>
+  /** keys, entries, search, getOrSetSimilar. */
+  readonly #queries: NamespaceQueries<K, V>
 
   /** @internal Built by the cache service. */
   constructor(parts: CacheParts<K, V>, options: { readonly identityKeys: boolean }) {
@@ -83,20 +75,14 @@ export class Cache<V = unknown, K = string> {
     this.#tiers = parts.tiers
     this.#policy = parts.policy
     this.#reporter = parts.reporter
-    this.#writes = new WriteOperations<V>(parts)
+    const keyCheck = (key: K): string => this.#key(key)
+    this.#writes = new WriteOperations<K, V>(parts, keyCheck)
+    this.#loads = new LoadOperations<K, V>(parts, keyCheck)
+    this.#queries = new NamespaceQueries<K, V>(parts)
     this.#state = parts.state
     this.#maxKeyBytes = parts.settings.maxKeyBytes
     this.#keyCodec = options.identityKeys ? undefined : parts.keyCodec
-    this.#inProcess = new InProcessRead<K, V>({
-      first: parts.tiers.inProcessTier,
-      keyCodec: this.#keyCodec,
-      maxKeyBytes: this.#maxKeyBytes,
-      policy: parts.policy,
-      reporter: parts.reporter,
-      namespace: parts.namespace,
-      providerName: parts.providerName,
-    })
-    parts.onClose(() => this.#inProcess.close())
+    this.#inProcess = parts.inProcess
   }
 
   /** Name of the provider this namespace lives on (its L2 when multilevel). */
@@ -186,13 +172,7 @@ export class Cache<V = unknown, K = string> {
     loader: BulkLoader<K, V>,
     options?: GetOrSetOptions,
   ): Promise<(V | undefined)[]> {
-    return toPromise(() => {
-      checkList(keys, 'getOrSetMany', 'keys')
-      const ks = keys.map((key) => this.#key(key))
-      checkLoadCall(loader, options, 'getOrSetMany', this.#policy)
-      const work = getOrSetMany(this.#p, { keys, encoded: ks, loader, options })
-      return untilAborted(work, options?.signal)
-    })
+    return this.#loads.getOrSetMany(keys, loader, options)
   }
 
   /**
@@ -202,11 +182,7 @@ export class Cache<V = unknown, K = string> {
    * old value stays), `signal.reason` on abort, or the typed errors of `getOrSet`.
    */
   refresh(key: K, loader: Loader<K, V>, options?: GetOrSetOptions): Promise<V | undefined> {
-    return toPromise(() => {
-      const k = this.#key(key)
-      checkLoadCall(loader, options, 'refresh', this.#policy)
-      return this.#p.refresher.refresh(k, key, loader, options)
-    })
+    return this.#loads.refresh(key, loader, options)
   }
 
   /** As `refresh`, for many keys with one call of `loader`; resolves in the order of `keys`. */
@@ -215,22 +191,13 @@ export class Cache<V = unknown, K = string> {
     loader: BulkLoader<K, V>,
     options?: GetOrSetOptions,
   ): Promise<(V | undefined)[]> {
-    return toPromise(() => {
-      checkList(keys, 'refreshMany', 'keys')
-      const ks = keys.map((key) => this.#key(key))
-      checkLoadCall(loader, options, 'refreshMany', this.#policy)
-      const work = this.#p.refresher.refreshMany(ks, keys, loader, options)
-      return untilAborted(work, options?.signal)
-    })
+    return this.#loads.refreshMany(keys, loader, options)
   }
 
   /** Writes a value. Rejects with `CacheValueError` (`UNDEFINED_VALUE`) for `undefined`. */
   set(key: K, value: V, options?: SetOptions): Promise<void> {
     try {
-      const k = this.#key(key)
-      checkValue(k, value)
-      checkSetOptions(options)
-      return this.#writes.set(k, value, this.#policy.entry(options?.ttl, options?.tags, false))
+      return this.#writes.set(this.#key(key), value, options)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -238,16 +205,7 @@ export class Cache<V = unknown, K = string> {
 
   /** Writes many values. Every entry is validated before anything is written. */
   setMany(entries: readonly SetManyEntry<K, V>[]): Promise<void> {
-    return toPromise(() => {
-      checkList(entries, 'setMany', 'entries')
-      const writes: PlannedWrite[] = entries.map((e, i) => {
-        checkSetManyEntry(e, i)
-        const k = this.#key(e.key)
-        checkValue(k, e.value)
-        return { key: k, value: e.value, options: this.#policy.entry(e.ttl, e.tags, false) }
-      })
-      return this.#writes.setMany(writes)
-    })
+    return this.#writes.setMany(entries)
   }
 
   /** Deletes a key; resolves to `true` when an entry was removed. */
@@ -257,18 +215,12 @@ export class Cache<V = unknown, K = string> {
 
   /** Deletes many keys; resolves to the number of entries removed. */
   deleteMany(keys: readonly K[]): Promise<number> {
-    return toPromise(() => {
-      checkList(keys, 'deleteMany', 'keys')
-      return this.#writes.deleteMany(keys.map((key) => this.#key(key)))
-    })
+    return this.#writes.deleteMany(keys)
   }
 
   /** True when a live, decodable, non-negative entry exists for `key`. Does not count as a read. */
   has(key: K): Promise<boolean> {
-    return toPromise(() => {
-      const k = this.#key(key)
-      return this.#tiers.readThen(k, this.#isPresent)
-    })
+    return toPromise(() => this.#p.entryOperations.has(this.#key(key)))
   }
 
   /**
@@ -277,19 +229,12 @@ export class Cache<V = unknown, K = string> {
    * A multilevel namespace empties its L1 in every process (L1 copies do not know their tags).
    */
   invalidateTags(tags: readonly string[]): Promise<number> {
-    return toPromise(() => {
-      this.#checkOpen()
-      this.#policy.require('tags', 'invalidateTags')
-      return this.#writes.invalidateTags(this.#policy.tags(tags) ?? [])
-    })
+    return this.#writes.invalidateTags(tags)
   }
 
   /** Removes every entry of this namespace, and nothing outside it (L1 and L2 alike). */
   clear(): Promise<void> {
-    return toPromise(() => {
-      this.#checkOpen()
-      return this.#writes.clear()
-    })
+    return this.#writes.clear()
   }
 
   /**
@@ -305,18 +250,15 @@ export class Cache<V = unknown, K = string> {
     fn: (current: V | undefined) => MaybePromise<ComputeResult<V>>,
     options?: ComputeOptions,
   ): Promise<V | undefined> {
-    return this.#compute(key, fn, options, 'compute', fn)
+    return toPromise(() => this.#p.compute.compute(this.#key(key), fn, options))
   }
 
   /**
    * Iterates the keys of this namespace (of L2 when multilevel). Throws
    * `CacheUnsupportedError` on the first step when the provider has no `iterate` capability.
    */
-  async *keys(): AsyncGenerator<K> {
-    this.#checkOpen()
-    this.#policy.require('iterate', 'keys')
-    const codec = this.#p.keyCodec
-    for await (const k of this.#p.store.keys!()) yield codec.decode(k)
+  keys(): AsyncGenerator<K> {
+    return this.#queries.keys()
   }
 
   /**
@@ -329,10 +271,7 @@ export class Cache<V = unknown, K = string> {
    * event; hits that left or expired in between are skipped.
    */
   search(query: SearchQuery): Promise<SearchResult<K, V>> {
-    return toPromise(() => {
-      this.#checkOpen()
-      return (this.#p.search ?? refuseSearch(this.namespace, 'search')).run(query)
-    })
+    return this.#queries.search(query)
   }
 
   /**
@@ -350,11 +289,7 @@ export class Cache<V = unknown, K = string> {
     loader: SimilarLoader<V>,
     options: SimilarOptions,
   ): Promise<V> {
-    return toPromise(() => {
-      this.#checkOpen()
-      const similar = this.#p.similar ?? refuseSearch(this.namespace, 'getOrSetSimilar')
-      return similar.getOrSet(embedding, loader, options)
-    })
+    return this.#queries.getOrSetSimilar(embedding, loader, options)
   }
 
   /**
@@ -362,10 +297,8 @@ export class Cache<V = unknown, K = string> {
    * from the provider in batches; counts nothing. Throws `CacheUnsupportedError` on the first
    * step when the provider has no `iterate` capability.
    */
-  async *entries(): AsyncGenerator<[K, V]> {
-    this.#checkOpen()
-    this.#policy.require('iterate', 'entries')
-    yield* this.#p.entryOperations.entries()
+  entries(): AsyncGenerator<[K, V]> {
+    return this.#queries.entries()
   }
 
   /**
@@ -376,11 +309,7 @@ export class Cache<V = unknown, K = string> {
    * or option.
    */
   getEntry(key: K, options?: GetEntryOptions): Promise<CacheEntry<V> | undefined> {
-    return toPromise(() => {
-      const k = this.#key(key)
-      checkGetEntryOptions(options)
-      return this.#p.entryOperations.getEntry(k, options)
-    })
+    return toPromise(() => this.#p.entryOperations.getEntry(this.#key(key), options))
   }
 
   /**
@@ -401,12 +330,7 @@ export class Cache<V = unknown, K = string> {
    * `CacheConflictError` when other writes keep winning the race (`computeRetries`).
    */
   expire(key: K, ttl: Duration | null): Promise<boolean> {
-    return toPromise(() => {
-      const k = this.#key(key)
-      checkExpireTtl(ttl)
-      this.#policy.ttlFor(ttl, false)
-      return this.#p.entryOperations.expire(k, ttl, 'expire')
-    })
+    return toPromise(() => this.#p.entryOperations.expire(this.#key(key), ttl))
   }
 
   /**
@@ -415,7 +339,7 @@ export class Cache<V = unknown, K = string> {
    * fresh entry; rejects as `expire`.
    */
   touch(key: K): Promise<boolean> {
-    return toPromise(() => this.#p.entryOperations.expire(this.#key(key), undefined, 'touch'))
+    return toPromise(() => this.#p.entryOperations.touch(this.#key(key)))
   }
 
   /**
@@ -452,7 +376,7 @@ export class Cache<V = unknown, K = string> {
     fn: () => MaybePromise<ComputeResult<V>>,
     options?: ComputeOptions,
   ): Promise<V | undefined> {
-    return this.#compute(key, fn, options, 'computeIfAbsent', ifAbsent(fn))
+    return toPromise(() => this.#p.compute.computeIfAbsent(this.#key(key), fn, options))
   }
 
   /**
@@ -465,7 +389,7 @@ export class Cache<V = unknown, K = string> {
     fn: (current: V) => MaybePromise<ComputeResult<V>>,
     options?: ComputeOptions,
   ): Promise<V | undefined> {
-    return this.#compute(key, fn, options, 'computeIfPresent', ifPresent(fn))
+    return toPromise(() => this.#p.compute.computeIfPresent(this.#key(key), fn, options))
   }
 
   /** Counters since the namespace was opened or `resetStats()` was called. */
@@ -493,29 +417,6 @@ export class Cache<V = unknown, K = string> {
 
   // --- internals ---------------------------------------------------------------------------
 
-  /** Checks a compute call (`compute` or a variant) and runs `decide` on the provider. */
-  #compute(
-    key: K,
-    fn: unknown,
-    options: ComputeOptions | undefined,
-    method: string,
-    decide: ComputeFunction<V>,
-  ): Promise<V | undefined> {
-    return toPromise(() => {
-      const k = this.#key(key)
-      checkFunction(fn, method, 'fn')
-      checkComputeVariantOptions(options, method)
-      this.#policy.require('compute', method)
-      const variant = method === 'compute' ? undefined : method
-      const maxRetries = computeRetryBudget(options, this.#p.settings.computeRetries, variant)
-      return this.#p.compute.run(k, decide, maxRetries)
-    })
-  }
-
-  #checkOpen(): void {
-    if (this.#state.closed) throw new CacheClosedError('cache service')
-  }
-
   #key(key: K): string {
     if (this.#state.closed) throw new CacheClosedError('cache service')
     const codec = this.#keyCodec
@@ -523,10 +424,6 @@ export class Cache<V = unknown, K = string> {
     validateKey(k, this.#maxKeyBytes)
     return k
   }
-
-  /** True for a fresh, non-negative entry. Bound once. */
-  readonly #isPresent = (_k: string, f: Found<V>): boolean =>
-    f !== undefined && this.#policy.isFresh(f) && !f.negative
 
   /** Counts a plain read: fresh entries are hits, anything else a miss. Bound once. */
   readonly #countFresh = (k: string, f: Found<V>): V | undefined => {

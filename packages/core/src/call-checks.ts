@@ -44,6 +44,19 @@ export function checkList(value: unknown, method: string, argument: string): voi
     refuse(method, argument, `must be an array, got ${describeOption(value)}`)
 }
 
+/**
+ * Checks a list of keys and encodes each with `encode` (the facade's key check, which throws
+ * its typed errors). Throws `CacheConfigError` (`INVALID_ARGUMENT`) unless `keys` is an array.
+ */
+export function checkKeyList<K>(
+  keys: readonly K[],
+  method: string,
+  encode: (key: K) => string,
+): string[] {
+  checkList(keys, method, 'keys')
+  return keys.map((key) => encode(key))
+}
+
 /** Throws `CacheConfigError` (`INVALID_ARGUMENT`) unless `value` is a function. */
 export function checkFunction(value: unknown, method: string, argument: string): void {
   if (typeof value !== 'function') {

@@ -1,5 +1,10 @@
-import type { ComputeResult } from './cache-types.js'
-import { checkComputeDecision } from './call-checks.js'
+import type { ComputeOptions, ComputeResult } from './cache-types.js'
+import {
+  checkComputeDecision,
+  checkComputeVariantOptions,
+  checkFunction,
+  computeRetryBudget,
+} from './call-checks.js'
 import { checkValue, type EntryPolicy } from './entry-policy.js'
 import type { MaybePromise, Store, StoreComputeAction } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
@@ -25,7 +30,8 @@ export function ifPresent<V>(
 /**
  * Atomic read-modify-write of one key on the provider. Calls for one key are serialised in
  * this process; across processes the store retries optimistically. After a change, L1 drops
- * its copy and other processes are told.
+ * its copy and other processes are told. `compute`, `computeIfAbsent` and `computeIfPresent`
+ * take the facade's calls (a validated, encoded key) and check the rest.
  */
 export class ComputeRunner<V> {
   readonly #provider: ProviderTier<V>
@@ -36,6 +42,8 @@ export class ComputeRunner<V> {
   readonly #queues = new Map<string, Promise<void>>()
   /** The cache reports removals itself (the provider's store does not). */
   readonly #reportRemovals: boolean
+  /** The namespace's `computeRetries`: the retry budget of a call without `maxRetries`. */
+  readonly #retries: number
 
   constructor(options: {
     /** Marks reads and loads of a key in flight as overtaken when its compute starts. */
@@ -46,13 +54,62 @@ export class ComputeRunner<V> {
     readonly reporter: NamespaceReporter
     /** True when the cache reports removals (the store has no `onRemoval`). */
     readonly reportRemovals?: boolean
+    /** The namespace's `computeRetries`. */
+    readonly retries: number
   }) {
     this.#reportRemovals = options.reportRemovals === true
+    this.#retries = options.retries
     this.#overtake = options.overtake
     this.#provider = options.provider
     this.#tiers = options.tiers
     this.#policy = options.policy
     this.#reporter = options.reporter
+  }
+
+  /** `Cache.compute` on the encoded key `k`; throws as it documents. */
+  compute(
+    k: string,
+    fn: (current: V | undefined) => MaybePromise<ComputeResult<V>>,
+    options: ComputeOptions | undefined,
+  ): Promise<V | undefined> {
+    return this.#checkedRun(k, fn, options, 'compute', fn)
+  }
+
+  /** `Cache.computeIfAbsent` on the encoded key `k`; throws as it documents. */
+  computeIfAbsent(
+    k: string,
+    fn: () => MaybePromise<ComputeResult<V>>,
+    options: ComputeOptions | undefined,
+  ): Promise<V | undefined> {
+    return this.#checkedRun(k, fn, options, 'computeIfAbsent', ifAbsent(fn))
+  }
+
+  /** `Cache.computeIfPresent` on the encoded key `k`; throws as it documents. */
+  computeIfPresent(
+    k: string,
+    fn: (current: V) => MaybePromise<ComputeResult<V>>,
+    options: ComputeOptions | undefined,
+  ): Promise<V | undefined> {
+    return this.#checkedRun(k, fn, options, 'computeIfPresent', ifPresent(fn))
+  }
+
+  /**
+   * Checks a compute call (`compute` or a variant: `fn`, `options`, the `compute` capability)
+   * and runs `decide`. Throws `CacheConfigError` for a bad argument or option and
+   * `CacheUnsupportedError` when the provider cannot compute.
+   */
+  #checkedRun(
+    k: string,
+    fn: unknown,
+    options: ComputeOptions | undefined,
+    method: string,
+    decide: ComputeFunction<V>,
+  ): Promise<V | undefined> {
+    checkFunction(fn, method, 'fn')
+    checkComputeVariantOptions(options, method)
+    this.#policy.require('compute', method)
+    const variant = method === 'compute' ? undefined : method
+    return this.run(k, decide, computeRetryBudget(options, this.#retries, variant))
   }
 
   /** Queues the compute of `k` behind earlier ones in this process; resolves to the value after. */

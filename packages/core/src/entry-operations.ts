@@ -1,11 +1,12 @@
 import type { CacheEntry, GetEntryOptions } from './cache-types.js'
+import { checkExpireTtl, checkGetEntryOptions } from './call-checks.js'
 import type { Duration } from './duration.js'
 import type { EntryPolicy } from './entry-policy.js'
 import { CacheConflictError, CacheDecodeError, CacheUnsupportedError } from './errors.js'
 import { chain } from './maybe-promise.js'
 import type { KeyCodec, MaybePromise, Store, StoreExpireResult } from './ports.js'
 import type { NamespaceReporter } from './reporter.js'
-import { decodeEntries, decodeEntry } from './tiers/decode.js'
+import { decodeEntries, decodeEntry, type Found } from './tiers/decode.js'
 import type { ProviderTier } from './tiers/provider-tier.js'
 import type { InspectedEntry, TierHandler } from './tiers/tier-handler.js'
 
@@ -13,10 +14,11 @@ import type { InspectedEntry, TierHandler } from './tiers/tier-handler.js'
 const ENTRIES_BATCH = 100
 
 /**
- * The entry-level operations of a namespace: an entry with its metadata (`getEntry`), its
- * remaining TTL (`ttl`), a new TTL in place (`expire`, `touch`), and iteration over entries.
- * Reads here count nothing unless asked; a TTL change runs on the provider (compare and
- * swap against the entry read) and L1 drops its copy in every process.
+ * The entry-level operations of a namespace: whether a key has an entry (`has`), an entry
+ * with its metadata (`getEntry`), its remaining TTL (`ttl`), a new TTL in place (`expire`,
+ * `touch`), and iteration over entries. The facade hands them a validated, encoded key; they
+ * check their own options. Reads here count nothing unless asked; a TTL change runs on the
+ * provider (compare and swap against the entry read) and L1 drops its copy in every process.
  */
 export class EntryOperations<K, V> {
   readonly #tiers: TierHandler<V>
@@ -46,11 +48,15 @@ export class EntryOperations<K, V> {
     this.#retries = options.retries
   }
 
-  /** The servable entry of `k` with its metadata, or `undefined`. */
+  /**
+   * The servable entry of `k` with its metadata, or `undefined`. Throws `CacheConfigError`
+   * for a bad option.
+   */
   getEntry(
     k: string,
     options: GetEntryOptions | undefined,
   ): MaybePromise<CacheEntry<V> | undefined> {
+    checkGetEntryOptions(options)
     const count = options?.countAsRead === true
     return chain(this.#tiers.inspect(k), (inspected) => {
       const now = this.#policy.clock.now()
@@ -65,6 +71,15 @@ export class EntryOperations<K, V> {
     })
   }
 
+  /** True when a live, decodable, non-negative entry exists for `k`; counts nothing. */
+  has(k: string): MaybePromise<boolean> {
+    return this.#tiers.readThen(k, this.#isPresent)
+  }
+
+  /** True for a fresh, non-negative entry. Bound once. */
+  readonly #isPresent = (_k: string, f: Found<V>): boolean =>
+    f !== undefined && this.#policy.isFresh(f) && !f.negative
+
   /** Remaining logical TTL of the fresh entry of `k`, ms; `null`: no expiry; `undefined`: none. */
   ttl(k: string): MaybePromise<number | null | undefined> {
     return chain(this.#tiers.inspect(k), (inspected) => {
@@ -77,11 +92,27 @@ export class EntryOperations<K, V> {
   }
 
   /**
+   * Gives the fresh entry of `k` the TTL `ttl` (`null`: none), counted from now; resolves to
+   * `false` when there is none. Throws `CacheConfigError` for a missing `ttl` and
+   * `CacheTtlError` for a bad one.
+   */
+  expire(k: string, ttl: Duration | null): Promise<boolean> {
+    checkExpireTtl(ttl)
+    this.#policy.ttlFor(ttl, false)
+    return this.#change(k, ttl, 'expire')
+  }
+
+  /** Re-applies the namespace's TTL to the fresh entry of `k`, as `expire` changes a TTL. */
+  touch(k: string): Promise<boolean> {
+    return this.#change(k, undefined, 'touch')
+  }
+
+  /**
    * Gives the fresh entry of `k` a new TTL (`option`; `undefined` re-applies the namespace's
    * TTL, the negative TTL for a cached "not found"), counted from now; value, tags and
    * creation time stay. Resolves to `false` when there is no fresh entry.
    */
-  async expire(k: string, option: Duration | null | undefined, method: string): Promise<boolean> {
+  async #change(k: string, option: Duration | null | undefined, method: string): Promise<boolean> {
     const provider = this.#provider
     const store = provider.store
     const withExpiry = provider.codec.withExpiry

@@ -84,7 +84,7 @@ export {
   invalidOption,
   isRecord,
 } from './options.js'
-export { ValuePipeline, type VerifiedDecoding } from './pipeline.js'
+export { ValuePipeline } from './pipeline.js'
 export * from './ports.js'
 export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from './search/query.js'
 export { MAX_VECTOR_DIMENSIONS } from './search/schema.js'

@@ -7,7 +7,9 @@ import { EntryOperations } from './entry-operations.js'
 import { type Clock, EntryPolicy } from './entry-policy.js'
 import { CacheClosedError, CacheConfigError } from './errors.js'
 import type { CacheEvents } from './events.js'
+import { InProcessRead } from './in-process-read.js'
 import { stringKeys } from './keys.js'
+import { signalOf } from './loading/load-control.js'
 import { LoadRunner } from './loading/load-runner.js'
 import { type BulkLoad, LockedBulkLoad } from './loading/locked-bulk-load.js'
 import { ReadOrLoad } from './loading/read-or-load.js'
@@ -18,7 +20,7 @@ import { Singleflight } from './loading/singleflight.js'
 import { StampedeLock } from './loading/stampede-lock.js'
 import type { ServiceLog } from './logger.js'
 import type { NamespaceSettings } from './namespace-settings.js'
-import type { CacheProvider, KeyCodec, Store } from './ports.js'
+import type { CacheProvider, KeyCodec, Store, StoreBusEvent } from './ports.js'
 import { NamespaceReporter } from './reporter.js'
 import { FieldExtractor } from './search/extract.js'
 import { SearchRunner } from './search/search-runner.js'
@@ -60,7 +62,7 @@ export interface NamespaceInputs {
  * namespace needs a bus its provider does not have.
  */
 export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
-  const { name, settings, provider } = inputs
+  const { name, settings, provider, store } = inputs
   const reporter = new NamespaceReporter(name, inputs.events, inputs.clock, inputs.log)
   const policy = new EntryPolicy({
     settings,
@@ -111,6 +113,7 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
           onClose: inputs.onClose,
           listener: {
             keysChanged: (keys) => {
+              store.busEvent?.({ kind: 'keys', keys })
               parts.tiers.dropCopies(keys)
               for (const k of keys) {
                 parts.overtake.key(k)
@@ -118,22 +121,32 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
               }
             },
             everythingChanged: () => {
+              store.busEvent?.(EVERYTHING)
               parts.tiers.dropAllCopies()
               parts.overtake.all()
               parts.lock?.wakeAll()
             },
             interrupted: () => {
+              store.busEvent?.(INTERRUPTED)
               parts.tiers.dropAllCopies({ bypass: true })
               parts.overtake.all()
               parts.lock?.wakeAll()
             },
             resumed: () => {
+              store.busEvent?.(LIVE)
               parts.overtake.all()
               parts.tiers.trustAgain()
             },
           },
         })
       : undefined
+    if (bus !== undefined && store.busEvent !== undefined) {
+      // The store learns from the bus only while it is live (see `Store.busEvent`).
+      void bus.ready.then(() => {
+        if (!inputs.state.closed) store.busEvent?.(LIVE)
+      })
+      inputs.onClose(async () => store.busEvent?.(INTERRUPTED))
+    }
     tiers = new TwoTier<V>({
       l1,
       provider: providerTier,
@@ -158,10 +171,11 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
           reporter,
         })
   inputs.onClose(async () => runner.close(new CacheClosedError('cache service')))
-  const load: LockedLoad<K, V> = (k, key, loader, options, staleSince, signal) =>
+  // Under the lock, the fence is captured after the lock is held, together with a re-read.
+  const load: LockedLoad<K, V> = (k, key, loader, options, staleSince, signal, read) =>
     lock === undefined || guard?.open === true
-      ? runner.load(k, key, loader, options, signal)
-      : lock.load(k, key, loader, options, staleSince, signal)
+      ? runner.load(k, key, loader, options, signal, read)
+      : lock.load(k, key, loader, options, staleSince, signalOf(signal))
   const lockedBulk =
     lock === undefined || settings.lock === undefined
       ? undefined
@@ -218,6 +232,17 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
           reporter,
           keyCodec,
         })
+  const identityKeys = settings.keyCodec === stringKeys
+  const inProcess = new InProcessRead<K, V>({
+    first: tiers.inProcessTier,
+    keyCodec: identityKeys ? undefined : keyCodec,
+    maxKeyBytes: settings.maxKeyBytes,
+    policy,
+    reporter,
+    namespace: name,
+    providerName: settings.provider,
+  })
+  inputs.onClose(async () => inProcess.close())
   const cache = new (inputs.diagnostics ? TracedCache : Cache)<V, K>(
     {
       namespace: name,
@@ -259,6 +284,7 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
         policy,
         reporter,
         reportRemovals,
+        retries: settings.computeRetries,
       }),
       entryOperations: new EntryOperations<K, V>({
         tiers,
@@ -269,11 +295,8 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
         providerName: settings.provider,
         retries: settings.computeRetries,
       }),
+      inProcess,
       reportRemovals,
-      onClose: (dispose) =>
-        inputs.onClose(async () => {
-          dispose()
-        }),
       state: inputs.state,
       search: searchRunner,
       similar:
@@ -291,11 +314,15 @@ export function assembleNamespace<K, V>(inputs: NamespaceInputs): Cache<V, K> {
                   : { port: providerPort(provider, 'lock'), settings: settings.lock },
             }),
     },
-    { identityKeys: settings.keyCodec === stringKeys },
+    { identityKeys },
   )
   if (tiers instanceof TwoTier) tiers.start()
   return cache
 }
+
+const LIVE: StoreBusEvent = Object.freeze({ kind: 'live' })
+const INTERRUPTED: StoreBusEvent = Object.freeze({ kind: 'interrupted' })
+const EVERYTHING: StoreBusEvent = Object.freeze({ kind: 'everything' })
 
 /**
  * Hears the removals of a store that reports them (in-process stores), as `removal` events

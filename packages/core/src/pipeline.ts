@@ -21,18 +21,6 @@ export interface DecodedEntry<V> extends EntryMeta {
 }
 
 /**
- * An encoder that can decode its payload in place, from an envelope whose checksum matched.
- * The pipeline calls `decodeVerified` (instead of `decode`) only for an entry with no
- * transformer, after the envelope's CRC-32 vouched that `bytes[start, end)` are the bytes
- * `encode` (or `encodeText`) wrote, so the encoder may skip checks that only catch corrupt
- * bytes (UTF-8 validity, for a text format). It must still refuse what `encode` never
- * produces (bad syntax, unknown tags): throwing, never returning a guess.
- */
-export interface VerifiedDecoding<V = unknown> {
-  decodeVerified(bytes: Uint8Array, start: number, end: number): V
-}
-
-/**
  * The value pipeline of a bytes store: encoder, then transformers (by priority), then the
  * envelope; and the reverse. Synchronous unless a transformer answers with a promise.
  * Shared by cacheport's own packages; not part of the supported API and may change in any release.
@@ -182,10 +170,9 @@ export class ValuePipeline {
       const encoder = this.#registry.get(encoderId)
       if (encoder === undefined) throw unknownEncoder(encoderId, key)
       try {
-        const verified = (encoder as Partial<VerifiedDecoding<unknown>>).decodeVerified
         value = (
-          verified !== undefined
-            ? verified.call(encoder, bytes, start, end)
+          encoder.decodeVerified !== undefined
+            ? encoder.decodeVerified(bytes, start, end)
             : encoder.decode(bytes.subarray(start, end))
         ) as V
       } catch (error) {

@@ -15,73 +15,7 @@ import type {
 /** A value or a promise of it. Stores and transformers may answer synchronously. */
 export type MaybePromise<T> = T | Promise<T>
 
-/** Turns values into bytes and back. `id` is written into every entry, so keep it stable. */
-export interface Encoder<V = unknown> {
-  /** Stable identifier, 1-255 ASCII bytes (e.g. `json`, `cbor`). */
-  readonly id: string
-  /** Encode a value. Throws when the value cannot be represented. */
-  encode(value: V): Uint8Array
-  /**
-   * Optional: encode a value as a string whose UTF-8 bytes are exactly what `encode` returns
-   * (text formats such as JSON). With no transformer to run, the pipeline writes that string
-   * straight into the envelope, saving a buffer and a copy. Throws as `encode` does.
-   */
-  encodeText?(value: V): string
-  /** Decode bytes produced by `encode`. Throws on malformed input; never returns a guess. */
-  decode(bytes: Uint8Array): V
-}
-
-/** Where a transformer runs in the pipeline: compression always runs before encryption. */
-export const TransformerPriority = {
-  compression: 100,
-  encryption: 200,
-} as const
-
-/** What a transformer sees besides the bytes: used, for example, as AEAD associated data. */
-export interface TransformContext {
-  readonly namespace: string
-  /** The encoded key (after the KeyCodec, before any provider prefix). */
-  readonly key: string
-}
-
-/** Result of a transformer's `encode`: new bytes plus an optional parameter kept in the envelope. */
-export interface TransformResult {
-  readonly bytes: Uint8Array
-  /** Small per-entry parameter (a key id, a dictionary id), at most 255 bytes. */
-  readonly param?: Uint8Array
-}
-
-/** Bytes-to-bytes stage (compression, encryption). */
-export interface Transformer {
-  /** Stable identifier, 1-255 ASCII bytes, recorded in every entry it was applied to. */
-  readonly id: string
-  /** Lower runs first when encoding; see `TransformerPriority`. */
-  readonly priority: number
-  /**
-   * When true, a reader configured with this transformer refuses every entry that was not
-   * passed through it, negative entries included (an encryption transformer sets this, so a
-   * writer with access to the backend cannot plant plaintext). A required transformer must
-   * never skip (`encode` never returns `null`).
-   */
-  readonly required?: boolean
-  /**
-   * Transform bytes on the way in. Return `null` to skip (e.g. below a size threshold): the
-   * envelope then does not name this transformer and reading skips it too.
-   */
-  encode(bytes: Uint8Array, context: TransformContext): MaybePromise<TransformResult | null>
-  /** Reverse `encode`. Throws on bytes it cannot reverse (tampered, truncated, unknown key). */
-  decode(
-    bytes: Uint8Array,
-    param: Uint8Array | undefined,
-    context: TransformContext,
-  ): MaybePromise<Uint8Array>
-}
-
-/** Maps typed keys to the strings a store works with. */
-export interface KeyCodec<K> {
-  encode(key: K): string
-  decode(encoded: string): K
-}
+export * from './codec-ports.js'
 
 /**
  * What a live-value store holds: the value itself plus the metadata a bytes store keeps in the
@@ -134,6 +68,28 @@ export type StoreComputeAction<E> =
 export interface StoreComputeOptions {
   /** How many times an optimistic store may retry after losing a race. */
   readonly maxRetries?: number
+}
+
+/**
+ * What a namespace's bus reported (`Store.busEvent`): `live` when it announces every change
+ * other processes make from now on, `interrupted` when announcements may be missed, `keys`
+ * when another process changed these keys, `everything` when another process invalidated
+ * tags or cleared the namespace.
+ */
+export type StoreBusEvent =
+  | { readonly kind: 'live' }
+  | { readonly kind: 'interrupted' }
+  | { readonly kind: 'keys'; readonly keys: readonly string[] }
+  | { readonly kind: 'everything' }
+
+/** Options of `Store.fence`. */
+export interface StoreFenceOptions {
+  /**
+   * The caller's read of `key` just before found no entry at all (not an unreadable one). A
+   * store may then take the stored value as absent and answer without a round trip: a value
+   * written since makes the write-back refuse, as any change would.
+   */
+  readonly absent?: boolean
 }
 
 /**
@@ -226,7 +182,13 @@ export interface Store<E = Uint8Array> {
    * with `setIfUnchanged`; an in-process store needs neither (the cache's own bookkeeping
    * already covers one process).
    */
-  fence?(key: string): MaybePromise<string>
+  fence?(key: string, options?: StoreFenceOptions): MaybePromise<string>
+  /**
+   * Optional: what the namespace's invalidation bus told this process, so a store can keep
+   * what it learned about other processes' changes (for `fence`) up to date. Called only for
+   * namespaces with a bus; never throws.
+   */
+  busEvent?(event: StoreBusEvent): void
   /**
    * Writes `entry` only if nothing `fence` covers changed since it was captured: no other
    * write or delete of `key`, no invalidation of a tag (when `options.tags` is not empty),

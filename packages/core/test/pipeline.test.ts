@@ -6,7 +6,6 @@ import {
   type Encoder,
   readEnvelope,
   ValuePipeline,
-  type VerifiedDecoding,
 } from '@cacheport/core'
 import { describe, expect, it } from 'vitest'
 import { asyncReverser, testJson, xorTransformer } from './helpers/codecs.js'
@@ -87,9 +86,9 @@ describe('value pipeline', () => {
   })
 })
 
-describe('decoding in place (VerifiedDecoding)', () => {
+describe('decoding in place (Encoder.decodeVerified)', () => {
   /** testJson plus decodeVerified, recording each call's payload. */
-  function verifiedJson(calls: string[]): Encoder & VerifiedDecoding {
+  function verifiedJson(calls: string[]): Encoder {
     return {
       ...testJson,
       decodeVerified(bytes, start, end) {
@@ -146,7 +145,7 @@ describe('decoding in place (VerifiedDecoding)', () => {
   })
 
   it('wraps a decodeVerified failure in a CacheDecodeError naming the encoder and key', () => {
-    const failing: Encoder & VerifiedDecoding = {
+    const failing: Encoder = {
       ...testJson,
       decodeVerified: () => {
         throw new Error('no')
@@ -162,7 +161,7 @@ describe('decoding in place (VerifiedDecoding)', () => {
   it('keeps the metadata of an entry whose decoder reads another entry meanwhile', () => {
     let inner: Uint8Array | undefined
     let pipeline: ValuePipeline | undefined
-    const nesting: Encoder & VerifiedDecoding = {
+    const nesting: Encoder = {
       ...testJson,
       decodeVerified(bytes, start, end) {
         // Reads another entry from inside a decode (the header scratch is shared).

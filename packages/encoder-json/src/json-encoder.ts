@@ -1,4 +1,4 @@
-import { CacheValueError, type Encoder, type VerifiedDecoding } from '@cacheport/core'
+import { CacheValueError, type Encoder } from '@cacheport/core'
 import { fromWire } from './from-wire.js'
 import { toWire } from './to-wire.js'
 import { utf8Decode, utf8Encode, utf8Text } from './utf8.js'
@@ -51,7 +51,7 @@ function decode(bytes: Uint8Array): unknown {
 
 /**
  * `decode` of `bytes[start, end)` in an envelope whose checksum matched (see
- * `VerifiedDecoding`): those are the UTF-8 bytes `encode` wrote, so they are turned into text
+ * `Encoder.decodeVerified`): those are the UTF-8 bytes `encode` wrote, so they are turned into text
  * with no separate UTF-8 validation and no sub-view. Syntax and tags are checked as `decode`
  * checks them.
  */
@@ -85,7 +85,7 @@ function parse(prefix: number, text: string): unknown {
   return prefix === PLAIN_PREFIX ? parsed : fromWire(parsed)
 }
 
-const instance: Encoder<unknown> & VerifiedDecoding<unknown> = Object.freeze({
+const instance: Encoder<unknown> = Object.freeze({
   id: JSON_ENCODER_ID,
   encode,
   encodeText,
@@ -101,7 +101,7 @@ const instance: Encoder<unknown> & VerifiedDecoding<unknown> = Object.freeze({
  *
  * `encodeText` returns the same bytes as text (the pipeline writes it straight into the
  * envelope), and `decodeVerified` reads a payload in place from an envelope whose checksum
- * matched (the pipeline's read of an entry with no transformer; see `VerifiedDecoding`). `encode` and `encodeText` throw `CacheValueError` (`ENCODE_FAILED`) for `undefined` at the top level,
+ * matched (the pipeline's read of an entry with no transformer). `encode` and `encodeText` throw `CacheValueError` (`ENCODE_FAILED`) for `undefined` at the top level,
  * functions, symbols, objects of other classes and circular structures. `decode` throws
  * `Error` (a `SyntaxError` for invalid JSON) for empty input, an unknown format byte, invalid
  * UTF-8, invalid JSON or a malformed or unknown tag; it never returns a guess.

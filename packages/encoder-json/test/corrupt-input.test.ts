@@ -3,7 +3,6 @@ import {
   CacheValueError,
   createEncodingRegistry,
   ValuePipeline,
-  type VerifiedDecoding,
 } from '@cacheport/core'
 import { describe, expect, it } from 'vitest'
 import { jsonEncoder } from '../src/index.js'
@@ -122,7 +121,7 @@ describe('jsonEncoder decode rejects corrupt input', () => {
 })
 
 describe('jsonEncoder decodeVerified', () => {
-  const verified = (enc as typeof enc & VerifiedDecoding).decodeVerified
+  const verified = enc.decodeVerified?.bind(enc) as NonNullable<typeof enc.decodeVerified>
   /** `bytes` inside a larger buffer, with its bounds. */
   const embedded = (bytes: Uint8Array): [Uint8Array, number, number] => {
     const out = new Uint8Array(bytes.byteLength + 7).fill(0x5d)

@@ -111,6 +111,11 @@ export abstract class NodeRedisCommands implements RedisCommands {
     return this.send(key, ['TYPE', key], STRINGS, true) as Promise<string>
   }
 
+  /** `HMGET key field...` with string replies (the write-back fence's generations). */
+  hmget(key: string, ...fields: string[]): Promise<(string | null)[]> {
+    return this.send(key, ['HMGET', key, ...fields], STRINGS, true) as Promise<(string | null)[]>
+  }
+
   /** `HGET key field` with a Buffer reply (searchable namespaces keep entries in hashes). */
   hgetBuffer(key: string, field: string): Promise<Buffer | null> {
     return this.send(key, ['HGET', key, field], BUFFERS, true) as Promise<Buffer | null>

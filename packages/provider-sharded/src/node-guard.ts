@@ -63,16 +63,18 @@ export class GuardedStore<E> implements Store<E> {
   readonly keys?: NonNullable<Store<E>['keys']>
   readonly fence?: NonNullable<Store<E>['fence']>
   readonly setIfUnchanged?: NonNullable<Store<E>['setIfUnchanged']>
+  readonly busEvent?: NonNullable<Store<E>['busEvent']>
 
   constructor(store: Store<E>, guard: NodeGuard) {
     this.namespace = store.namespace
     this.kind = store.kind
     this.#store = store
     this.#guard = guard
-    const { compute, keys, fence, setIfUnchanged } = store
+    const { compute, keys, fence, setIfUnchanged, busEvent } = store
+    if (busEvent !== undefined) this.busEvent = (event) => busEvent.call(store, event)
     if (fence !== undefined && setIfUnchanged !== undefined) {
       // The write-back fence: refused while open, so the load then writes nothing back.
-      this.fence = (key) => guard.write(() => fence.call(store, key))
+      this.fence = (key, options) => guard.write(() => fence.call(store, key, options))
       this.setIfUnchanged = (key, entry, token, options) =>
         guard.write(() => setIfUnchanged.call(store, key, entry, token, options))
     }

@@ -41,6 +41,7 @@ export class ShardedStore<E> implements Store<E> {
   readonly inProcess?: boolean
   readonly fence?: NonNullable<Store<E>['fence']>
   readonly setIfUnchanged?: NonNullable<Store<E>['setIfUnchanged']>
+  readonly busEvent?: NonNullable<Store<E>['busEvent']>
 
   constructor(options: {
     readonly namespace: string
@@ -82,8 +83,14 @@ export class ShardedStore<E> implements Store<E> {
     if (stores.every((s) => s.inProcess === true)) this.inProcess = true
     // Race-free write-back when every node has it: the fence and the write go to the key's
     // node (a ring change in between makes the other node refuse the foreign token).
+    // What the bus reports reaches every node's store (forgetting more than needed is harmless).
+    if (options.stores.some((s) => s.busEvent !== undefined)) {
+      this.busEvent = (event) => {
+        for (const s of options.stores) s.busEvent?.(event)
+      }
+    }
     if (options.stores.every((s) => s.fence !== undefined && s.setIfUnchanged !== undefined)) {
-      this.fence = (key) => this.#storeOf(key).fence!(key)
+      this.fence = (key, options) => this.#storeOf(key).fence!(key, options)
       this.setIfUnchanged = (key, entry, token, writeOptions) =>
         this.#storeOf(key).setIfUnchanged!(key, entry, token, writeOptions)
     }

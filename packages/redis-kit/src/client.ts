@@ -36,6 +36,8 @@ export interface RedisCommands {
   exists(...keys: string[]): Promise<number>
   /** The Redis type of `key` (`string`, `list`, `hash`, ..., `none`). */
   type(key: string): Promise<string>
+  /** `HMGET key field...`: each field's value, `null` where absent. */
+  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>
   flushdb(): Promise<unknown>
   ping(): Promise<unknown>
 }

@@ -25,6 +25,11 @@ export interface EntryLayout {
   readonly invalidateScript: LuaScript
   readonly expireScript: LuaScript
   readonly fenceScript: LuaScript
+  /**
+   * Whether the fence of a key read as absent may come from generations this process learned,
+   * with the short create script as its write-back (see `RedisFence`): the string layout only.
+   */
+  readonly learnsFences: boolean
 }
 
 /** Plain namespaces: the stored value is a string (`GET`, `SET`). */
@@ -34,6 +39,7 @@ export const STRING_ENTRIES: EntryLayout = {
   invalidateScript: new LuaScript(INVALIDATE_SCRIPT),
   expireScript: new LuaScript(EXPIRE_SCRIPT),
   fenceScript: new LuaScript(FENCE_SCRIPT),
+  learnsFences: true,
 }
 
 /** A client that can read one hash field as a Buffer (ioredis, iovalkey, the node-redis adapter). */
@@ -57,4 +63,5 @@ export const HASH_ENTRIES: EntryLayout = {
   invalidateScript: new LuaScript(HASH_INVALIDATE_SCRIPT),
   expireScript: new LuaScript(HASH_EXPIRE_SCRIPT),
   fenceScript: new LuaScript(HASH_FENCE_SCRIPT),
+  learnsFences: false,
 }

@@ -62,7 +62,19 @@ export class KeyLayout {
    * 1/256 of the other loads in flight in its bucket, not all of them.
    */
   fenceCell(key: string): string {
-    return `d${(fnv1a(key) >>> 16) & 0xff}`
+    return `d${this.fenceCellIndex(key)}`
+  }
+
+  /**
+   * The number (0..255) of `fenceCell(key)`. FNV-1a alone barely moves these bits between
+   * keys that differ in their last character (`item:1`, `item:2`…), so the hash is mixed
+   * first (MurmurHash3's finaliser) and keys spread over every cell.
+   */
+  fenceCellIndex(key: string): number {
+    let h = fnv1a(key)
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+    return ((h ^ (h >>> 16)) >>> 16) & 0xff
   }
 
   /** The fence hash of a bucket (same hash slot as its values). */

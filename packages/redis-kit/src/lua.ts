@@ -165,6 +165,31 @@ return 1
 `
 
 /**
+ * The usual cold miss of the string layout, written back as cheaply as it can be: an untagged
+ * load of a key that was absent when its fence was captured. Writes only if the fence hash
+ * has the same incarnation, clear and delete-cell generations and the key holds no string
+ * (a key of another type counts as absent and is overwritten, as everywhere). KEYS[1] value
+ * key, KEYS[2] fence hash. ARGV: cell field, "<incarnation> <clear gen> <cell gen>", stored
+ * value, ttl ms ('0' none). Returns 1 when written, 0 when a value is there, or, when a
+ * generation changed, { incarnation, clear gen, tag gen, cell gen } as they are now.
+ */
+export const FENCED_CREATE_SCRIPT = `
+local f = redis.call('HMGET', KEYS[2], 'i', 'c', ARGV[1], 't')
+local i, c, d = f[1] or '', f[2] or '', f[3] or ''
+if i .. ' ' .. c .. ' ' .. d ~= ARGV[2] then return { i, c, f[4] or '', d } end
+local ttl = ARGV[4]
+if ttl == '0' then
+  if redis.call('SET', KEYS[1], ARGV[3], 'NX') then return 1 end
+elseif redis.call('SET', KEYS[1], ARGV[3], 'PX', ttl, 'NX') then
+  return 1
+end
+-- Something is there: a string refuses; a key of another type is overwritten.
+if redis.call('TYPE', KEYS[1])['ok'] == 'string' then return 0 end
+if ttl == '0' then redis.call('SET', KEYS[1], ARGV[3]) else redis.call('SET', KEYS[1], ARGV[3], 'PX', ttl) end
+return 1
+`
+
+/**
  * Bumps one generation of a fence hash (KEYS[1]): ARGV[1] the field ('c' before a clear).
  */
 export const FENCE_BUMP_SCRIPT = `

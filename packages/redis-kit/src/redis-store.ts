@@ -4,11 +4,13 @@ import {
   CacheDecodeError,
   type MaybePromise,
   type Store,
+  type StoreBusEvent,
   type StoreComputeAction,
   type StoreComputeOptions,
   type StoreEntry,
   type StoreExpireOptions,
   type StoreExpireResult,
+  type StoreFenceOptions,
   type StoreInspection,
   type StoreWriteOptions,
 } from '@cacheport/core'
@@ -111,16 +113,22 @@ export class RedisStore implements Store<Uint8Array> {
     this.#c = context
     this.#entries = entries
     this.#grouper = new BucketGrouper(layout)
-    this.#fence = new RedisFence(layout, context, (start) => this.#send(start), entries.fenceScript)
+    this.#fence = new RedisFence(layout, context, (start) => this.#send(start), entries)
   }
 
   /**
    * Captures what a load's write-back must find unchanged (see `RedisFence`): one script
-   * call. Rejects with a typed error when the backend fails.
+   * call; for a key the caller just read as absent, one HMGET, or no round trip at all while
+   * the namespace's bus is live. Rejects with a typed error when the backend fails.
    */
-  fence(key: string): Promise<string> {
+  fence(key: string, options?: StoreFenceOptions): string | Promise<string> {
     this.#c.checkOpen()
-    return this.#fence.capture(key)
+    return this.#fence.capture(key, options)
+  }
+
+  /** What the namespace's bus told this process (see `Store.busEvent` and `RedisFence`). */
+  busEvent(event: StoreBusEvent): void {
+    this.#fence.busEvent(event)
   }
 
   /**
@@ -244,6 +252,7 @@ export class RedisStore implements Store<Uint8Array> {
 
   invalidateTags(tags: readonly string[]): Promise<number> {
     this.#c.checkOpen()
+    this.#fence.invalidatingTags()
     const layout = this.#layout
     const script = this.#entries.invalidateScript
     const work = Promise.all(
@@ -512,6 +521,7 @@ export class RedisStore implements Store<Uint8Array> {
 
   /** Deletes keys of one bucket (bumping their fence cells); -1 when `expected` did not hold. */
   async #delete(keys: readonly string[], expected: string): Promise<number> {
+    this.#fence.deleting(keys)
     const layout = this.#layout
     const bucket = layout.bucket(keys[0] as string)
     const valueKeys = keys.map((k) => layout.valueKey(k))

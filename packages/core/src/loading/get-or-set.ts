@@ -62,7 +62,7 @@ export function getOrSet<K, V>(
       // A failing provider degrades to the loader (unless the namespace turned that off).
       if (!parts.settings.loaderFallback || !isBackendFailure(error)) throw error
       parts.reporter.error(k, 'get', error)
-      return decide.afterLookup(k, key, undefined, loader, options, audience)
+      return decide.afterLookup(k, key, undefined, loader, options, audience, 'failed')
     },
   )
   return singleflight.track(k, next, audience, signal)

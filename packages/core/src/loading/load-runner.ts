@@ -10,10 +10,10 @@ import { loadChannel } from '../diagnostics.js'
 import type { EntryPolicy } from '../entry-policy.js'
 import { CacheError, CacheValueError } from '../errors.js'
 import { isPromise } from '../maybe-promise.js'
-import type { KeyCodec, MaybePromise } from '../ports.js'
+import type { KeyCodec, MaybePromise, StoreFenceOptions } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
 import type { PlannedWrite, TierHandler } from '../tiers/tier-handler.js'
-import { LoadControl } from './load-control.js'
+import { type CallerSignal, LoadControl } from './load-control.js'
 import { BulkLoaderSettings, SingleLoaderContext } from './loader-context.js'
 
 /** A load in flight, and whether a write or invalidation overtook it (it then writes nothing). */
@@ -29,6 +29,14 @@ interface RunningLoad {
 
 /** What `LoadRunner.capture` resolves to (see `RunningLoad.fence`). */
 export type CapturedFence = MaybePromise<string | null | undefined>
+
+/**
+ * Given to `LoadRunner.load` in place of a fence: the caller's read of the key just found no
+ * entry, so the store may capture the fence without a round trip (`StoreFenceOptions.absent`).
+ */
+export const READ_ABSENT: unique symbol = Symbol('cacheport.readAbsent')
+
+const ABSENT: StoreFenceOptions = Object.freeze({ absent: true })
 
 /**
  * Runs loaders: gives them their context, times them, checks what they return and writes the
@@ -84,10 +92,10 @@ export class LoadRunner<K, V> {
    */
   close(reason: unknown): void {
     this.#closed = true
-    for (const control of this.#controls) control.controller.abort(reason)
+    for (const control of this.#controls) control.abort(reason)
   }
 
-  #control(signal: AbortSignal | undefined): LoadControl {
+  #control(signal: CallerSignal | undefined): LoadControl {
     const control = new LoadControl(signal)
     this.#controls.add(control)
     return control
@@ -107,23 +115,23 @@ export class LoadRunner<K, V> {
     key: K,
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
-    signal?: AbortSignal,
-    fence?: CapturedFence,
+    signal?: CallerSignal,
+    fence?: CapturedFence | typeof READ_ABSENT,
   ): Promise<V | undefined> {
     const control = this.#control(signal)
     // Registered before the fence is read, so a local write in the meantime overtakes it.
     const running: RunningLoad = { overtaken: false, fence: undefined }
     this.#running.set(k, running)
-    const captured = fence ?? this.capture(k)
+    const captured = fence === READ_ABSENT ? this.capture(k, ABSENT) : (fence ?? this.capture(k))
     let out: Promise<V | undefined>
     if (isPromise(captured)) {
       out = captured.then((f) => {
         running.fence = f
-        return this.#loadOne(k, key, loader, options, control.controller.signal, running)
+        return this.#loadOne(k, key, loader, options, control, running)
       })
     } else {
       running.fence = captured
-      out = this.#loadOne(k, key, loader, options, control.controller.signal, running)
+      out = this.#loadOne(k, key, loader, options, control, running)
     }
     out.then(
       () => this.#release(control),
@@ -137,10 +145,10 @@ export class LoadRunner<K, V> {
    * resolves to `null`: the load then writes nothing back, and the `error` event is the
    * write-back's (`set`).
    */
-  capture(k: string): CapturedFence {
+  capture(k: string, options?: StoreFenceOptions): CapturedFence {
     let fence: MaybePromise<string | undefined>
     try {
-      fence = this.#tiers.fence(k)
+      fence = this.#tiers.fence(k, options)
     } catch (error) {
       this.#reporter.error(k, 'set', error)
       return null
@@ -160,10 +168,10 @@ export class LoadRunner<K, V> {
     key: K,
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
-    signal: AbortSignal,
+    control: LoadControl,
     running: RunningLoad,
   ): Promise<V | undefined> {
-    const context = new SingleLoaderContext(key, signal)
+    const context = new SingleLoaderContext(key, control)
     const started = performance.now()
     let result: MaybePromise<V | NotFound>
     try {
@@ -284,19 +292,12 @@ export class LoadRunner<K, V> {
     original: ReadonlyMap<string, K>,
     loader: BulkLoader<K, V>,
     options: GetOrSetOptions | undefined,
-    signal?: AbortSignal,
+    signal?: CallerSignal,
     fencesGiven?: ReadonlyMap<string, CapturedFence>,
   ): Promise<Map<string, V | undefined>> {
     const control = this.#control(signal)
     try {
-      return await this.#loadMany(
-        fresh,
-        original,
-        loader,
-        options,
-        control.controller.signal,
-        fencesGiven,
-      )
+      return await this.#loadMany(fresh, original, loader, options, control, fencesGiven)
     } finally {
       this.#release(control)
     }
@@ -307,7 +308,7 @@ export class LoadRunner<K, V> {
     original: ReadonlyMap<string, K>,
     loader: BulkLoader<K, V>,
     options: GetOrSetOptions | undefined,
-    signal: AbortSignal,
+    control: LoadControl,
     fencesGiven: ReadonlyMap<string, CapturedFence> | undefined,
   ): Promise<Map<string, V | undefined>> {
     const records = new Map<string, RunningLoad>()
@@ -329,7 +330,7 @@ export class LoadRunner<K, V> {
           ;(records.get(k) as RunningLoad).fence = fences[i] as string | null | undefined
         })
       }
-      const context = new BulkLoaderSettings(signal)
+      const context = new BulkLoaderSettings(control)
       const started = performance.now()
       let result: Awaited<ReturnType<BulkLoader<K, V>>>
       try {

@@ -8,14 +8,19 @@ import { type Duration, resolveTtl } from '../duration.js'
 
 /** What a loader said about the value it produced (TTL, tags, skip). */
 class LoaderSettings {
-  readonly signal: AbortSignal
+  readonly #control: { readonly signal: AbortSignal }
   ttl: Duration | null | undefined
   ttlSet = false
   tags: readonly string[] | undefined
   skipped = false
 
-  constructor(signal: AbortSignal) {
-    this.signal = signal
+  /** `control.signal` is read only when the loader reads `signal` (it may be built then). */
+  constructor(control: { readonly signal: AbortSignal }) {
+    this.#control = control
+  }
+
+  get signal(): AbortSignal {
+    return this.#control.signal
   }
 
   setTtl(ttl: Duration | null): void {
@@ -36,8 +41,8 @@ class LoaderSettings {
 /** The context a single-key loader receives. */
 export class SingleLoaderContext<K> extends LoaderSettings implements LoaderContext<K> {
   readonly key: K
-  constructor(key: K, signal: AbortSignal) {
-    super(signal)
+  constructor(key: K, control: { readonly signal: AbortSignal }) {
+    super(control)
     this.key = key
   }
 

@@ -6,6 +6,7 @@ import type { NamespaceReporter } from '../reporter.js'
 import type { Found } from '../tiers/decode.js'
 import { withHardTimeout } from './hard-timeout.js'
 import type { LoadAudience } from './load-audience.js'
+import { READ_ABSENT } from './load-runner.js'
 import type { RefreshAhead } from './refresh-ahead.js'
 import type { LockedLoad, Revalidation } from './revalidation.js'
 
@@ -59,7 +60,8 @@ export class ReadOrLoad<K, V> {
 
   /**
    * Decides on a looked-up entry: hit, stale within grace, or miss and load. A load's signal
-   * is `audience`'s, which the hard timeout aborts.
+   * is `audience`'s, which the hard timeout aborts. `lookup` is `'failed'` when the provider
+   * read failed and `f` stands for nothing read.
    */
   afterLookup(
     k: string,
@@ -68,6 +70,7 @@ export class ReadOrLoad<K, V> {
     loader: Loader<K, V>,
     options: GetOrSetOptions | undefined,
     audience: LoadAudience,
+    lookup: 'read' | 'failed' = 'read',
   ): MaybePromise<V | undefined> {
     if (f !== undefined) {
       if (this.#policy.isFresh(f)) return this.freshHit(k, key, f, loader, options)
@@ -76,7 +79,8 @@ export class ReadOrLoad<K, V> {
       }
     }
     this.#reporter.miss(k)
-    const load = this.#load(k, key, loader, options, undefined, audience.signal) as Promise<
+    const read = f === undefined && lookup === 'read' ? READ_ABSENT : undefined
+    const load = this.#load(k, key, loader, options, undefined, audience, read) as Promise<
       V | undefined
     >
     return withHardTimeout(

@@ -4,6 +4,8 @@ import type { GraceSettings } from '../namespace-settings.js'
 import type { DecodedEntry } from '../pipeline.js'
 import type { MaybePromise } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
+import type { CallerSignal } from './load-control.js'
+import type { READ_ABSENT } from './load-runner.js'
 import { SKIPPED, type Skipped } from './stampede-lock.js'
 
 /**
@@ -16,7 +18,9 @@ export type LockedLoad<K, V> = (
   loader: Loader<K, V>,
   options: GetOrSetOptions | undefined,
   staleSince: number | undefined,
-  signal?: AbortSignal,
+  signal?: CallerSignal,
+  /** `READ_ABSENT` when the caller's read just found no entry (a cheaper fence). */
+  read?: typeof READ_ABSENT,
 ) => Promise<V | undefined | Skipped>
 
 /** What a background refresh came to. */

@@ -2,7 +2,14 @@ import type { EntryCodec } from '../entry-codec.js'
 import type { EntryOptions, EntryPolicy } from '../entry-policy.js'
 import type { EntryMeta } from '../envelope.js'
 import { chain, isPromise } from '../maybe-promise.js'
-import type { LiveEntry, MaybePromise, Store, StoreEntry, StoreInspection } from '../ports.js'
+import type {
+  LiveEntry,
+  MaybePromise,
+  Store,
+  StoreEntry,
+  StoreFenceOptions,
+  StoreInspection,
+} from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
 import type { FieldExtractor } from '../search/extract.js'
 import type { SearchDocument } from '../search-types.js'
@@ -30,6 +37,11 @@ export class ProviderTier<V> {
   readonly #liveValues: boolean
   /** Reads the searchable fields of written values; `undefined` when the namespace has no search. */
   readonly #extractor: FieldExtractor | undefined
+  /**
+   * Keys whose stored entry was just read and could not be decoded: a load's fence must not
+   * take them as absent (see `fence`). Rare (each is also an `error` event), and bounded.
+   */
+  readonly #unreadable = new Set<string>()
 
   constructor(options: {
     readonly store: Store<unknown>
@@ -70,15 +82,24 @@ export class ProviderTier<V> {
       return raw as Found<V>
     }
     const f = decodeEntry<V>(k, raw, this.codec, this.#reporter)
-    if (f === undefined) return undefined
+    if (f === undefined) return this.#unreadableEntry(k)
     if (isPromise(f)) return f.then((d) => this.#countHit(k, d))
     this.#reporter.tierHit('l2', k)
     return f
   }
 
   #countHit(k: string, f: Found<V>): Found<V> {
-    if (f !== undefined) this.#reporter.tierHit('l2', k)
+    if (f === undefined) return this.#unreadableEntry(k)
+    this.#reporter.tierHit('l2', k)
     return f
+  }
+
+  /** A stored entry of `k` that could not be decoded: a miss, remembered for `fence`. */
+  #unreadableEntry(k: string): undefined {
+    const unreadable = this.#unreadable
+    if (unreadable.size >= 1024) unreadable.clear()
+    unreadable.add(k)
+    return undefined
   }
 
   /** Reads and decodes entries in one provider call; a skipped call reads as all misses. */
@@ -101,13 +122,20 @@ export class ProviderTier<V> {
 
   /**
    * The store's fence of `k` (see `Store.fence`), or `undefined` when the store has none or
-   * the open circuit skipped the call.
+   * the open circuit skipped the call. `options.absent` is passed on unless the last read of
+   * `k` found an entry it could not decode (then the load must be able to overwrite it).
    */
-  fence(k: string): MaybePromise<string | undefined> {
+  fence(k: string, options?: StoreFenceOptions): MaybePromise<string | undefined> {
     const store = this.store
     if (store.fence === undefined || store.setIfUnchanged === undefined) return undefined
+    let passed = options
+    if (passed?.absent === true && this.#unreadable.size !== 0 && this.#unreadable.delete(k)) {
+      passed = undefined
+    }
     const guard = this.guard
-    return guard === undefined ? store.fence(k) : guard.attempt(() => store.fence!(k))
+    return guard === undefined
+      ? store.fence(k, passed)
+      : guard.attempt(() => store.fence!(k, passed))
   }
 
   /**

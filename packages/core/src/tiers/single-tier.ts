@@ -1,6 +1,6 @@
 import type { EntryOptions, EntryPolicy } from '../entry-policy.js'
 import { chain } from '../maybe-promise.js'
-import type { MaybePromise } from '../ports.js'
+import type { MaybePromise, StoreFenceOptions } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
 import { type Found, settle } from './decode.js'
 import type { L2Guard } from './l2-guard.js'
@@ -87,8 +87,8 @@ export class SingleTier<V> implements TierHandler<V> {
     })
   }
 
-  fence(k: string): MaybePromise<string | undefined> {
-    return this.#provider.fence(k)
+  fence(k: string, options?: StoreFenceOptions): MaybePromise<string | undefined> {
+    return this.#provider.fence(k, options)
   }
 
   writeBack(

@@ -1,6 +1,6 @@
 import type { EntryCodec } from '../entry-codec.js'
 import type { EntryOptions } from '../entry-policy.js'
-import type { MaybePromise, Store } from '../ports.js'
+import type { MaybePromise, Store, StoreFenceOptions } from '../ports.js'
 import type { Found } from './decode.js'
 import type { L2Guard } from './l2-guard.js'
 
@@ -64,7 +64,7 @@ export interface TierHandler<V> {
    * The provider's fence of `k`, captured before a load (see `Store.fence`); `undefined`
    * when the provider has none (or its circuit is open).
    */
-  fence(k: string): MaybePromise<string | undefined>
+  fence(k: string, options?: StoreFenceOptions): MaybePromise<string | undefined>
   /**
    * Writes a load's result back only if nothing changed on the provider since `fence`
    * (`Store.setIfUnchanged`); L1 and the bus follow only a write that happened. Resolves to

@@ -1,7 +1,7 @@
 import type { BusCoherence, LocalChange } from '../bus-coherence.js'
 import type { EntryOptions, EntryPolicy } from '../entry-policy.js'
 import { chain, isPromise } from '../maybe-promise.js'
-import type { LiveEntry, MaybePromise } from '../ports.js'
+import type { LiveEntry, MaybePromise, StoreFenceOptions } from '../ports.js'
 import type { NamespaceReporter } from '../reporter.js'
 import { decodeEntries, decodeEntry, type Found, settle } from './decode.js'
 import { L1Admission } from './l1-admission.js'
@@ -213,8 +213,8 @@ export class TwoTier<V> implements TierHandler<V> {
     )
   }
 
-  fence(k: string): MaybePromise<string | undefined> {
-    return this.#provider.fence(k)
+  fence(k: string, options?: StoreFenceOptions): MaybePromise<string | undefined> {
+    return this.#provider.fence(k, options)
   }
 
   writeBack(
