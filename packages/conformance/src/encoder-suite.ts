@@ -15,6 +15,12 @@ export interface EncoderConformanceOptions {
   readonly corrupt?: readonly Case<Uint8Array>[]
   /** Values the encoder must refuse to encode (it must throw). */
   readonly unencodable?: readonly Case<unknown>[]
+  /**
+   * Bytes `decodeVerified` (when the encoder has it) must still refuse: what `encode` never
+   * writes, as opposed to corruption the envelope's checksum catches first. Defaults to
+   * `corrupt`.
+   */
+  readonly corruptVerified?: readonly Case<Uint8Array>[]
 }
 
 /** Plain values every encoder must round-trip exactly. */
@@ -40,7 +46,8 @@ export const PLAIN_VALUES: readonly Case<unknown>[] = [
 /**
  * Registers the encoder conformance suite: stable id, plain values plus the given round-trip
  * table, byte output, decode of foreign copies, `encodeText` (when the encoder has it) against
- * `encode`, and the corrupt and unencodable tables.
+ * `encode`, `decodeVerified` (when it has that) against `decode`, and the corrupt and
+ * unencodable tables.
  */
 export function runEncoderConformance(options: EncoderConformanceOptions): void {
   const { encoder } = options
@@ -69,6 +76,28 @@ export function runEncoderConformance(options: EncoderConformanceOptions): void 
           const text = encodeText(value)
           expect(typeof text).toBe('string')
           expect(Buffer.from(text, 'utf8').equals(Buffer.from(encoder.encode(value)))).toBe(true)
+        })
+      }
+    }
+
+    const verified = encoder.decodeVerified?.bind(encoder)
+    if (verified !== undefined) {
+      for (const [label, value] of [...PLAIN_VALUES, ...(options.roundTrip ?? [])]) {
+        it(`decodeVerified reads ${label} in place, inside a larger buffer`, () => {
+          const bytes = encoder.encode(value)
+          const padded = new Uint8Array(bytes.byteLength + 16)
+          padded.set(bytes, 8)
+          expect(verified(padded, 8, 8 + bytes.byteLength)).toEqual(value)
+          const buffer = Buffer.alloc(bytes.byteLength + 5, 0x7b)
+          buffer.set(bytes, 2)
+          expect(verified(buffer.subarray(1), 1, 1 + bytes.byteLength)).toEqual(value)
+        })
+      }
+      for (const [label, bytes] of options.corruptVerified ?? options.corrupt ?? []) {
+        it(`decodeVerified refuses ${label}`, () => {
+          const padded = new Uint8Array(bytes.byteLength + 8).fill(0x20)
+          padded.set(bytes, 4)
+          expect(() => verified(padded, 4, 4 + bytes.byteLength)).toThrow()
         })
       }
     }

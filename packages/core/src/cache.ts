@@ -115,6 +115,9 @@ export class Cache<V = unknown, K = string> {
 
   /** Reads a value; resolves to `undefined` on a miss or a cached "not found". */
   get(key: K): Promise<V | undefined> {
+    // One live in-process tier and string keys: `getOnly` reads it with no handler hop.
+    const only = this.#inProcess.onlyStore
+    if (only !== undefined) return this.#inProcess.getOnly(only, key as unknown as string)
     let out: MaybePromise<V | undefined>
     try {
       out = this.#tiers.readThen(this.#key(key), this.#countFresh)

@@ -19,6 +19,14 @@ export interface Encoder<V = unknown> {
   encodeText?(value: V): string
   /** Decode bytes produced by `encode`. Throws on malformed input; never returns a guess. */
   decode(bytes: Uint8Array): V
+  /**
+   * Optional: decode `bytes[start, end)` in place, where the envelope's CRC-32 already vouched
+   * that they are the bytes `encode` (or `encodeText`) wrote. The pipeline calls it instead of
+   * `decode` for an entry with no transformer, once the checksum matched, so an encoder may
+   * skip checks that only catch corrupt bytes (UTF-8 validity, for a text format). It must
+   * still refuse what `encode` never writes (bad syntax, unknown tags): throw, never guess.
+   */
+  decodeVerified?(bytes: Uint8Array, start: number, end: number): V
 }
 
 /** Where a transformer runs in the pipeline: compression always runs before encryption. */

@@ -57,7 +57,8 @@ export function bytesEntryCodec(
 ): EntryCodec<Uint8Array> {
   return {
     toEntry: (value, meta, key) => pipeline.encode(value, meta, { namespace, key }),
-    fromEntry: <V>(entry: Uint8Array, key: string) => pipeline.decode<V>(entry, { namespace, key }),
+    fromEntry: <V>(entry: Uint8Array, key: string) =>
+      pipeline.decodeEntry<V>(entry, namespace, key),
     withExpiry: (entry, expiry) => withEnvelopeExpiry(entry, expiry),
     decodesSynchronously: pipeline.transformers.length === 0,
   }

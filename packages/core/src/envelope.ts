@@ -139,14 +139,43 @@ function writeId(out: Buffer, pos: number, id: string, what: string): number {
 const recentIds: string[] = []
 
 function readId(bytes: Buffer, pos: number, length: number): string {
-  outer: for (const id of recentIds) {
+  const ids = recentIds
+  outer: for (let j = 0; j < ids.length; j++) {
+    const id = ids[j] as string
     if (id.length !== length) continue
     for (let i = 0; i < length; i++) if (id.charCodeAt(i) !== bytes[pos + i]) continue outer
     return id
   }
   const id = bytes.toString('latin1', pos, pos + length)
-  if (recentIds.length < 8) recentIds.push(id)
+  if (ids.length < 8) ids.push(id)
   return id
+}
+
+/** Scratch for reading a big-endian float64 without `Buffer#readDoubleBE`'s argument checks. */
+const float = new Float64Array(1)
+const floatBytes = new Uint8Array(float.buffer)
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/** The big-endian float64 at `bytes[pos, pos + 8)` (the caller checked the bounds). */
+function readFloat64(bytes: Uint8Array, pos: number): number {
+  const f = floatBytes
+  if (LITTLE_ENDIAN) {
+    for (let i = 0; i < 8; i++) f[7 - i] = bytes[pos + i] as number
+  } else {
+    for (let i = 0; i < 8; i++) f[i] = bytes[pos + i] as number
+  }
+  return float[0] as number
+}
+
+/** The big-endian uint32 at `bytes[pos, pos + 4)` (the caller checked the bounds). */
+function readUint32(bytes: Uint8Array, pos: number): number {
+  return (
+    (((bytes[pos] as number) << 24) |
+      ((bytes[pos + 1] as number) << 16) |
+      ((bytes[pos + 2] as number) << 8) |
+      (bytes[pos + 3] as number)) >>>
+    0
+  )
 }
 
 function fail(message: string): never {
@@ -154,14 +183,37 @@ function fail(message: string): never {
 }
 
 /**
- * Parses an envelope. Throws `CacheDecodeError` for anything that is not a complete, intact
- * envelope of a known version: wrong magic, unknown version or flags, truncation, or a
- * checksum mismatch.
+ * Where the parts of an envelope lie, as `readEnvelopeHeader` found them, with the entry's
+ * metadata. Checked like `readEnvelope` (checksum included); the transformer list is only
+ * walked over, so reading a header allocates nothing.
  */
-export function readEnvelope(input: Uint8Array): Envelope {
-  const bytes = Buffer.isBuffer(input)
+export class EnvelopeHeader implements EntryMeta {
+  encoderId = ''
+  transformerCount = 0
+  /** Offset of the first transformer record. */
+  transformersStart = 0
+  createdAt = 0
+  expiresAt: number | undefined = undefined
+  staleUntil: number | undefined = undefined
+  negative = false
+  /** The payload is `bytes[payloadStart, payloadEnd)`. */
+  payloadStart = 0
+  payloadEnd = 0
+}
+
+/** A Buffer over the same memory as `input` (no copy). */
+export function bufferOf(input: Uint8Array): Buffer {
+  return Buffer.isBuffer(input)
     ? input
     : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+}
+
+/**
+ * Reads the header of the envelope `bytes` into `into` (overwriting it) and checks the whole
+ * envelope as `readEnvelope` does. Throws `CacheDecodeError` for anything that is not a
+ * complete, intact envelope of a known version.
+ */
+export function readEnvelopeHeader(bytes: Buffer, into: EnvelopeHeader): EnvelopeHeader {
   const len = bytes.byteLength
   if (len < 4 + 1 + 8 + 4) fail(`entry of ${len} bytes is too short to be a cacheport envelope`)
   if (bytes[0] !== ENVELOPE_MAGIC) fail('entry is not a cacheport envelope (bad magic byte)')
@@ -170,58 +222,87 @@ export function readEnvelope(input: Uint8Array): Envelope {
   const flags = bytes[2] as number
   if ((flags & ~KNOWN_FLAGS) !== 0) fail(`unknown envelope flags 0x${flags.toString(16)}`)
   const body = len - 4
-  if (bytes.readUInt32BE(body) !== crc32(bytes, 0, body)) fail('entry checksum mismatch')
+  if (readUint32(bytes, body) !== crc32(bytes, 0, body)) fail('entry checksum mismatch')
   let pos = 3
   const encLen = bytes[pos++] as number
   if (encLen === 0 || pos + encLen > body) fail('truncated encoder id')
-  const encoderId = readId(bytes, pos, encLen)
+  into.encoderId = readId(bytes, pos, encLen)
   pos += encLen
   if (pos >= body) fail('truncated transformer list')
   const count = bytes[pos++] as number
-  let transformers = NO_TRANSFORMERS
-  if (count > 0) {
-    const list: AppliedTransformer[] = []
-    for (let i = 0; i < count; i++) {
-      if (pos >= body) fail('truncated transformer id')
-      const idLen = bytes[pos++] as number
-      if (idLen === 0 || pos + idLen + 1 > body) fail('truncated transformer id')
-      const id = readId(bytes, pos, idLen)
-      pos += idLen
-      const plen = bytes[pos++] as number
-      if (pos + plen > body) fail('truncated transformer parameter')
-      list.push({ id, param: plen === 0 ? undefined : bytes.subarray(pos, pos + plen) })
-      pos += plen
-    }
-    transformers = list
+  into.transformerCount = count
+  into.transformersStart = pos
+  for (let i = 0; i < count; i++) {
+    if (pos >= body) fail('truncated transformer id')
+    const idLen = bytes[pos++] as number
+    if (idLen === 0 || pos + idLen + 1 > body) fail('truncated transformer id')
+    pos += idLen
+    const plen = bytes[pos++] as number
+    if (pos + plen > body) fail('truncated transformer parameter')
+    pos += plen
   }
   const need = 8 + (flags & FLAG_EXPIRES ? 8 : 0) + (flags & FLAG_STALE ? 8 : 0)
   if (pos + need > body) fail('truncated timestamps')
-  const createdAt = bytes.readDoubleBE(pos)
+  const createdAt = readFloat64(bytes, pos)
   pos += 8
   let expiresAt: number | undefined
   let staleUntil: number | undefined
   if (flags & FLAG_EXPIRES) {
-    expiresAt = bytes.readDoubleBE(pos)
+    expiresAt = readFloat64(bytes, pos)
     pos += 8
   }
   if (flags & FLAG_STALE) {
-    staleUntil = bytes.readDoubleBE(pos)
+    staleUntil = readFloat64(bytes, pos)
     pos += 8
   }
   if (!Number.isFinite(createdAt) || (expiresAt !== undefined && !Number.isFinite(expiresAt))) {
     fail('entry has invalid timestamps')
   }
-  const negative = (flags & FLAG_NEGATIVE) !== 0
-  return {
-    version,
-    encoderId,
-    transformers,
-    createdAt,
-    expiresAt,
-    staleUntil,
-    negative,
-    payload: bytes.subarray(pos, body),
+  into.createdAt = createdAt
+  into.expiresAt = expiresAt
+  into.staleUntil = staleUntil
+  into.negative = (flags & FLAG_NEGATIVE) !== 0
+  into.payloadStart = pos
+  into.payloadEnd = body
+  return into
+}
+
+/** The envelope whose header `readEnvelopeHeader` read into `header`, as an `Envelope`. */
+export function envelopeOf(bytes: Buffer, header: EnvelopeHeader): Envelope {
+  let transformers = NO_TRANSFORMERS
+  if (header.transformerCount > 0) {
+    const list: AppliedTransformer[] = []
+    let pos = header.transformersStart
+    for (let i = 0; i < header.transformerCount; i++) {
+      const idLen = bytes[pos++] as number
+      const id = readId(bytes, pos, idLen)
+      pos += idLen
+      const plen = bytes[pos++] as number
+      list.push({ id, param: plen === 0 ? undefined : bytes.subarray(pos, pos + plen) })
+      pos += plen
+    }
+    transformers = list
   }
+  return {
+    version: ENVELOPE_VERSION,
+    encoderId: header.encoderId,
+    transformers,
+    createdAt: header.createdAt,
+    expiresAt: header.expiresAt,
+    staleUntil: header.staleUntil,
+    negative: header.negative,
+    payload: bytes.subarray(header.payloadStart, header.payloadEnd),
+  }
+}
+
+/**
+ * Parses an envelope. Throws `CacheDecodeError` for anything that is not a complete, intact
+ * envelope of a known version: wrong magic, unknown version or flags, truncation, or a
+ * checksum mismatch.
+ */
+export function readEnvelope(input: Uint8Array): Envelope {
+  const bytes = bufferOf(input)
+  return envelopeOf(bytes, readEnvelopeHeader(bytes, new EnvelopeHeader()))
 }
 
 /**

@@ -21,6 +21,11 @@ export class InProcessRead<K, V> {
    * store's.
    */
   liveStore: Store<unknown> | undefined
+  /**
+   * The store `Cache.get` reads directly: `liveStore` when it is also the namespace's only
+   * tier, with no breaker (see `InProcessTier.only`), else `undefined` (also once closed).
+   */
+  onlyStore: Store<unknown> | undefined
   /** The tier's store, or a reader that throws (refused, or closed). */
   #store: Pick<Store<unknown>, 'get'>
   readonly #tier: InProcessTier | undefined
@@ -55,12 +60,44 @@ export class InProcessRead<K, V> {
     const refusal = peekRefusal(options.namespace, options.providerName, first)
     this.#store = this.#tier?.store ?? { get: () => throwing(refusal) }
     this.liveStore = this.#live && this.#keyCodec === undefined ? this.#tier?.store : undefined
+    this.onlyStore = first?.only === true ? this.liveStore : undefined
   }
 
   /** The service closed: every later read throws `CacheClosedError`. */
   close(): void {
     this.liveStore = undefined
+    this.onlyStore = undefined
     this.#store = { get: () => throwing(new CacheClosedError('cache service')) }
+  }
+
+  /**
+   * `get`'s read of `onlyStore`, counted as the tier handler's `readThen` and a plain read
+   * count it: the request, an L2 hit when an entry was found, then a hit (fresh) or a miss.
+   * Resolves to the value, `undefined` for a miss or a cached "not found"; rejects with
+   * `CacheKeyError` for a bad key (only a miss can be one: every stored key was validated when
+   * written).
+   */
+  getOnly(store: Store<unknown>, key: string): Promise<V | undefined> {
+    let e: LiveEntry | undefined
+    try {
+      e = store.get(key) as LiveEntry | undefined
+      if (e === undefined) validateKey(key, this.#maxKeyBytes)
+    } catch (error) {
+      // A bad key, or a store that throws (its provider closed).
+      return Promise.reject(error)
+    }
+    const reporter = this.#reporter
+    if (e !== undefined) {
+      const at = e.expiresAt
+      if (at === undefined || at > this.#policy.clock.now()) {
+        reporter.onlyTierHit(key)
+        return Promise.resolve(e.negative ? undefined : (e.value as V))
+      }
+      reporter.stats.l2Requests++
+      reporter.tierHit('l2', key)
+    } else reporter.stats.l2Requests++
+    reporter.miss(key)
+    return Promise.resolve(undefined)
   }
 
   /**

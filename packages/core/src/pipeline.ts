@@ -1,11 +1,14 @@
 import type { EncodingRegistry } from './encoding-registry.js'
 import {
   type AppliedTransformer,
+  bufferOf,
   type EntryMeta,
   type Envelope,
+  EnvelopeHeader,
+  envelopeOf,
   MAX_ENTRY_BYTES,
   MAX_TRANSFORMER_PARAM_BYTES,
-  readEnvelope,
+  readEnvelopeHeader,
   writeEnvelope,
 } from './envelope.js'
 import { CacheConfigError, CacheDecodeError, CacheValueError } from './errors.js'
@@ -29,6 +32,8 @@ export class ValuePipeline {
   readonly #transformers: readonly Transformer[]
   readonly #byId: ReadonlyMap<string, Transformer>
   readonly #required: readonly Transformer[]
+  /** Reused by every read: nothing keeps it past the synchronous start of a decode. */
+  readonly #header = new EnvelopeHeader()
 
   /** Throws `CacheConfigError` when two transformers share an id. */
   constructor(registry: EncodingRegistry, transformers: readonly Transformer[]) {
@@ -132,7 +137,55 @@ export class ValuePipeline {
    * transformer, a transformer or decoder failure.
    */
   decode<V>(bytes: Uint8Array, context: TransformContext): MaybePromise<DecodedEntry<V>> {
-    const envelope = readEnvelope(bytes)
+    return this.decodeEntry<V>(bytes, context.namespace, context.key, context)
+  }
+
+  /**
+   * `decode` for the entry of `key` in `namespace`, building the transform context only when
+   * a transformer needs it. An entry with no transformer is decoded in place: no envelope
+   * object, no payload view, and, for an encoder with `decodeVerified`, none of the checks the
+   * checksum already made. Throws as `decode`.
+   */
+  decodeEntry<V>(
+    input: Uint8Array,
+    namespace: string,
+    key: string,
+    context?: TransformContext,
+  ): MaybePromise<DecodedEntry<V>> {
+    const bytes = bufferOf(input)
+    const header = readEnvelopeHeader(bytes, this.#header)
+    if (header.transformerCount !== 0 || this.#required.length !== 0) {
+      return this.#decodeTransformed(envelopeOf(bytes, header), context ?? { namespace, key })
+    }
+    // Copied out before any call: the header object is reused by the next read.
+    const createdAt = header.createdAt
+    const expiresAt = header.expiresAt
+    const staleUntil = header.staleUntil
+    const negative = header.negative
+    const encoderId = header.encoderId
+    const start = header.payloadStart
+    const end = header.payloadEnd
+    let value: V | undefined
+    if (!negative) {
+      const encoder = this.#registry.get(encoderId)
+      if (encoder === undefined) throw unknownEncoder(encoderId, key)
+      try {
+        value = (
+          encoder.decodeVerified !== undefined
+            ? encoder.decodeVerified(bytes, start, end)
+            : encoder.decode(bytes.subarray(start, end))
+        ) as V
+      } catch (error) {
+        throw decodeFailure(encoder, key, error)
+      }
+    }
+    return { value, createdAt, expiresAt, staleUntil, negative }
+  }
+
+  #decodeTransformed<V>(
+    envelope: Envelope,
+    context: TransformContext,
+  ): MaybePromise<DecodedEntry<V>> {
     for (const t of this.#required) {
       if (!envelope.transformers.some((a) => a.id === t.id)) {
         throw new CacheDecodeError(
@@ -144,13 +197,8 @@ export class ValuePipeline {
       return decoded<V>(envelope, undefined)
     }
     const encoder = this.#registry.get(envelope.encoderId)
-    if (encoder === undefined) {
-      throw new CacheDecodeError(
-        `entry for key '${context.key}' was written with encoder '${envelope.encoderId}', which is not configured`,
-      )
-    }
+    if (encoder === undefined) throw unknownEncoder(envelope.encoderId, context.key)
     const applied = envelope.transformers
-    // The common case, no transformers: decode in place, with no promise and no closure.
     if (applied.length === 0) return finish<V>(envelope, encoder, envelope.payload, context)
     let payload: MaybePromise<Uint8Array> = envelope.payload
     for (let i = applied.length - 1; i >= 0; i--) {
@@ -171,6 +219,19 @@ export class ValuePipeline {
   }
 }
 
+function unknownEncoder(id: string, key: string): CacheDecodeError {
+  return new CacheDecodeError(
+    `entry for key '${key}' was written with encoder '${id}', which is not configured`,
+  )
+}
+
+function decodeFailure(encoder: Encoder, key: string, error: unknown): CacheDecodeError {
+  return new CacheDecodeError(
+    `encoder '${encoder.id}' could not decode the entry for key '${key}': ${messageOf(error)}`,
+    { cause: error },
+  )
+}
+
 /** Decodes the payload an envelope's transformers gave back. */
 function finish<V>(
   envelope: Envelope,
@@ -184,10 +245,7 @@ function finish<V>(
   try {
     value = encoder.decode(payload) as V
   } catch (error) {
-    throw new CacheDecodeError(
-      `encoder '${encoder.id}' could not decode the entry for key '${context.key}': ${messageOf(error)}`,
-      { cause: error },
-    )
+    throw decodeFailure(encoder, context.key, error)
   }
   return decoded(envelope, value)
 }

@@ -52,6 +52,22 @@ export class NamespaceReporter {
   }
 
   /**
+   * `get` found a fresh entry in the namespace's only tier, an in-process store: its request,
+   * its L2 hit and the hit, counted at once (as `tierHit('l2')` then `hit` would).
+   */
+  onlyTierHit(key: string): void {
+    const stats = this.stats
+    stats.l2Requests++
+    stats.l2Hits++
+    stats.hits++
+    if (this.marks.size !== 0) {
+      this.marks.tier(key, 'l2')
+      this.marks.outcome(key, true)
+    }
+    if (this.#events.has('hit')) this.#events.emit('hit', { namespace: this.namespace, key })
+  }
+
+  /**
    * Counts a batch of plain reads: fresh entries are hits (their values returned, `undefined`
    * for a cached "not found"), anything else a miss. One clock read and one listener check
    * for the whole batch.

@@ -3,6 +3,7 @@ import {
   type CacheEventMap,
   createCacheService,
   createEncodingRegistry,
+  type Encoder,
   readEnvelope,
   ValuePipeline,
 } from '@cacheport/core'
@@ -82,6 +83,99 @@ describe('value pipeline', () => {
     expect(() => reader.decode(bytes, ctx)).toThrow(CacheDecodeError)
     const readerWithEncoder = new ValuePipeline(createEncodingRegistry({ default: testJson }), [])
     expect(() => readerWithEncoder.decode(bytes, ctx)).toThrow(/transformer 'x'/)
+  })
+})
+
+describe('decoding in place (Encoder.decodeVerified)', () => {
+  /** testJson plus decodeVerified, recording each call's payload. */
+  function verifiedJson(calls: string[]): Encoder {
+    return {
+      ...testJson,
+      decodeVerified(bytes, start, end) {
+        const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(
+          'utf8',
+          start,
+          end,
+        )
+        calls.push(text)
+        return JSON.parse(text)
+      },
+    }
+  }
+  const expiring = { createdAt: 5, expiresAt: 60_005, staleUntil: 90_005, negative: false }
+
+  it('hands an untransformed entry to decodeVerified as the envelope and its payload bounds', () => {
+    const calls: string[] = []
+    const pipeline = new ValuePipeline(createEncodingRegistry({ default: verifiedJson(calls) }), [])
+    const bytes = pipeline.encode({ a: [1, 'ü'] }, expiring, ctx) as Uint8Array
+    // Inside a larger buffer, as a client's reply often is.
+    const big = Buffer.alloc(bytes.byteLength + 9, 0xee)
+    big.set(bytes, 4)
+    const back = pipeline.decodeEntry(big.subarray(4, 4 + bytes.byteLength), 'ns', 'k')
+    expect(back).toEqual({ value: { a: [1, 'ü'] }, ...expiring })
+    expect(calls).toEqual(['{"a":[1,"ü"]}'])
+  })
+
+  it('uses decode for a transformed entry, and for an encoder without decodeVerified', async () => {
+    const calls: string[] = []
+    const transformed = new ValuePipeline(
+      createEncodingRegistry({ default: verifiedJson(calls) }),
+      [xorTransformer('x', 100, 1)],
+    )
+    const bytes = (await transformed.encode([1, 2], meta, ctx)) as Uint8Array
+    expect((await transformed.decodeEntry(bytes, 'ns', 'k')).value).toEqual([1, 2])
+    expect(calls).toEqual([])
+    const plain = new ValuePipeline(createEncodingRegistry({ default: testJson }), [])
+    const entry = plain.encode('v', meta, ctx) as Uint8Array
+    expect(plain.decodeEntry(entry, 'ns', 'k')).toEqual({ value: 'v', ...meta })
+  })
+
+  it('refuses every single-bit flip before the encoder sees the bytes', () => {
+    const calls: string[] = []
+    const pipeline = new ValuePipeline(createEncodingRegistry({ default: verifiedJson(calls) }), [])
+    const bytes = pipeline.encode({ name: 'ü€😀' }, expiring, ctx) as Uint8Array
+    for (let i = 0; i < bytes.byteLength; i++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const copy = Buffer.from(bytes)
+        copy[i] = (copy[i] as number) ^ (1 << bit)
+        expect(() => pipeline.decodeEntry(copy, 'ns', 'k')).toThrow(CacheDecodeError)
+      }
+    }
+    expect(calls).toEqual([])
+  })
+
+  it('wraps a decodeVerified failure in a CacheDecodeError naming the encoder and key', () => {
+    const failing: Encoder = {
+      ...testJson,
+      decodeVerified: () => {
+        throw new Error('no')
+      },
+    }
+    const pipeline = new ValuePipeline(createEncodingRegistry({ default: failing }), [])
+    const bytes = pipeline.encode(1, meta, ctx) as Uint8Array
+    expect(() => pipeline.decodeEntry(bytes, 'ns', 'the-key')).toThrow(
+      /encoder 'test-json' could not decode the entry for key 'the-key': no/,
+    )
+  })
+
+  it('keeps the metadata of an entry whose decoder reads another entry meanwhile', () => {
+    let inner: Uint8Array | undefined
+    let pipeline: ValuePipeline | undefined
+    const nesting: Encoder = {
+      ...testJson,
+      decodeVerified(bytes, start, end) {
+        // Reads another entry from inside a decode (the header scratch is shared).
+        const other = inner
+        inner = undefined
+        if (other !== undefined)
+          expect(pipeline?.decodeEntry(other, 'ns', 'inner')).toEqual({ value: 'inner', ...meta })
+        return testJson.decode(bytes.subarray(start, end))
+      },
+    }
+    pipeline = new ValuePipeline(createEncodingRegistry({ default: nesting }), [])
+    const outer = pipeline.encode('outer', expiring, ctx) as Uint8Array
+    inner = pipeline.encode('inner', meta, ctx) as Uint8Array
+    expect(pipeline.decodeEntry(outer, 'ns', 'outer')).toEqual({ value: 'outer', ...expiring })
   })
 })
 

@@ -1,7 +1,7 @@
 import { CacheValueError, type Encoder } from '@cacheport/core'
 import { fromWire } from './from-wire.js'
 import { toWire } from './to-wire.js'
-import { utf8Decode, utf8Encode } from './utf8.js'
+import { utf8Decode, utf8Encode, utf8Text } from './utf8.js'
 import { PLAIN_PREFIX, TAGGED_PREFIX } from './wire.js'
 
 /** The id the `json` encoder writes into every entry. */
@@ -39,19 +39,40 @@ function encode(value: unknown): Uint8Array {
 }
 
 function decode(bytes: Uint8Array): unknown {
-  if (bytes.length === 0) throw new Error('json encoder payload is empty')
-  const prefix = bytes[0]
-  if (prefix !== PLAIN_PREFIX && prefix !== TAGGED_PREFIX) {
-    throw new Error(
-      `json encoder payload starts with unknown format byte 0x${(prefix as number).toString(16).padStart(2, '0')}`,
-    )
-  }
+  const prefix = checkPrefix(bytes, 0, bytes.length)
   let text: string
   try {
     text = utf8Decode(bytes, 1)
   } catch (error) {
     throw new Error('json encoder payload is not valid UTF-8', { cause: error })
   }
+  return parse(prefix, text)
+}
+
+/**
+ * `decode` of `bytes[start, end)` in an envelope whose checksum matched (see
+ * `Encoder.decodeVerified`): those are the UTF-8 bytes `encode` wrote, so they are turned into text
+ * with no separate UTF-8 validation and no sub-view. Syntax and tags are checked as `decode`
+ * checks them.
+ */
+function decodeVerified(bytes: Uint8Array, start: number, end: number): unknown {
+  const prefix = checkPrefix(bytes, start, end)
+  return parse(prefix, utf8Text(bytes, start + 1, end))
+}
+
+/** The format byte at `start`; throws for an empty payload or an unknown format byte. */
+function checkPrefix(bytes: Uint8Array, start: number, end: number): number {
+  if (end <= start) throw new Error('json encoder payload is empty')
+  const prefix = bytes[start] as number
+  if (prefix !== PLAIN_PREFIX && prefix !== TAGGED_PREFIX) {
+    throw new Error(
+      `json encoder payload starts with unknown format byte 0x${prefix.toString(16).padStart(2, '0')}`,
+    )
+  }
+  return prefix
+}
+
+function parse(prefix: number, text: string): unknown {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
@@ -69,6 +90,7 @@ const instance: Encoder<unknown> = Object.freeze({
   encode,
   encodeText,
   decode,
+  decodeVerified,
 })
 
 /**
@@ -78,7 +100,8 @@ const instance: Encoder<unknown> = Object.freeze({
  * read. Always returns the same frozen instance, so registering it twice is harmless.
  *
  * `encodeText` returns the same bytes as text (the pipeline writes it straight into the
- * envelope). `encode` and `encodeText` throw `CacheValueError` (`ENCODE_FAILED`) for `undefined` at the top level,
+ * envelope), and `decodeVerified` reads a payload in place from an envelope whose checksum
+ * matched (the pipeline's read of an entry with no transformer). `encode` and `encodeText` throw `CacheValueError` (`ENCODE_FAILED`) for `undefined` at the top level,
  * functions, symbols, objects of other classes and circular structures. `decode` throws
  * `Error` (a `SyntaxError` for invalid JSON) for empty input, an unknown format byte, invalid
  * UTF-8, invalid JSON or a malformed or unknown tag; it never returns a guess.

@@ -22,3 +22,15 @@ export function utf8Decode(bytes: Uint8Array, start = 0): string {
   if (!isUtf8(view)) throw new TypeError('invalid UTF-8')
   return view.toString('utf8', start)
 }
+
+/**
+ * The text of `bytes[start, end)`, decoded as UTF-8 with no validation (an invalid sequence
+ * would become U+FFFD): only for bytes known to be what `utf8Encode` wrote.
+ */
+export function utf8Text(bytes: Uint8Array, start: number, end: number): string {
+  const view = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  // No encoding argument: UTF-8, the default, which skips the encoding lookup.
+  return view.toString(undefined, start, end)
+}

@@ -26,6 +26,14 @@ runEncoderConformance({
     ['an unknown tag', Buffer.from('T{"$t":"nope","v":1}')],
     ['invalid UTF-8', new Uint8Array([0x4a, 0x22, 0xff, 0x22])],
   ],
+  // decodeVerified reads bytes the envelope's checksum vouched for: UTF-8 validity is the
+  // checksum's job there, everything encode never writes is still refused.
+  corruptVerified: [
+    ['empty input', new Uint8Array(0)],
+    ['an unknown format byte', Buffer.from('X{}')],
+    ['truncated JSON', Buffer.from('J{"a":')],
+    ['an unknown tag', Buffer.from('T{"$t":"nope","v":1}')],
+  ],
   unencodable: [
     ['a function', () => 1],
     ['a symbol', Symbol('s')],

@@ -1,4 +1,9 @@
-import { CacheValueError } from '@cacheport/core'
+import {
+  CacheDecodeError,
+  CacheValueError,
+  createEncodingRegistry,
+  ValuePipeline,
+} from '@cacheport/core'
 import { describe, expect, it } from 'vitest'
 import { jsonEncoder } from '../src/index.js'
 
@@ -111,6 +116,54 @@ describe('jsonEncoder decode rejects corrupt input', () => {
     const bytes = enc.encode({ d: new Date(0), m: new Map([[1n, new Set([Number.NaN])]]) })
     for (let length = 0; length < bytes.length; length++) {
       expect(() => enc.decode(bytes.subarray(0, length)), `length ${length}`).toThrow()
+    }
+  })
+})
+
+describe('jsonEncoder decodeVerified', () => {
+  const verified = enc.decodeVerified?.bind(enc) as NonNullable<typeof enc.decodeVerified>
+  /** `bytes` inside a larger buffer, with its bounds. */
+  const embedded = (bytes: Uint8Array): [Uint8Array, number, number] => {
+    const out = new Uint8Array(bytes.byteLength + 7).fill(0x5d)
+    out.set(bytes, 3)
+    return [out, 3, 3 + bytes.byteLength]
+  }
+  const utf8Only = new Set([
+    'invalid UTF-8 byte 0xff',
+    'overlong UTF-8 encoding',
+    'UTF-8 surrogate code point',
+    'UTF-8 sequence cut in the middle',
+  ])
+
+  it.each(corrupt.filter(([name]) => !utf8Only.has(name)))(
+    'refuses %s as decode does',
+    (_name, bytes, message) => {
+      expect(() => verified(...embedded(bytes))).toThrow(message)
+    },
+  )
+
+  it('reads only its range of the buffer', () => {
+    const bytes = enc.encode({ d: new Date(7), s: new Set(['é']) })
+    expect(verified(...embedded(bytes))).toEqual({ d: new Date(7), s: new Set(['é']) })
+    expect(() => verified(bytes, 0, bytes.length - 1)).toThrow(/not valid JSON/)
+  })
+
+  it('leaves UTF-8 validity to the envelope checksum: every bit flip of a stored entry is refused', () => {
+    const pipeline = new ValuePipeline(createEncodingRegistry({ default: enc }), [])
+    const meta = { createdAt: 1, expiresAt: 2, staleUntil: undefined, negative: false }
+    const entry = pipeline.encode({ text: 'ü€😀' }, meta, {
+      namespace: 'ns',
+      key: 'k',
+    }) as Uint8Array
+    expect(pipeline.decodeEntry(entry, 'ns', 'k')).toMatchObject({
+      value: { text: 'ü€😀' },
+    })
+    for (let i = 0; i < entry.byteLength; i++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const copy = Buffer.from(entry)
+        copy[i] = (copy[i] as number) ^ (1 << bit)
+        expect(() => pipeline.decodeEntry(copy, 'ns', 'k')).toThrow(CacheDecodeError)
+      }
     }
   })
 })

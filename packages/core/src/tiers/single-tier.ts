@@ -153,7 +153,7 @@ export class SingleTier<V> implements TierHandler<V> {
   get inProcessTier(): InProcessTier | undefined {
     const provider = this.#provider
     return provider.store.inProcess === true
-      ? { store: provider.store, codec: provider.codec }
+      ? { store: provider.store, codec: provider.codec, only: this.#liveUnguarded }
       : undefined
   }
 

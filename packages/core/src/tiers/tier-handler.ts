@@ -28,6 +28,11 @@ export interface InspectedEntry<V> {
 export interface InProcessTier {
   readonly store: Store<unknown>
   readonly codec: EntryCodec<unknown>
+  /**
+   * True when this tier is the namespace's only one, holds live entries and has no breaker:
+   * `get` may then read it directly (counting as the handler's `readThen` would).
+   */
+  readonly only?: boolean
 }
 
 /**
